@@ -1,0 +1,79 @@
+import type { Logger } from 'pino';
+import type { Config } from './config/config.schema.js';
+import { type Db, migrateToLatest, openDatabase } from './db/database.js';
+import { auditRoutes } from './http/routes/audit.routes.js';
+import { authRoutes } from './http/routes/auth.routes.js';
+import { healthRoutes } from './http/routes/health.routes.js';
+import { onboardingRoutes } from './http/routes/onboarding.routes.js';
+import { settingsRoutes } from './http/routes/settings.routes.js';
+import { tokenRoutes } from './http/routes/tokens.routes.js';
+import { createHttpServer, type HttpApp, type RouteInfo } from './http/server.js';
+import { type Clock, systemClock } from './lib/clock.js';
+import { createSecretBox, loadSecretKey } from './lib/secret-box.js';
+import { createRepositories } from './repositories/index.js';
+import { createAuditService } from './services/audit.service.js';
+import { createAuthService } from './services/auth.service.js';
+import { createOnboardingService } from './services/onboarding.service.js';
+import { createSettingsService, defaultsFromConfig } from './services/settings.service.js';
+import { readVersion } from './version.js';
+
+/** Options a test (or the CLI) may override. */
+export interface AppOptions {
+  config: Config;
+  logger: Logger;
+  clock?: Clock;
+}
+
+/** The composition root: config → db → repositories → integrations → services → jobs → http. */
+export async function createApp(opts: AppOptions) {
+  const { config, logger } = opts;
+  const clock = opts.clock ?? systemClock;
+  const version = readVersion();
+  const db: Db = openDatabase(config.databaseUrl);
+  await migrateToLatest(db);
+
+  const repos = createRepositories(db.kysely);
+  const box = createSecretBox(loadSecretKey(config.secretKey, config.dataDir));
+  const audit = createAuditService({ audit: repos.audit, clock });
+  const auth = createAuthService({ ...repos, audit, clock, log: logger });
+  const settings = createSettingsService({
+    repo: repos.settings,
+    box,
+    defaults: defaultsFromConfig(config),
+    audit,
+    clock,
+  });
+  const onboarding = createOnboardingService({ repo: repos.onboarding, audit, clock });
+  const startedAt = Date.now();
+
+  const { app: http, routes } = await createHttpServer({
+    logger,
+    version,
+    auth,
+    registerRoutes: (app: HttpApp) => {
+      healthRoutes(app, { version, startedAt });
+      authRoutes(app, { auth, users: repos.users, secureCookies: config.publicUrl.startsWith('https://') });
+      tokenRoutes(app, { auth });
+      settingsRoutes(app, { settings });
+      onboardingRoutes(app, { onboarding });
+      auditRoutes(app, { audit });
+    },
+  });
+
+  return {
+    config,
+    db,
+    repos,
+    services: { audit, auth, settings, onboarding },
+    http,
+    routes: routes as RouteInfo[],
+    version,
+    /** Stop everything in order: HTTP, then the database. */
+    async close(): Promise<void> {
+      await http.close();
+      await db.close();
+    },
+  };
+}
+
+export type App = Awaited<ReturnType<typeof createApp>>;

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+import { stdout } from 'node:process';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config/load-config.js';
+import { migrateToLatest, openDatabase } from './db/database.js';
+import { createLogger } from './logger.js';
+import { serve } from './main.js';
+
+const USAGE = `Usage: warp-panel <command>
+
+Commands:
+  serve         start the panel (default)
+  login-token   print a new single-use login token (valid 15 minutes)
+  migrate       apply database migrations and exit
+`;
+
+const print = (line: string) => stdout.write(`${line}\n`);
+
+async function main(argv: string[]): Promise<number> {
+  const command = argv[0] ?? 'serve';
+  if (command === '--help' || command === '-h' || command === 'help') {
+    print(USAGE);
+    return 0;
+  }
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  switch (command) {
+    case 'serve':
+      await serve(config, logger, print);
+      return -1; // keep running
+    case 'migrate': {
+      const db = openDatabase(config.databaseUrl);
+      const applied = await migrateToLatest(db);
+      await db.close();
+      print(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+      return 0;
+    }
+    case 'login-token': {
+      const app = await createApp({ config, logger: createLogger('warn') });
+      const { token, expiresAt } = await app.services.auth.issueLoginToken('cli');
+      await app.close();
+      print(token);
+      process.stderr.write(`valid until ${expiresAt}; sign in at ${config.publicUrl}\n`);
+      return 0;
+    }
+    default:
+      process.stderr.write(`unknown command: ${command}\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    const message =
+      error instanceof ConfigError
+        ? error.message
+        : `warp-panel: ${error instanceof Error ? error.message : String(error)}`;
+    process.stderr.write(`${message}\n`);
+    process.exit(1);
+  },
+);

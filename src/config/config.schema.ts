@@ -1,0 +1,136 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const list = z
+  .string()
+  .default('')
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
+
+const optional = z
+  .string()
+  .optional()
+  .transform((s) => (s && s.trim() !== '' ? s.trim() : null));
+
+const portRange = z
+  .string()
+  .regex(/^\d{1,5}-\d{1,5}$/, 'expected "<start>-<end>", e.g. 8100-8999')
+  .transform((s) => {
+    const [start, end] = s.split('-').map(Number) as [number, number];
+    return { start, end };
+  })
+  .refine((r) => r.start >= 1024 && r.end <= 65535 && r.start <= r.end, 'expected a range inside 1024-65535');
+
+const tunnelRestart = z
+  .string()
+  .regex(
+    /^(none|systemd:[A-Za-z0-9@._-]+|docker:[A-Za-z0-9][A-Za-z0-9_.-]+)$/,
+    'expected systemd:<unit>, docker:<container> or none',
+  )
+  .transform((s) => {
+    if (s === 'none') return { mode: 'none' as const, target: null };
+    const [mode, target] = s.split(/:(.*)/s) as ['systemd' | 'docker', string];
+    return { mode, target };
+  });
+
+const url = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+
+/** The environment variables of DESIGN.md's configuration table, with their defaults. */
+export const envSchema = z.object({
+  WARP_HOST: z.string().min(1).default('127.0.0.1'),
+  WARP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  WARP_PUBLIC_URL: url.default('http://127.0.0.1:8080'),
+  WARP_DATA_DIR: z.string().min(1).default('./data'),
+  WARP_DATABASE_URL: z
+    .string()
+    .regex(/^(postgres(ql)?:\/\/|sqlite:)/, 'expected postgres://… or sqlite:<file>')
+    .optional(),
+  WARP_SECRET_KEY: z
+    .string()
+    .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, 'expected 32 bytes as 64 hex characters or base64')
+    .optional(),
+  WARP_SETUP_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  WARP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DOCKER_HOST: z
+    .string()
+    .regex(/^(unix:\/\/\/.+|tcp:\/\/.+|npipe:\/\/.+)$/, 'expected unix:///path or tcp://host:port')
+    .default('unix:///var/run/docker.sock'),
+  WARP_COMPOSE: z.enum(['docker compose', 'docker-compose']).optional(),
+  WARP_CLOUDFLARED_BIN: z.string().min(1).default('cloudflared'),
+  WARP_SYSTEMCTL_BIN: z.string().min(1).default('systemctl'),
+  WARP_BASE_DOMAIN: optional,
+  WARP_REPOS_ROOT: optional,
+  WARP_PORT_RANGE: portRange.default({ start: 8100, end: 8999 }),
+  WARP_TUNNEL_NAME: optional,
+  WARP_CLOUDFLARED_CONFIG: z.string().min(1).default('/etc/cloudflared/config.yml'),
+  WARP_TUNNEL_RESTART: tunnelRestart.default({ mode: 'systemd', target: 'cloudflared' }),
+  WARP_GITHUB_API_URL: url.default('https://api.github.com'),
+  WARP_GITHUB_WEB_URL: url.default('https://github.com'),
+  WARP_GITHUB_CLIENT_ID: optional,
+  WARP_GITHUB_CLIENT_SECRET: optional,
+  WARP_GITHUB_APP_ID: optional,
+  WARP_GITHUB_APP_INSTALLATION_ID: optional,
+  WARP_GITHUB_APP_PRIVATE_KEY_FILE: optional,
+  WARP_CLOUDFLARE_API_URL: url.default('https://api.cloudflare.com/client/v4'),
+  WARP_CLOUDFLARE_API_TOKEN: optional,
+  WARP_ALLOWED_USERS: list,
+  WARP_ALLOWED_ORGS: list,
+  WARP_ADMIN_USERS: list,
+  WARP_TEMPLATE_ALLOWLIST: list,
+  WARP_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+});
+
+/** Raw parsed environment. */
+export type Env = z.infer<typeof envSchema>;
+
+/** Turn the parsed environment into the application's config shape (paths made absolute). */
+export function toConfig(env: Env, cwd: string) {
+  const dataDir = path.resolve(cwd, env.WARP_DATA_DIR);
+  return {
+    host: env.WARP_HOST,
+    port: env.WARP_PORT,
+    publicUrl: env.WARP_PUBLIC_URL.replace(/\/+$/, ''),
+    dataDir,
+    databaseUrl: env.WARP_DATABASE_URL ?? `sqlite:${path.join(dataDir, 'warp.db')}`,
+    secretKey: env.WARP_SECRET_KEY ?? null,
+    setupToken: env.WARP_SETUP_TOKEN ?? null,
+    logLevel: env.WARP_LOG_LEVEL,
+    dockerHost: env.DOCKER_HOST,
+    compose: env.WARP_COMPOSE ?? null,
+    cloudflaredBin: env.WARP_CLOUDFLARED_BIN,
+    systemctlBin: env.WARP_SYSTEMCTL_BIN,
+    baseDomain: env.WARP_BASE_DOMAIN,
+    reposRoot: path.resolve(cwd, env.WARP_REPOS_ROOT ?? path.join(dataDir, 'repos')),
+    portRange: env.WARP_PORT_RANGE,
+    tunnelName: env.WARP_TUNNEL_NAME,
+    cloudflaredConfig: path.resolve(cwd, env.WARP_CLOUDFLARED_CONFIG),
+    tunnelRestart: env.WARP_TUNNEL_RESTART,
+    github: {
+      apiUrl: env.WARP_GITHUB_API_URL.replace(/\/+$/, ''),
+      webUrl: env.WARP_GITHUB_WEB_URL.replace(/\/+$/, ''),
+      clientId: env.WARP_GITHUB_CLIENT_ID,
+      clientSecret: env.WARP_GITHUB_CLIENT_SECRET,
+      appId: env.WARP_GITHUB_APP_ID,
+      installationId: env.WARP_GITHUB_APP_INSTALLATION_ID,
+      appPrivateKeyFile: env.WARP_GITHUB_APP_PRIVATE_KEY_FILE,
+    },
+    cloudflare: {
+      apiUrl: env.WARP_CLOUDFLARE_API_URL.replace(/\/+$/, ''),
+      apiToken: env.WARP_CLOUDFLARE_API_TOKEN,
+    },
+    access: {
+      allowedUsers: env.WARP_ALLOWED_USERS,
+      allowedOrgs: env.WARP_ALLOWED_ORGS,
+      adminUsers: env.WARP_ADMIN_USERS,
+    },
+    templateAllowlist: env.WARP_TEMPLATE_ALLOWLIST,
+    jobConcurrency: env.WARP_JOB_CONCURRENCY,
+  };
+}
+
+/** The validated, frozen process configuration. */
+export type Config = Readonly<ReturnType<typeof toConfig>>;

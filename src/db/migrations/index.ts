@@ -1,0 +1,12 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as initial from './0001-initial.js';
+
+/** Migrations in order; forward-only. Bundled statically so the build needs no file globbing. */
+export const migrations: Record<string, Migration> = {
+  '0001-initial': initial,
+};
+
+/** Kysely provider over the static list. */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

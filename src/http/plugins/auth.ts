@@ -1,0 +1,72 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError, forbidden, unauthenticated } from '../../domain/errors.js';
+import type { AuthService } from '../../services/auth.service.js';
+import type { Actor, RequestContext } from '../../services/context.js';
+
+/** Who may call a route: anyone, any signed-in user, or admins only. */
+export type AuthLevel = 'public' | 'user' | 'admin';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+  interface FastifyContextConfig {
+    auth?: AuthLevel;
+  }
+}
+
+/** Name of the session cookie. */
+export const SESSION_COOKIE = 'warp_session';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The auth level of a route: its `config.auth`, else `user` for the API and `public` elsewhere. */
+export function authLevelOf(url: string, configured: AuthLevel | undefined): AuthLevel {
+  return configured ?? (url.startsWith('/api/v1') ? 'user' : 'public');
+}
+
+/** Service-facing context of a request. */
+export const contextOf = (request: FastifyRequest): RequestContext => ({
+  actor: request.actor,
+  requestId: request.id,
+  ip: request.ip,
+});
+
+/** Actor of a route that requires one. */
+export function requireActor(request: FastifyRequest): Actor {
+  if (!request.actor) throw unauthenticated();
+  return request.actor;
+}
+
+/**
+ * Resolves the session cookie or bearer token on every request, then enforces the route's level and
+ * the `X-Warp-Request: 1` rule for cookie-authenticated writes.
+ */
+export function registerAuth(app: FastifyInstance, auth: AuthService): void {
+  app.decorateRequest('actor', null);
+
+  app.addHook('onRequest', async (request) => {
+    const header = request.headers.authorization;
+    if (header?.startsWith('Bearer ')) {
+      const found = await auth.authenticateBearer(header.slice(7).trim());
+      if (!found) throw unauthenticated('API token is invalid, expired or revoked');
+      request.actor = found.actor;
+      return;
+    }
+    const cookie = request.cookies[SESSION_COOKIE];
+    if (cookie) request.actor = (await auth.authenticateSession(cookie))?.actor ?? null;
+  });
+
+  app.addHook('preHandler', async (request) => {
+    const level = authLevelOf(request.routeOptions.url ?? request.url, request.routeOptions.config.auth);
+    if (level === 'public') return;
+    const actor = requireActor(request);
+    if (
+      actor.via === 'session' &&
+      !SAFE_METHODS.has(request.method) &&
+      request.headers['x-warp-request'] !== '1'
+    ) {
+      throw new AppError('CSRF_FAILED', 'cookie-authenticated writes must send the header X-Warp-Request: 1');
+    }
+    if (level === 'admin' && actor.role !== 'admin') throw forbidden('this action needs the admin role');
+  });
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import type { AuditService } from '../../services/audit.service.js';
+import { cursorQuery, withErrors } from '../schemas.js';
+import type { HttpApp } from '../server.js';
+
+const entrySchema = z.object({
+  id: z.string(),
+  at: z.string(),
+  actor: z.string().nullable(),
+  action: z.string(),
+  target: z.string().nullable(),
+  result: z.enum(['ok', 'error']),
+  requestId: z.string().nullable(),
+  ip: z.string().nullable(),
+  projectId: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+});
+
+/** `GET /api/v1/audit`: newest first, cursor paged. */
+export function auditRoutes(app: HttpApp, deps: { audit: AuditService }): void {
+  app.get(
+    '/api/v1/audit',
+    {
+      schema: {
+        tags: ['audit'],
+        querystring: z
+          .object({
+            action: z
+              .string()
+              .regex(/^[a-z_.-]{1,64}$/)
+              .optional(),
+            actor: z.string().min(1).max(100).optional(),
+            projectId: z.uuid().optional(),
+            ...cursorQuery,
+          })
+          .strict(),
+        response: withErrors({
+          200: z.object({ items: z.array(entrySchema), nextCursor: z.string().nullable() }),
+        }),
+      },
+    },
+    async (request) => deps.audit.list(request.query),
+  );
+}

@@ -1,0 +1,84 @@
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { notFound } from '../../domain/errors.js';
+import type { UsersRepository } from '../../repositories/users.repository.js';
+import type { AuthService, IssuedSession } from '../../services/auth.service.js';
+import { toPublicUser } from '../../services/auth.service.js';
+import { contextOf, requireActor, SESSION_COOKIE } from '../plugins/auth.js';
+import { emptySchema, userSchema, withErrors } from '../schemas.js';
+import type { HttpApp } from '../server.js';
+
+/** Rate limit for everything under /auth. */
+export const AUTH_RATE_LIMIT = { max: 30, timeWindow: '1 minute' };
+
+/** Set the session cookie for a new session (a fresh id on every login: no fixation). */
+export function setSessionCookie(reply: FastifyReply, session: IssuedSession, secure: boolean): void {
+  reply.setCookie(SESSION_COOKIE, session.cookieValue, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    maxAge: 24 * 60 * 60,
+  });
+}
+
+/** Login token, me, logout. */
+export function authRoutes(
+  app: HttpApp,
+  deps: { auth: AuthService; users: UsersRepository; secureCookies: boolean },
+): void {
+  app.post(
+    '/auth/token',
+    {
+      config: { auth: 'public', rateLimit: AUTH_RATE_LIMIT },
+      schema: {
+        tags: ['auth'],
+        body: z.object({ token: z.string().min(1).max(200) }).strict(),
+        response: withErrors({ 200: z.object({ user: userSchema }) }),
+      },
+    },
+    async (request, reply) => {
+      const session = await deps.auth.loginWithToken(
+        request.body.token,
+        contextOf(request),
+        request.headers['user-agent'] ?? null,
+      );
+      setSessionCookie(reply, session, deps.secureCookies);
+      return { user: session.user };
+    },
+  );
+
+  app.get(
+    '/auth/me',
+    {
+      config: { auth: 'user', rateLimit: AUTH_RATE_LIMIT },
+      schema: {
+        tags: ['auth'],
+        response: withErrors({
+          200: z.object({ user: userSchema, session: z.object({ expiresAt: z.string().nullable() }) }),
+        }),
+      },
+    },
+    async (request) => {
+      const actor = requireActor(request);
+      const user = await deps.users.findById(actor.userId);
+      if (!user) throw notFound('user');
+      const cookie = request.cookies[SESSION_COOKIE];
+      const session = actor.via === 'session' && cookie ? await deps.auth.authenticateSession(cookie) : null;
+      return { user: toPublicUser(user), session: { expiresAt: session?.expiresAt ?? null } };
+    },
+  );
+
+  app.post(
+    '/auth/logout',
+    {
+      config: { auth: 'user', rateLimit: AUTH_RATE_LIMIT },
+      schema: { tags: ['auth'], response: withErrors({ 204: emptySchema }) },
+    },
+    async (request, reply) => {
+      await deps.auth.logout(contextOf(request));
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,110 @@
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { AuthService } from '../services/auth.service.js';
+import { registerAuth } from './plugins/auth.js';
+import { registerErrorHandling } from './plugins/error-handler.js';
+import { requestIdFrom } from './plugins/request-id.js';
+
+/** The Fastify instance with the zod type provider, as route modules see it. */
+export type HttpApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+/** A route as registered, for the authorization matrix and the docs. */
+export interface RouteInfo {
+  method: string;
+  url: string;
+  auth: string | undefined;
+}
+
+/** Build the HTTP server: plugins, error model, auth, OpenAPI, then the routes given by the composition root. */
+export async function createHttpServer(opts: {
+  logger: Logger;
+  version: string;
+  auth: AuthService;
+  registerRoutes: (app: HttpApp) => void | Promise<void>;
+}): Promise<{ app: HttpApp; routes: RouteInfo[] }> {
+  const app = Fastify({
+    loggerInstance: opts.logger as FastifyBaseLogger,
+    genReqId: requestIdFrom,
+    requestIdHeader: false,
+    trustProxy: '127.0.0.1',
+    bodyLimit: 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  const routes: RouteInfo[] = [];
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      routes.push({ method, url: route.url, auth: (route.config as { auth?: string } | undefined)?.auth });
+    }
+  });
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  registerErrorHandling(app);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'https://avatars.githubusercontent.com'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'"],
+      },
+    },
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: () => ({ statusCode: 429, message: 'too many requests' }),
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Warp Panel API', version: opts.version },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'warp_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
+
+  registerAuth(app, opts.auth);
+  await opts.registerRoutes(app);
+  return { app, routes };
+}

@@ -1,0 +1,39 @@
+import type { Logger } from 'pino';
+import { createApp } from './app.js';
+import type { Config } from './config/config.schema.js';
+
+const SHUTDOWN_GRACE_MS = 30_000;
+
+/** Start the panel: app → first-start login token → listen; graceful shutdown on SIGTERM/SIGINT. */
+export async function serve(config: Config, logger: Logger, print: (line: string) => void): Promise<void> {
+  const app = await createApp({ config, logger });
+
+  if (config.setupToken) await app.services.auth.issueLoginToken('env', config.setupToken);
+  if (!(await app.services.auth.hasUsers()) && !config.setupToken) {
+    const { token, expiresAt } = await app.services.auth.issueLoginToken('startup');
+    print(
+      `No user yet. Sign in at ${config.publicUrl} with this one-time login token (valid until ${expiresAt}):`,
+    );
+    print(`  ${token}`);
+  }
+
+  await app.http.listen({ host: config.host, port: config.port });
+  logger.info({ url: config.publicUrl, version: app.version, db: app.db.engine }, 'warp panel listening');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.error('shutdown took too long, exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS + 5_000);
+    timer.unref();
+    await app.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}

@@ -1,0 +1,24 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { createApiTokensRepository } from './api-tokens.repository.js';
+import { createAuditRepository } from './audit.repository.js';
+import { createLoginTokensRepository } from './login-tokens.repository.js';
+import { createOnboardingRepository } from './onboarding.repository.js';
+import { createSessionsRepository } from './sessions.repository.js';
+import { createSettingsRepository } from './settings.repository.js';
+import { createUsersRepository } from './users.repository.js';
+
+/** Every repository over one Kysely handle. */
+export function createRepositories(db: Kysely<Database>) {
+  return {
+    users: createUsersRepository(db),
+    sessions: createSessionsRepository(db),
+    loginTokens: createLoginTokensRepository(db),
+    apiTokens: createApiTokensRepository(db),
+    settings: createSettingsRepository(db),
+    onboarding: createOnboardingRepository(db),
+    audit: createAuditRepository(db),
+  };
+}
+
+export type Repositories = ReturnType<typeof createRepositories>;

@@ -1,0 +1,40 @@
+import type { Kysely } from 'kysely';
+import type { Database, SessionRow } from '../db/schema.js';
+
+/** Server-side sessions, keyed by the hash of the cookie value. */
+export function createSessionsRepository(db: Kysely<Database>) {
+  return {
+    insert: (row: SessionRow) => db.insertInto('sessions').values(row).execute(),
+    findActive: (id: string, nowIso: string) =>
+      db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .where('idle_expires_at', '>', nowIso)
+        .where('absolute_expires_at', '>', nowIso)
+        .executeTakeFirst(),
+    touch: (id: string, lastSeenAt: string, idleExpiresAt: string) =>
+      db
+        .updateTable('sessions')
+        .set({ last_seen_at: lastSeenAt, idle_expires_at: idleExpiresAt })
+        .where('id', '=', id)
+        .execute(),
+    revoke: async (id: string, nowIso: string) => {
+      const res = await db
+        .updateTable('sessions')
+        .set({ revoked_at: nowIso })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) > 0;
+    },
+    deleteExpired: (nowIso: string) =>
+      db
+        .deleteFrom('sessions')
+        .where((eb) => eb.or([eb('absolute_expires_at', '<=', nowIso), eb('revoked_at', 'is not', null)]))
+        .execute(),
+  };
+}
+
+export type SessionsRepository = ReturnType<typeof createSessionsRepository>;

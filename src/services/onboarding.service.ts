@@ -1,0 +1,53 @@
+import type { Clock } from '../lib/clock.js';
+import { parseJson } from '../lib/json.js';
+import type { OnboardingRepository } from '../repositories/onboarding.repository.js';
+import type { AuditService } from './audit.service.js';
+import type { RequestContext } from './context.js';
+
+/** Onboarding state of one user. */
+export interface OnboardingState {
+  completed: boolean;
+  completedAt: string | null;
+  steps: Record<string, boolean>;
+}
+
+/** Per-user onboarding: shown on first sign-in until completed. */
+export function createOnboardingService(deps: {
+  repo: OnboardingRepository;
+  audit: AuditService;
+  clock: Clock;
+}) {
+  async function get(userId: string): Promise<OnboardingState> {
+    const row = await deps.repo.find(userId);
+    if (!row) return { completed: false, completedAt: null, steps: {} };
+    return { completed: row.completed === 1, completedAt: row.completed_at, steps: parseJson(row.steps, {}) };
+  }
+
+  return {
+    get,
+    async update(
+      ctx: RequestContext & { actor: { userId: string } },
+      patch: { completed?: boolean | undefined; steps?: Record<string, boolean> | undefined },
+    ): Promise<OnboardingState> {
+      const current = await get(ctx.actor.userId);
+      const now = deps.clock.now().toISOString();
+      const completed = patch.completed ?? current.completed;
+      const next: OnboardingState = {
+        completed,
+        completedAt: completed ? (current.completedAt ?? now) : null,
+        steps: { ...current.steps, ...patch.steps },
+      };
+      await deps.repo.upsert({
+        user_id: ctx.actor.userId,
+        completed: next.completed ? 1 : 0,
+        completed_at: next.completedAt,
+        steps: JSON.stringify(next.steps),
+        updated_at: now,
+      });
+      await deps.audit.record(ctx, 'onboarding.update', { details: { completed: next.completed } });
+      return next;
+    },
+  };
+}
+
+export type OnboardingService = ReturnType<typeof createOnboardingService>;

@@ -1,0 +1,184 @@
+import { createPrivateKey } from 'node:crypto';
+import path from 'node:path';
+import { z } from 'zod';
+
+const domainLabel = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+const domain = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine(
+    (d) => d.length <= 253 && d.split('.').length >= 2 && d.split('.').every((l) => domainLabel.test(l)),
+    'expected a domain name like example.com',
+  );
+const absolutePath = z
+  .string()
+  .min(1)
+  .refine(
+    (p) =>
+      (path.isAbsolute(p) && !p.includes('\0') && path.normalize(p) === p.replace(/\/+$/, '')) || p === '/',
+    {
+      message: 'expected a normalised absolute path',
+    },
+  );
+const login = z
+  .string()
+  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, 'expected a GitHub login');
+const ownerRepo = z
+  .string()
+  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/[A-Za-z0-9._-]{1,100}$/, 'expected owner/repo')
+  .refine((s) => !['.', '..'].includes(s.split('/')[1] ?? ''), 'expected owner/repo');
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+  .transform((u) => u.replace(/\/+$/, ''));
+const identifier = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9._-]{1,200}$/, 'expected letters, digits, ".", "_" or "-"');
+const secret = z.string().min(1).max(16_384).nullable();
+const privateKey = z
+  .string()
+  .max(16_384)
+  .refine((pem) => {
+    try {
+      return createPrivateKey(pem).asymmetricKeyType === 'rsa';
+    } catch {
+      return false;
+    }
+  }, 'expected the GitHub App private key (an RSA key in PEM form)')
+  .nullable();
+const restart = z
+  .object({
+    mode: z.enum(['systemd', 'docker', 'none']),
+    target: z
+      .string()
+      .regex(/^[A-Za-z0-9@][A-Za-z0-9@._-]{0,127}$/, 'expected a unit or container name')
+      .nullable(),
+  })
+  .strict()
+  .refine((r) => r.mode === 'none' || r.target !== null, {
+    message: 'target is required for systemd and docker',
+    path: ['target'],
+  });
+
+/** `PATCH /api/v1/settings` body: any subset; unknown keys are rejected; `null` clears a value. */
+export const settingsPatchSchema = z
+  .object({
+    baseDomain: domain.nullable(),
+    reposRoot: absolutePath,
+    ports: z
+      .object({
+        start: z.number().int().min(1024).max(65535),
+        end: z.number().int().min(1024).max(65535),
+        bindAddress: z.enum(['127.0.0.1', '0.0.0.0']),
+      })
+      .strict()
+      .partial(),
+    tunnel: z
+      .object({
+        mode: z.enum(['local', 'remote']),
+        name: identifier.nullable(),
+        id: z.uuid().nullable(),
+        accountId: z
+          .string()
+          .regex(/^[0-9a-f]{32}$/, 'expected a 32-character account id')
+          .nullable(),
+        configPath: absolutePath,
+        dnsMode: z.enum(['cli', 'api']),
+        restart,
+      })
+      .strict()
+      .partial(),
+    github: z
+      .object({
+        apiUrl: httpUrl,
+        webUrl: httpUrl,
+        oauthClientId: identifier.nullable(),
+        oauthClientSecret: secret,
+        appId: z
+          .string()
+          .regex(/^(\d{1,12}|Iv[0-9A-Za-z.]{4,40})$/, 'expected the App id or client id')
+          .nullable(),
+        installationId: z
+          .string()
+          .regex(/^\d{1,15}$/, 'expected a numeric installation id')
+          .nullable(),
+        appPrivateKey: privateKey,
+        token: secret,
+      })
+      .strict()
+      .partial(),
+    cloudflare: z
+      .object({
+        apiToken: secret,
+        zoneId: z
+          .string()
+          .regex(/^[0-9a-f]{32}$/, 'expected a 32-character zone id')
+          .nullable(),
+      })
+      .strict()
+      .partial(),
+    access: z
+      .object({
+        allowedUsers: z.array(login).max(500),
+        allowedOrgs: z.array(login).max(100),
+        adminUsers: z.array(login).max(100),
+      })
+      .strict()
+      .partial(),
+    templates: z
+      .object({ allowlist: z.array(ownerRepo).max(200) })
+      .strict()
+      .partial(),
+  })
+  .strict()
+  .partial();
+
+/** A parsed settings patch. */
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+
+const secretView = z.object({ set: z.boolean(), hint: z.string().nullable() });
+
+/** The settings object as `GET /api/v1/settings` returns it (secrets as `{set, hint}`). */
+export const settingsViewSchema = z.object({
+  baseDomain: z.string().nullable(),
+  reposRoot: z.string(),
+  ports: z.object({ start: z.number(), end: z.number(), bindAddress: z.string() }),
+  tunnel: z.object({
+    mode: z.enum(['local', 'remote']),
+    name: z.string().nullable(),
+    id: z.string().nullable(),
+    accountId: z.string().nullable(),
+    configPath: z.string(),
+    dnsMode: z.enum(['cli', 'api']),
+    restart: z.object({ mode: z.enum(['systemd', 'docker', 'none']), target: z.string().nullable() }),
+  }),
+  github: z.object({
+    apiUrl: z.string(),
+    webUrl: z.string(),
+    oauthClientId: z.string().nullable(),
+    oauthClientSecret: secretView,
+    appId: z.string().nullable(),
+    installationId: z.string().nullable(),
+    appPrivateKey: secretView,
+    token: secretView,
+  }),
+  cloudflare: z.object({ apiToken: secretView, zoneId: z.string().nullable() }),
+  access: z.object({
+    allowedUsers: z.array(z.string()),
+    allowedOrgs: z.array(z.string()),
+    adminUsers: z.array(z.string()),
+  }),
+  templates: z.object({ allowlist: z.array(z.string()) }),
+});
+
+/** The settings object as the API shows it. */
+export type SettingsView = z.infer<typeof settingsViewSchema>;
+
+/** Dotted paths of secret settings. */
+export const SECRET_KEYS = [
+  'github.oauthClientSecret',
+  'github.appPrivateKey',
+  'github.token',
+  'cloudflare.apiToken',
+] as const;
