@@ -29,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
       await serve(config, logger, print);
       return -1; // keep running
     case 'migrate': {
-      const db = openDatabase(config.databaseUrl);
+      const db = await openDatabase(config.databaseUrl);
       const applied = await migrateToLatest(db);
       await db.close();
       print(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');

@@ -1,8 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
 
@@ -13,15 +11,20 @@ export interface Db {
   close(): Promise<void>;
 }
 
-/** Open SQLite (`sqlite:<file>`) or PostgreSQL (`postgres://…`) from a database URL. No I/O at import time. */
-export function openDatabase(url: string): Db {
+/**
+ * Open SQLite (`sqlite:<file>`) or PostgreSQL (`postgres://…`) from a database URL. Only the driver in
+ * use is loaded (each costs megabytes of memory), and nothing happens at import time.
+ */
+export async function openDatabase(url: string): Promise<Db> {
   if (/^postgres(ql)?:\/\//.test(url)) {
+    const { default: pg } = await import('pg');
     // Integers (COUNT, bigint) come back as strings from pg; parse int8 as number (our values are small).
     pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
     const pool = new pg.Pool({ connectionString: url, max: 10 });
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kysely, engine: 'postgres', close: () => kysely.destroy() };
   }
+  const { default: SQLite } = await import('better-sqlite3');
   const file = url.replace(/^sqlite:/, '');
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
