@@ -1,0 +1,199 @@
+import { z } from 'zod';
+import { validationError } from '../../domain/errors.js';
+import type { LiveLogLine } from '../../integrations/docker/live-logs.js';
+import type { ContainersService } from '../../services/containers.service.js';
+import { contextOf } from '../plugins/auth.js';
+import { emptySchema, withErrors } from '../schemas.js';
+import type { HttpApp } from '../server.js';
+import { createSseOpener, type SseStream } from '../sse.js';
+
+const containerSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  image: z.string(),
+  state: z.enum(['created', 'running', 'paused', 'restarting', 'exited', 'dead', 'removing']),
+  status: z.string(),
+  createdAt: z.string(),
+  ports: z.array(
+    z.object({
+      hostIp: z.string().nullable(),
+      hostPort: z.number().nullable(),
+      containerPort: z.number(),
+      protocol: z.string(),
+    }),
+  ),
+  projectId: z.string().nullable(),
+  composeProject: z.string().nullable(),
+  managed: z.boolean(),
+});
+
+const volumeSchema = z.object({
+  name: z.string(),
+  driver: z.string(),
+  createdAt: z.string().nullable(),
+  labels: z.record(z.string(), z.string()),
+});
+
+const imageSchema = z.object({
+  id: z.string(),
+  tags: z.array(z.string()),
+  size: z.number(),
+  createdAt: z.string(),
+});
+
+const logLineSchema = z.object({
+  ts: z.string().nullable(),
+  stream: z.enum(['stdout', 'stderr']),
+  text: z.string(),
+});
+
+/** A container id or name; the service answers 400 for anything that is neither. */
+const refParams = z.object({ id: z.string().min(1).max(255) }).strict();
+const projectIdField = z.string().min(1).max(100);
+const bool = (fallback: 'true' | 'false') =>
+  z
+    .enum(['true', 'false'])
+    .default(fallback)
+    .transform((v) => v === 'true');
+
+/** `since`: unix seconds (fractions allowed) or an ISO date → unix seconds. */
+function parseSince(since: string | undefined): number | undefined {
+  if (since === undefined) return undefined;
+  if (/^\d+(\.\d+)?$/.test(since)) return Number(since);
+  const ms = Date.parse(since);
+  if (Number.isNaN(ms)) {
+    throw validationError('invalid since', [
+      { path: 'since', message: 'expected unix seconds or an ISO date' },
+    ]);
+  }
+  return ms / 1000;
+}
+
+/** Bytes buffered for a stream client above which the engine streams are paused. */
+const STREAM_LOW_WATER = 256 * 1024;
+
+/** Containers: list, stop, restart, remove, log tail and the live multi-container log stream. */
+export function containersRoutes(app: HttpApp, deps: { containers: ContainersService }): void {
+  const { containers } = deps;
+  const openSse = createSseOpener(app);
+
+  app.get(
+    '/api/v1/containers/logs/stream',
+    {
+      schema: {
+        tags: ['containers'],
+        description:
+          'text/event-stream: `event: log` with data {containerId, containerName, stream, ts, text}',
+        querystring: z
+          .object({
+            id: z.string().min(1).max(255).optional(),
+            name: z.string().min(1).max(255).optional(),
+            projectId: projectIdField.optional(),
+            tail: z.coerce.number().int().min(0).max(1000).default(0),
+          })
+          .strict(),
+        response: withErrors({}),
+      },
+    },
+    async (request, reply) => {
+      const { tail, ...filter } = request.query;
+      // Lines that arrive while the engine streams are being set up wait here (bounded by `tail`):
+      // a failure before the SSE response opens still gets the normal JSON error (e.g. 502).
+      let sse: SseStream | null = null;
+      const early: LiveLogLine[] = [];
+      const live = await containers.openStream(
+        filter,
+        {
+          write: (line) => {
+            if (!sse) return early.push(line) < 10_000;
+            return sse.send('log', line) && reply.raw.writableLength <= STREAM_LOW_WATER;
+          },
+          onceDrained: (cb) => {
+            if (!sse) return void setImmediate(cb);
+            void sse.ready().then((open) => open && cb());
+          },
+        },
+        { tail },
+      );
+      const stream = openSse(request, reply);
+      sse = stream;
+      stream.onClose(() => live.close());
+      for (const line of early.splice(0)) stream.send('log', line);
+    },
+  );
+
+  app.get(
+    '/api/v1/containers',
+    {
+      schema: {
+        tags: ['containers'],
+        querystring: z
+          .object({
+            state: z.enum(['running', 'stopped', 'all']).default('all'),
+            name: z.string().min(1).max(255).optional(),
+            q: z.string().min(1).max(255).optional(),
+            projectId: projectIdField.optional(),
+          })
+          .strict(),
+        response: withErrors({
+          200: z.object({
+            items: z.array(containerSchema),
+            volumes: z.array(volumeSchema).optional(),
+            images: z.array(imageSchema).optional(),
+          }),
+        }),
+      },
+    },
+    async (request) => containers.list(request.query),
+  );
+
+  app.post(
+    '/api/v1/containers/:id/stop',
+    { schema: { tags: ['containers'], params: refParams, response: withErrors({ 200: containerSchema }) } },
+    async (request) => containers.stop(contextOf(request), request.params.id),
+  );
+
+  app.post(
+    '/api/v1/containers/:id/restart',
+    { schema: { tags: ['containers'], params: refParams, response: withErrors({ 200: containerSchema }) } },
+    async (request) => containers.restart(contextOf(request), request.params.id),
+  );
+
+  app.delete(
+    '/api/v1/containers/:id',
+    {
+      schema: {
+        tags: ['containers'],
+        params: refParams,
+        querystring: z.object({ volumes: bool('false') }).strict(),
+        response: withErrors({ 204: emptySchema }),
+      },
+    },
+    async (request, reply) => {
+      await containers.remove(contextOf(request), request.params.id, { volumes: request.query.volumes });
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/containers/:id/logs',
+    {
+      schema: {
+        tags: ['containers'],
+        params: refParams,
+        querystring: z
+          .object({
+            tail: z.coerce.number().int().min(0).max(10_000).default(200),
+            since: z.string().max(40).optional(),
+            timestamps: bool('true'),
+          })
+          .strict(),
+        response: withErrors({ 200: z.object({ lines: z.array(logLineSchema) }) }),
+      },
+    },
+    async (request) => {
+      const { tail, since, timestamps } = request.query;
+      return containers.logs(request.params.id, { tail, since: parseSince(since), timestamps });
+    },
+  );
+}
