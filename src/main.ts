@@ -19,6 +19,8 @@ export async function serve(config: Config, logger: Logger, print: (line: string
 
   await app.http.listen({ host: config.host, port: config.port });
   logger.info({ url: config.publicUrl, version: app.version, db: app.db.engine }, 'warp panel listening');
+  // Recovery first (jobs left running by a crash become interrupted), then queued jobs run.
+  await app.runner.start();
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -30,6 +32,8 @@ export async function serve(config: Config, logger: Logger, print: (line: string
       process.exit(1);
     }, SHUTDOWN_GRACE_MS + 5_000);
     timer.unref();
+    // Stop claiming, let running jobs finish within the grace period, then abort them (interrupted).
+    await app.runner.stop({ graceMs: SHUTDOWN_GRACE_MS - 10_000 });
     await app.close();
     logger.info('stopped');
     process.exit(0);

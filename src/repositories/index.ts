@@ -7,7 +7,9 @@ import { createJobLogsRepository } from './job-logs.repository.js';
 import { createJobsRepository } from './jobs.repository.js';
 import { createLoginTokensRepository } from './login-tokens.repository.js';
 import { createOnboardingRepository } from './onboarding.repository.js';
+import { createPortReservationsRepository } from './port-reservations.repository.js';
 import { createProjectsRepository } from './projects.repository.js';
+import { createRoutesRepository } from './routes.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
 import { createSettingsRepository } from './settings.repository.js';
 import { createUsersRepository } from './users.repository.js';
@@ -22,8 +24,10 @@ export function createRepositories(db: Kysely<Database>) {
     settings: createSettingsRepository(db),
     onboarding: createOnboardingRepository(db),
     audit: createAuditRepository(db),
+    portReservations: createPortReservationsRepository(db),
     projects: createProjectsRepository(db),
     deployments: createDeploymentsRepository(db),
+    routes: createRoutesRepository(db),
     jobs: createJobsRepository(db),
     jobLogs: createJobLogsRepository(db),
   };

@@ -1,0 +1,118 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../lib/clock.js';
+import type { JobLogsRepository } from '../repositories/job-logs.repository.js';
+import type { JobLogLine, LogBus } from './log-bus.js';
+import { type Masker, truncateLine } from './log-masking.js';
+
+/** Lines a job may store; one more line says the log was cut. */
+export const MAX_JOB_LOG_LINES = 50_000;
+
+/** Options of a job's log writer. */
+export interface JobLogWriterOptions {
+  jobId: string;
+  /** The seq of the last line already stored (0 for a new job). */
+  lastSeq: number;
+  repo: JobLogsRepository;
+  bus: LogBus;
+  masker: Masker;
+  clock: Clock;
+  logger: Logger;
+  maxLines?: number;
+  /** Flush a batch this long after its first line… */
+  flushMs?: number;
+  /** …or as soon as it holds this many lines. */
+  flushLines?: number;
+}
+
+/** Writes a job's lines: mask, truncate, number, publish live, store in ordered batches. */
+export interface JobLogWriter {
+  /** Store a line; `dropped` counts characters a splitter already cut from its end. */
+  write(stream: JobLogLine['stream'], text: string, dropped?: number): void;
+  /** Lines written but not yet committed, in seq order (for replay without gaps). */
+  pending(): JobLogLine[];
+  /** Wait until every line written so far is stored. */
+  flush(): Promise<void>;
+  readonly lastSeq: number;
+}
+
+/** A log writer for one job run. */
+export function createJobLogWriter(opts: JobLogWriterOptions): JobLogWriter {
+  const maxLines = opts.maxLines ?? MAX_JOB_LOG_LINES;
+  const flushMs = opts.flushMs ?? 5;
+  const flushLines = opts.flushLines ?? 1000;
+  let seq = opts.lastSeq;
+  let capped = seq >= maxLines;
+  let buffer: JobLogLine[] = [];
+  let inflight: JobLogLine[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  // Batches are stored one after another so seq order holds in the table at all times.
+  let chain: Promise<void> = Promise.resolve();
+  let flushing = false;
+
+  const store = async () => {
+    flushing = true;
+    try {
+      while (buffer.length > 0) {
+        inflight = buffer;
+        buffer = [];
+        try {
+          await opts.repo.insertMany(inflight.map((l) => ({ job_id: opts.jobId, ...l })));
+        } catch (err) {
+          opts.logger.error(
+            { err, jobId: opts.jobId, lines: inflight.length },
+            'storing job log lines failed',
+          );
+        }
+        inflight = [];
+      }
+    } finally {
+      flushing = false;
+    }
+  };
+
+  const schedule = (now: boolean) => {
+    if (flushing) return; // the running flush loops until the buffer is empty
+    if (now) {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      chain = chain.then(store);
+    } else if (!timer) {
+      timer = setTimeout(() => {
+        timer = null;
+        chain = chain.then(store);
+      }, flushMs);
+    }
+  };
+
+  const append = (stream: JobLogLine['stream'], text: string) => {
+    seq += 1;
+    const line: JobLogLine = { seq, ts: opts.clock.now().toISOString(), stream, text };
+    buffer.push(line);
+    opts.bus.publish(opts.jobId, { type: 'log', line });
+    schedule(buffer.length >= flushLines);
+  };
+
+  return {
+    write(stream, text, dropped = 0) {
+      if (capped) return;
+      if (seq >= maxLines) {
+        capped = true;
+        append('system', `log limit of ${maxLines} lines reached; later output of this job is not kept`);
+        return;
+      }
+      append(stream, truncateLine(opts.masker.mask(text), undefined, dropped));
+    },
+    pending: () => [...inflight, ...buffer],
+    async flush() {
+      if (timer) {
+        clearTimeout(timer);
+        timer = null;
+      }
+      chain = chain.then(store);
+      await chain;
+    },
+    get lastSeq() {
+      return seq;
+    },
+  };
+}

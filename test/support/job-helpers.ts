@@ -1,0 +1,121 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { App } from '../../src/app.js';
+import { type RequestContext, systemContext } from '../../src/services/context.js';
+import type { Job } from '../../src/services/jobs.service.js';
+
+/** A request context acting as the given login (audit actor). */
+export const actorContext = (login: string): RequestContext => ({
+  actor: { userId: 'test-user', login, role: 'admin', via: 'token' },
+  requestId: 'test-request',
+  ip: '127.0.0.1',
+});
+
+export { systemContext };
+
+/** Poll until `check` returns a value (not undefined/false); fails after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Wait until a job reaches one of `statuses`. */
+export function waitForStatus(app: App, id: string, ...statuses: Job['status'][]): Promise<Job> {
+  return waitFor(`job ${id} to be ${statuses.join('|')}`, async () => {
+    const job = await app.jobs.get(id);
+    return statuses.includes(job.status) ? job : undefined;
+  });
+}
+
+/** A promise with its resolve exposed (handlers wait on these to stay deterministic). */
+export function deferred<T = void>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/** Processes whose process group is `pgid` that are still alive (zombies excluded), from /proc. */
+export function livingGroupMembers(pgid: number): number[] {
+  const out: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after the parenthesised command: state, ppid, pgrp, …
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') out.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
+}
+
+/** One parsed SSE event. */
+export interface SseEvent {
+  event: string;
+  id: string | undefined;
+  data: string;
+}
+
+/** An SSE client over a real socket: collects events until `stopWhen` says so (then disconnects). */
+export function readSse(
+  url: string,
+  headers: Record<string, string>,
+  stopWhen: (event: SseEvent, all: SseEvent[]) => boolean,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; events: SseEvent[]; raw: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers: { accept: 'text/event-stream', ...headers } }, (res) => {
+      const events: SseEvent[] = [];
+      let raw = '';
+      let buffer = '';
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, events, raw });
+      };
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        raw += chunk;
+        buffer += chunk;
+        for (let end = buffer.indexOf('\n\n'); end !== -1 && !done; end = buffer.indexOf('\n\n')) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const ev: SseEvent = { event: 'message', id: undefined, data: '' };
+          let hasData = false;
+          for (const line of block.split('\n')) {
+            if (line.startsWith(':') || line === '') continue;
+            const colon = line.indexOf(':');
+            const field = line.slice(0, colon);
+            const value = line.slice(colon + 1).replace(/^ /, '');
+            if (field === 'event') ev.event = value;
+            else if (field === 'id') ev.id = value;
+            else if (field === 'data') {
+              ev.data = hasData ? `${ev.data}\n${value}` : value;
+              hasData = true;
+            }
+          }
+          if (!hasData) continue;
+          events.push(ev);
+          if (stopWhen(ev, events)) finish();
+        }
+      });
+      res.on('end', finish);
+      res.on('error', (err) => (done ? undefined : reject(err)));
+    });
+    req.on('error', (err) => reject(err));
+  });
+}
