@@ -45,6 +45,17 @@ export function deferred<T = void>() {
   return { promise, resolve };
 }
 
+/** Whether a process exists and is not a zombie (signal 0 succeeds on zombies, so read /proc). */
+export function isLiving(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
 /** Processes whose process group is `pgid` that are still alive (zombies excluded), from /proc. */
 export function livingGroupMembers(pgid: number): number[] {
   const out: number[] = [];
