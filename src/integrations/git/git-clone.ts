@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { conflict, validationError } from '../../domain/errors.js';
+import type { RunResult } from '../../jobs/job-types.js';
+import { createProcessRunner, type RunFn } from './process-runner.js';
+
+/** Default bound for one git network operation. */
+export const GIT_TIMEOUT_MS = 5 * 60_000;
+
+/** What both git operations take. */
+interface GitAuthInput {
+  /** Installation token; sent only as an HTTP header through the environment. */
+  token: string | null;
+  /** `ctx.run` of a job (output streams into the job log); default: a stand-alone runner. */
+  run?: RunFn;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  /** `ctx.addSecret`: masks the token (and its header forms) in later job log lines. */
+  addSecret?: (value: string) => void;
+}
+
+/**
+ * Environment that makes git send `Authorization: Basic base64(x-access-token:<token>)` via
+ * `http.extraHeader` (GIT_CONFIG_COUNT/KEY/VALUE): nothing in the URL, argv or `.git/config`.
+ * Credential helpers are switched off and prompts disabled, so a bad token fails instead of hanging.
+ */
+export function gitAuthEnv(
+  token: string | null,
+  addSecret?: (value: string) => void,
+): Record<string, string> {
+  const env: Record<string, string> = {
+    GIT_TERMINAL_PROMPT: '0',
+    GCM_INTERACTIVE: 'never',
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: 'credential.helper',
+    GIT_CONFIG_VALUE_0: '',
+  };
+  if (!token) return env;
+  const basic = Buffer.from(`x-access-token:${token}`, 'utf8').toString('base64');
+  addSecret?.(token);
+  addSecret?.(basic);
+  return {
+    ...env,
+    GIT_CONFIG_COUNT: '2',
+    GIT_CONFIG_KEY_1: 'http.extraHeader',
+    GIT_CONFIG_VALUE_1: `Authorization: Basic ${basic}`,
+  };
+}
+
+/** An http(s) URL without credentials (a token in the URL would be saved in `.git/config`). */
+function checkedUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw validationError('invalid repository URL', [{ path: 'url', message: 'expected an http(s) URL' }]);
+  }
+  if (!['https:', 'http:'].includes(parsed.protocol) || parsed.username || parsed.password) {
+    throw validationError('invalid repository URL', [
+      { path: 'url', message: 'expected an http(s) URL without credentials' },
+    ]);
+  }
+  return parsed.toString();
+}
+
+const runnerOf = (input: GitAuthInput): RunFn => input.run ?? createProcessRunner({ signal: input.signal });
+
+/** Shallow-clone `url` into `dest` (which must not exist or be empty). */
+export async function cloneRepo(
+  input: GitAuthInput & { url: string; dest: string; branch?: string; depth?: number },
+): Promise<RunResult> {
+  const url = checkedUrl(input.url);
+  const dest = path.resolve(input.dest);
+  if (fs.existsSync(dest) && fs.readdirSync(dest).length > 0) {
+    throw conflict(`clone target ${dest} already exists and is not empty`);
+  }
+  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  input.signal?.throwIfAborted();
+  const branch = input.branch ? ['--branch', input.branch] : [];
+  const argv = ['git', 'clone', '--depth', String(input.depth ?? 1), '--single-branch', '--no-tags'];
+  return runnerOf(input)([...argv, ...branch, '--', url, dest], {
+    env: gitAuthEnv(input.token, input.addSecret),
+    timeoutMs: input.timeoutMs ?? GIT_TIMEOUT_MS,
+  });
+}
+
+/** Update an existing clone to the remote's latest `branch` (default: the remote HEAD); local changes to tracked files are discarded. */
+export async function fetchAndReset(
+  input: GitAuthInput & { dest: string; branch?: string },
+): Promise<RunResult> {
+  const dest = path.resolve(input.dest);
+  if (!fs.existsSync(path.join(dest, '.git'))) throw validationError(`${dest} is not a git clone`);
+  const run = runnerOf(input);
+  const env = gitAuthEnv(input.token, input.addSecret);
+  const timeoutMs = input.timeoutMs ?? GIT_TIMEOUT_MS;
+  input.signal?.throwIfAborted();
+  await run(['git', '-C', dest, 'fetch', '--depth', '1', '--no-tags', 'origin', input.branch ?? 'HEAD'], {
+    env,
+    timeoutMs,
+  });
+  input.signal?.throwIfAborted();
+  return run(['git', '-C', dest, 'reset', '--hard', 'FETCH_HEAD'], { env, timeoutMs });
+}
