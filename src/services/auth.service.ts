@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { UserRow } from '../db/schema.js';
-import { notFound, unauthenticated } from '../domain/errors.js';
+import { conflict, notFound, unauthenticated } from '../domain/errors.js';
 import { type Clock, isoAfter } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
 import { hashToken, randomToken } from '../lib/tokens.js';
@@ -97,6 +97,38 @@ export function createAuthService(deps: Deps) {
 
   return {
     createSession,
+
+    /**
+     * Create or update a GitHub user (matched by login) with `role`. A login held by a local user or
+     * by a different GitHub account is refused, never taken over (it would inherit that account's tokens).
+     */
+    async upsertGithubUser(
+      profile: { githubId: string; login: string; name: string | null; avatarUrl: string | null },
+      role: 'admin' | 'operator',
+    ): Promise<UserRow> {
+      const at = now().toISOString();
+      const existing = await deps.users.findByLogin(profile.login);
+      if (existing) {
+        if (existing.provider !== 'github' || existing.github_id !== profile.githubId) {
+          throw conflict(`the login ${profile.login} already belongs to another account`);
+        }
+        const patch = { name: profile.name, avatar_url: profile.avatarUrl, role, updated_at: at };
+        await deps.users.update(existing.id, patch);
+        return { ...existing, ...patch };
+      }
+      return deps.users.insert({
+        id: newId(),
+        login: profile.login,
+        name: profile.name,
+        avatar_url: profile.avatarUrl,
+        role,
+        provider: 'github',
+        github_id: profile.githubId,
+        created_at: at,
+        updated_at: at,
+        last_login_at: null,
+      });
+    },
 
     /** A new single-use login token (plain text returned once, stored hashed). */
     async issueLoginToken(
