@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../src/domain/errors.js';
-import { defineJob, type JobContext } from '../../src/jobs/job-types.js';
+import { defineJob, type JobContext, type JobDefinition } from '../../src/jobs/job-types.js';
 import { deferred } from './job-helpers.js';
 
 /** Wait for `promise`, or reject with the abort reason when the job is aborted. */
@@ -16,7 +16,7 @@ export function untilAborted<T>(ctx: JobContext<unknown>, promise: Promise<T>): 
 export function createTestJobTypes(
   leak: { settingsSecret: string; extra: string } = { settingsSecret: '', extra: '' },
 ) {
-  const gates = new Map<string, ReturnType<typeof deferred>>();
+  const gates = new Map<string, ReturnType<typeof deferred<void>>>();
   const events: string[] = [];
   const gate = (key: string) => {
     let g = gates.get(key);
@@ -27,7 +27,7 @@ export function createTestJobTypes(
     return g;
   };
 
-  const types = [
+  const types: JobDefinition[] = [
     /** Records start/end and waits for its gate (or its abort). */
     defineJob({
       type: 'test.gate',
