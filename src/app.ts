@@ -2,12 +2,15 @@ import type { Logger } from 'pino';
 import type { Config } from './config/config.schema.js';
 import { type Db, migrateToLatest, openDatabase } from './db/database.js';
 import { auditRoutes } from './http/routes/audit.routes.js';
+import { containersRoutes } from './http/routes/containers.routes.js';
 import { authRoutes } from './http/routes/auth.routes.js';
 import { healthRoutes } from './http/routes/health.routes.js';
 import { jobRoutes } from './http/routes/jobs.routes.js';
 import { onboardingRoutes } from './http/routes/onboarding.routes.js';
 import { settingsRoutes } from './http/routes/settings.routes.js';
+import { systemRoutes } from './http/routes/system.routes.js';
 import { tokenRoutes } from './http/routes/tokens.routes.js';
+import { createDockerClient } from './integrations/docker/docker-client.js';
 import { createHttpServer, type HttpApp, type RouteInfo } from './http/server.js';
 import { createJobRegistry } from './jobs/job-registry.js';
 import { createJobRunner } from './jobs/job-runner.js';
@@ -17,9 +20,12 @@ import { createSecretBox, loadSecretKey } from './lib/secret-box.js';
 import { createRepositories } from './repositories/index.js';
 import { createAuditService } from './services/audit.service.js';
 import { createAuthService } from './services/auth.service.js';
+import { createContainersService } from './services/containers.service.js';
 import { createJobsService } from './services/jobs.service.js';
 import { createOnboardingService } from './services/onboarding.service.js';
+import { createPortsService } from './services/ports.service.js';
 import { createSettingsService, defaultsFromConfig } from './services/settings.service.js';
+import { createSystemService } from './services/system.service.js';
 import { readVersion } from './version.js';
 
 /** Options a test (or the CLI) may override. */
@@ -49,6 +55,18 @@ export async function createApp(opts: AppOptions) {
     clock,
   });
   const onboarding = createOnboardingService({ repo: repos.onboarding, audit, clock });
+  // Docker: the client connects lazily (first call negotiates the API version), never at start-up.
+  const dockerLog = logger.child({ component: 'docker' });
+  const docker = createDockerClient({ dockerHost: config.dockerHost, log: dockerLog });
+  const containers = createContainersService({ docker, projects: repos.projects, audit, log: dockerLog });
+  const system = createSystemService({ docker, dataDir: config.dataDir, clock, log: dockerLog });
+  const ports = createPortsService({
+    reservations: repos.portReservations,
+    docker,
+    settings,
+    clock,
+    log: logger.child({ component: 'ports' }),
+  });
   const jobBus = createLogBus();
   const jobRegistry = createJobRegistry();
   const runner = createJobRunner({
@@ -85,6 +103,8 @@ export async function createApp(opts: AppOptions) {
       onboardingRoutes(app, { onboarding });
       auditRoutes(app, { audit });
       jobRoutes(app, { jobs });
+      containersRoutes(app, { containers });
+      systemRoutes(app, { system });
     },
   });
 
@@ -92,7 +112,11 @@ export async function createApp(opts: AppOptions) {
     config,
     db,
     repos,
-    services: { audit, auth, settings, onboarding, jobs },
+    services: { audit, auth, settings, onboarding, jobs, containers, system },
+    /** Docker engine client (`call`, `streams`, `health`) for deploy flows. */
+    docker,
+    /** Free host ports: `reserve({ projectId, jobId })`, `reserveSpecific(port, owner)`, `release(…)`. */
+    ports,
     /** Jobs: `jobs.register(definition)`, `jobs.enqueue(ctx, type, input, { projectId })`. */
     jobs,
     /** The job runner: `start()` (recovery, then claiming) runs after listen; `stop()` on shutdown. */

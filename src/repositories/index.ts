@@ -9,6 +9,7 @@ import { createJobLogsRepository } from './job-logs.repository.js';
 import { createJobsRepository } from './jobs.repository.js';
 import { createLoginTokensRepository } from './login-tokens.repository.js';
 import { createOnboardingRepository } from './onboarding.repository.js';
+import { createPortReservationsRepository } from './port-reservations.repository.js';
 import { createProjectsRepository } from './projects.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
 import { createSettingsRepository } from './settings.repository.js';
@@ -24,6 +25,7 @@ export function createRepositories(db: Kysely<Database>) {
     settings: createSettingsRepository(db),
     onboarding: createOnboardingRepository(db),
     audit: createAuditRepository(db),
+    portReservations: createPortReservationsRepository(db),
     jobs: createJobsRepository(db),
     jobLogs: createJobLogsRepository(db),
     projects: createProjectsRepository(db),
