@@ -2,8 +2,6 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { createApiTokensRepository } from './api-tokens.repository.js';
 import { createAuditRepository } from './audit.repository.js';
-import { createJobLogsRepository } from './job-logs.repository.js';
-import { createJobsRepository } from './jobs.repository.js';
 import { createDeploymentsRepository } from './deployments.repository.js';
 import { createJobLogsRepository } from './job-logs.repository.js';
 import { createJobsRepository } from './jobs.repository.js';
@@ -11,6 +9,7 @@ import { createLoginTokensRepository } from './login-tokens.repository.js';
 import { createOnboardingRepository } from './onboarding.repository.js';
 import { createPortReservationsRepository } from './port-reservations.repository.js';
 import { createProjectsRepository } from './projects.repository.js';
+import { createRoutesRepository } from './routes.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
 import { createSettingsRepository } from './settings.repository.js';
 import { createUsersRepository } from './users.repository.js';
@@ -26,10 +25,9 @@ export function createRepositories(db: Kysely<Database>) {
     onboarding: createOnboardingRepository(db),
     audit: createAuditRepository(db),
     portReservations: createPortReservationsRepository(db),
-    jobs: createJobsRepository(db),
-    jobLogs: createJobLogsRepository(db),
     projects: createProjectsRepository(db),
     deployments: createDeploymentsRepository(db),
+    routes: createRoutesRepository(db),
     jobs: createJobsRepository(db),
     jobLogs: createJobLogsRepository(db),
   };
