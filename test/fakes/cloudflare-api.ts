@@ -39,7 +39,12 @@ const envelope = (result: unknown, extra: Record<string, unknown> = {}) => ({
   result,
   ...extra,
 });
-const failure = (code: number, message: string) => ({ success: false, errors: [{ code, message }], messages: [], result: null });
+const failure = (code: number, message: string) => ({
+  success: false,
+  errors: [{ code, message }],
+  messages: [],
+  result: null,
+});
 
 /** Four healthy edge connections of one connector. */
 export const fourConnections = () => [
@@ -63,7 +68,12 @@ export const fourConnections = () => [
  * connections, DNS records list (paginated; `[]` past the end)/get/create/delete. Requests need
  * `Authorization: Bearer <token>`.
  */
-export async function startFakeCloudflareApi(opts: { token: string; accountId: string; tunnelId: string; zoneId: string }) {
+export async function startFakeCloudflareApi(opts: {
+  token: string;
+  accountId: string;
+  tunnelId: string;
+  zoneId: string;
+}) {
   const state: FakeCloudflareState = {
     config: { ingress: [{ service: 'http_status:404' }] },
     version: 1,
@@ -120,7 +130,12 @@ export async function startFakeCloudflareApi(opts: { token: string; accountId: s
         const page = Number(url.searchParams.get('page') ?? 1);
         const perPage = Number(url.searchParams.get('per_page') ?? PAGE_DEFAULT);
         const items = all.slice((page - 1) * perPage, page * perPage);
-        send(200, envelope(items, { result_info: { page, per_page: perPage, count: items.length, total_count: all.length } }));
+        send(
+          200,
+          envelope(items, {
+            result_info: { page, per_page: perPage, count: items.length, total_count: all.length },
+          }),
+        );
         return;
       }
       if (p === zoneBase && req.method === 'POST') {
