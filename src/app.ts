@@ -10,8 +10,10 @@ import { onboardingRoutes } from './http/routes/onboarding.routes.js';
 import { settingsRoutes } from './http/routes/settings.routes.js';
 import { systemRoutes } from './http/routes/system.routes.js';
 import { tokenRoutes } from './http/routes/tokens.routes.js';
+import { tunnelRoutes } from './http/routes/tunnel.routes.js';
 import { createDockerClient } from './integrations/docker/docker-client.js';
 import { createHttpServer, type HttpApp, type RouteInfo } from './http/server.js';
+import { forwardJob } from './jobs/handlers/forward.handler.js';
 import { createJobRegistry } from './jobs/job-registry.js';
 import { createJobRunner } from './jobs/job-runner.js';
 import { createLogBus } from './jobs/log-bus.js';
@@ -26,6 +28,7 @@ import { createOnboardingService } from './services/onboarding.service.js';
 import { createPortsService } from './services/ports.service.js';
 import { createSettingsService, defaultsFromConfig } from './services/settings.service.js';
 import { createSystemService } from './services/system.service.js';
+import { createTunnelService } from './services/tunnel.service.js';
 import { readVersion } from './version.js';
 
 /** Options a test (or the CLI) may override. */
@@ -67,6 +70,15 @@ export async function createApp(opts: AppOptions) {
     clock,
     log: logger.child({ component: 'ports' }),
   });
+  // Publishing: config.yml / cloudflared / restarts (local) or the Cloudflare API (remote).
+  const tunnel = createTunnelService({
+    settings,
+    routes: repos.routes,
+    config,
+    docker: () => docker,
+    clock,
+    logger: logger.child({ component: 'tunnel' }),
+  });
   const jobBus = createLogBus();
   const jobRegistry = createJobRegistry();
   const runner = createJobRunner({
@@ -89,6 +101,7 @@ export async function createApp(opts: AppOptions) {
     settings,
     clock,
   });
+  jobs.register(forwardJob({ projects: repos.projects, tunnel, clock }));
   const startedAt = Date.now();
 
   const { app: http, routes } = await createHttpServer({
@@ -105,6 +118,7 @@ export async function createApp(opts: AppOptions) {
       jobRoutes(app, { jobs });
       containersRoutes(app, { containers });
       systemRoutes(app, { system });
+      tunnelRoutes(app, { tunnel });
     },
   });
 
@@ -117,6 +131,8 @@ export async function createApp(opts: AppOptions) {
     docker,
     /** Free host ports: `reserve({ projectId, jobId })`, `reserveSpecific(port, owner)`, `release(…)`. */
     ports,
+    /** Publishing: `publish(input, jobCtx)`, `unpublish(projectId, jobCtx)`, `publisher` (deploy flows' `Publisher`), status. */
+    tunnel,
     /** Jobs: `jobs.register(definition)`, `jobs.enqueue(ctx, type, input, { projectId })`. */
     jobs,
     /** The job runner: `start()` (recovery, then claiming) runs after listen; `stop()` on shutdown. */

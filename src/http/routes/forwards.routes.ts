@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import type { ForwardsService } from '../../services/forwards.service.js';
+import { contextOf } from '../plugins/auth.js';
+import { withErrors } from '../schemas.js';
+import type { HttpApp } from '../server.js';
+import { jobSchema } from './jobs.routes.js';
+import { projectSchema } from './projects.routes.js';
+
+/** `POST /api/v1/forwards`: publish a service already listening on a host port. */
+export function forwardsRoutes(app: HttpApp, deps: { forwards: ForwardsService }): void {
+  app.post(
+    '/api/v1/forwards',
+    {
+      schema: {
+        tags: ['projects'],
+        body: z
+          .object({
+            port: z.number().int().min(1).max(65535),
+            subdomain: z.string().min(1).max(63),
+            name: z.string().min(1).max(100).optional(),
+          })
+          .strict(),
+        response: withErrors({ 202: z.object({ project: projectSchema, job: jobSchema }) }),
+      },
+    },
+    async (request, reply) =>
+      reply.code(202).send(await deps.forwards.create(contextOf(request), request.body)),
+  );
+}
