@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { validateIngress } from '../domain/ingress/index.js';
 import type { TunnelConnection } from '../integrations/cloudflare/cloudflared-cli.js';
 import { createCloudflaredCli } from '../integrations/cloudflare/cloudflared-cli.js';
@@ -93,7 +94,8 @@ export function createTunnelStatus(deps: {
       return { id: s.tunnel.id, list: await deps.backends.remoteConnections(s) };
     }
     const cli = createCloudflaredCli({ bin: deps.cloudflaredBin, configPath: s.tunnel.configPath });
-    const info = await cli.info(deps.run, s.tunnel.name as string);
+    // Name the config only when it exists: cloudflared refuses a --config file that is missing.
+    const info = await cli.info(deps.run, s.tunnel.name as string, fs.existsSync(s.tunnel.configPath));
     return { id: info.id, list: info.connections };
   }
 
