@@ -3,15 +3,19 @@ import type { Config } from './config/config.schema.js';
 import { type Db, migrateToLatest, openDatabase } from './db/database.js';
 import { auditRoutes } from './http/routes/audit.routes.js';
 import { containersRoutes } from './http/routes/containers.routes.js';
+import { githubAuthRoutes } from './http/routes/github-auth.routes.js';
 import { authRoutes } from './http/routes/auth.routes.js';
 import { healthRoutes } from './http/routes/health.routes.js';
 import { jobRoutes } from './http/routes/jobs.routes.js';
 import { onboardingRoutes } from './http/routes/onboarding.routes.js';
 import { settingsRoutes } from './http/routes/settings.routes.js';
 import { systemRoutes } from './http/routes/system.routes.js';
+import { templatesRoutes } from './http/routes/templates.routes.js';
 import { tokenRoutes } from './http/routes/tokens.routes.js';
 import { tunnelRoutes } from './http/routes/tunnel.routes.js';
 import { createDockerClient } from './integrations/docker/docker-client.js';
+import { createGithubApp } from './integrations/github/github-app.js';
+import { createGithubClient } from './integrations/github/github-client.js';
 import { createHttpServer, type HttpApp, type RouteInfo } from './http/server.js';
 import { forwardJob } from './jobs/handlers/forward.handler.js';
 import { createJobRegistry } from './jobs/job-registry.js';
@@ -23,11 +27,13 @@ import { createRepositories } from './repositories/index.js';
 import { createAuditService } from './services/audit.service.js';
 import { createAuthService } from './services/auth.service.js';
 import { createContainersService } from './services/containers.service.js';
+import { createGithubAuthService } from './services/github-auth.service.js';
 import { createJobsService } from './services/jobs.service.js';
 import { createOnboardingService } from './services/onboarding.service.js';
 import { createPortsService } from './services/ports.service.js';
 import { createSettingsService, defaultsFromConfig } from './services/settings.service.js';
 import { createSystemService } from './services/system.service.js';
+import { createTemplatesService } from './services/templates.service.js';
 import { createTunnelService } from './services/tunnel.service.js';
 import { readVersion } from './version.js';
 
@@ -58,6 +64,15 @@ export async function createApp(opts: AppOptions) {
     clock,
   });
   const onboarding = createOnboardingService({ repo: repos.onboarding, audit, clock });
+  // GitHub: App installation client (rebuilt on settings change), REST operations, sign-in, templates.
+  const githubLog = logger.child({ component: 'github' });
+  const githubApp = createGithubApp({ settings, log: githubLog });
+  const github = {
+    app: githubApp,
+    client: createGithubClient({ app: githubApp, log: githubLog }),
+    templates: createTemplatesService({ settings, app: githubApp }),
+    auth: createGithubAuthService({ settings, auth, audit, log: githubLog, publicUrl: config.publicUrl }),
+  };
   // Docker: the client connects lazily (first call negotiates the API version), never at start-up.
   const dockerLog = logger.child({ component: 'docker' });
   const docker = createDockerClient({ dockerHost: config.dockerHost, log: dockerLog });
@@ -112,6 +127,11 @@ export async function createApp(opts: AppOptions) {
       healthRoutes(app, { version, startedAt });
       authRoutes(app, { auth, users: repos.users, secureCookies: config.publicUrl.startsWith('https://') });
       tokenRoutes(app, { auth });
+      githubAuthRoutes(app, {
+        githubAuth: github.auth,
+        secureCookies: config.publicUrl.startsWith('https://'),
+      });
+      templatesRoutes(app, { templates: github.templates });
       settingsRoutes(app, { settings });
       onboardingRoutes(app, { onboarding });
       auditRoutes(app, { audit });
@@ -127,6 +147,8 @@ export async function createApp(opts: AppOptions) {
     db,
     repos,
     services: { audit, auth, settings, onboarding, jobs, containers, system },
+    /** GitHub: `app` (installation octokit/token/test), `client` (generate, waitForContent, getRepo, repoExists), `templates`, `auth`. */
+    github,
     /** Docker engine client (`call`, `streams`, `health`) for deploy flows. */
     docker,
     /** Free host ports: `reserve({ projectId, jobId })`, `reserveSpecific(port, owner)`, `release(…)`. */

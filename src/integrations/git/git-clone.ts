@@ -21,11 +21,13 @@ interface GitAuthInput {
 
 /**
  * Environment that makes git send `Authorization: Basic base64(x-access-token:<token>)` via
- * `http.extraHeader` (GIT_CONFIG_COUNT/KEY/VALUE): nothing in the URL, argv or `.git/config`.
+ * `http.<origin>/.extraHeader` (GIT_CONFIG_COUNT/KEY/VALUE): nothing in the URL, argv or `.git/config`,
+ * and the header goes only to the repository's origin (not to a host a redirect points at).
  * Credential helpers are switched off and prompts disabled, so a bad token fails instead of hanging.
  */
 export function gitAuthEnv(
   token: string | null,
+  origin: string,
   addSecret?: (value: string) => void,
 ): Record<string, string> {
   const env: Record<string, string> = {
@@ -42,7 +44,7 @@ export function gitAuthEnv(
   return {
     ...env,
     GIT_CONFIG_COUNT: '2',
-    GIT_CONFIG_KEY_1: 'http.extraHeader',
+    GIT_CONFIG_KEY_1: `http.${origin}/.extraHeader`,
     GIT_CONFIG_VALUE_1: `Authorization: Basic ${basic}`,
   };
 }
@@ -70,6 +72,7 @@ export async function cloneRepo(
   input: GitAuthInput & { url: string; dest: string; branch?: string; depth?: number },
 ): Promise<RunResult> {
   const url = checkedUrl(input.url);
+  const origin = new URL(url).origin;
   const dest = path.resolve(input.dest);
   if (fs.existsSync(dest) && fs.readdirSync(dest).length > 0) {
     throw conflict(`clone target ${dest} already exists and is not empty`);
@@ -79,7 +82,7 @@ export async function cloneRepo(
   const branch = input.branch ? ['--branch', input.branch] : [];
   const argv = ['git', 'clone', '--depth', String(input.depth ?? 1), '--single-branch', '--no-tags'];
   return runnerOf(input)([...argv, ...branch, '--', url, dest], {
-    env: gitAuthEnv(input.token, input.addSecret),
+    env: gitAuthEnv(input.token, origin, input.addSecret),
     timeoutMs: input.timeoutMs ?? GIT_TIMEOUT_MS,
   });
 }
@@ -91,7 +94,9 @@ export async function fetchAndReset(
   const dest = path.resolve(input.dest);
   if (!fs.existsSync(path.join(dest, '.git'))) throw validationError(`${dest} is not a git clone`);
   const run = runnerOf(input);
-  const env = gitAuthEnv(input.token, input.addSecret);
+  const remote = await run(['git', '-C', dest, 'config', '--get', 'remote.origin.url'], { quiet: true });
+  const origin = new URL(checkedUrl(remote.stdout.trim())).origin;
+  const env = gitAuthEnv(input.token, origin, input.addSecret);
   const timeoutMs = input.timeoutMs ?? GIT_TIMEOUT_MS;
   input.signal?.throwIfAborted();
   await run(['git', '-C', dest, 'fetch', '--depth', '1', '--no-tags', 'origin', input.branch ?? 'HEAD'], {
