@@ -224,10 +224,13 @@ describe.skipIf(skip)('containers API on the real engine', () => {
       cmd: ['sh', '-c', 'echo tty1; echo tty2; sleep 3600'],
     });
     const lines = await eventually(async () => {
-      const l = (await api('GET', `/api/v1/containers/${run}-tty/logs`)).json().lines as { text: string }[];
+      const l = (await api('GET', `/api/v1/containers/${run}-tty/logs`)).json().lines as {
+        text: string;
+        stream: string;
+      }[];
       return l.length >= 2 ? l : null;
     }, 'two tty lines');
     expect(lines.map((l) => l.text)).toEqual(['tty1', 'tty2']);
-    expect(lines.every((l) => (l as { stream: string }).stream === 'stdout')).toBe(true);
+    expect(lines.every((l) => l.stream === 'stdout')).toBe(true);
   });
 });
