@@ -1,35 +1,25 @@
 import fs from 'node:fs';
 import type { Logger } from 'pino';
 import { stringify as stringifyYaml } from 'yaml';
-import type { RouteRow } from '../db/schema.js';
-import { conflict, preconditionFailed } from '../domain/errors.js';
+import { preconditionFailed } from '../domain/errors.js';
 import { type IngressRule, parseIngressConfig } from '../domain/ingress/index.js';
-import {
-  type CloudflareApi,
-  createCloudflareApi,
-  MANAGED_COMMENT,
-} from '../integrations/cloudflare/cloudflare-api.js';
-import { type CloudflaredCli, createCloudflaredCli } from '../integrations/cloudflare/cloudflared-cli.js';
+import { type CloudflareApi, createCloudflareApi } from '../integrations/cloudflare/cloudflare-api.js';
+import { createCloudflaredCli } from '../integrations/cloudflare/cloudflared-cli.js';
 import { createMutex } from '../integrations/cloudflare/config-lock.js';
 import { type ConfigStore, createConfigStore } from '../integrations/cloudflare/config-store.js';
-import type { Runner } from '../integrations/cloudflare/process-runner.js';
 import {
   createRestartCoordinator,
-  type LogSink,
   type RestartCoordinator,
 } from '../integrations/cloudflare/restart-coordinator.js';
 import type { TunnelRestarter } from '../integrations/cloudflare/tunnel-restarter.js';
 import type { Clock } from '../lib/clock.js';
 import type { RoutesRepository } from '../repositories/routes.repository.js';
 import type { Settings } from './settings.service.js';
-import { mergeConfigText, mergeJsonIngress, ruleFromJson } from './tunnel-ingress.js';
+import { createApiDns, createCliDns, type DnsBackend, type TunnelContext } from './tunnel-dns.js';
 
-/** What tunnel work needs from a job: its log, and (inside a job) steps and a cancellable runner. */
-export interface TunnelContext {
-  log: LogSink;
-  step<T>(title: string, fn: () => Promise<T>): Promise<T>;
-  run: Runner;
-}
+export type { DnsBackend, TunnelContext } from './tunnel-dns.js';
+
+import { mergeConfigText, mergeJsonIngress, ruleFromJson } from './tunnel-ingress.js';
 
 /** Runs inside the write lock with the current rules, before the merge (conflict checks, state marks). */
 export type Prepare = (rules: IngressRule[]) => Promise<void>;
@@ -41,15 +31,6 @@ export interface IngressBackend {
   apply(prepare: Prepare, ctx: TunnelContext): Promise<{ changed: boolean; settle(): Promise<boolean> }>;
   /** The current config for previews: where it is, its text, rules, or why it cannot be read. */
   read(): Promise<{ path: string; text: string | null; rules: IngressRule[]; error: string | null }>;
-}
-
-/** Where DNS records are made. */
-export interface DnsBackend {
-  ensure(
-    row: RouteRow,
-    ctx: TunnelContext,
-  ): Promise<{ state: 'created' | 'exists'; recordId: string | null }>;
-  remove(row: RouteRow, ctx: TunnelContext): Promise<void>;
 }
 
 /** Shared, long-lived pieces (one store and restart coordinator per config file). */
@@ -185,72 +166,6 @@ export function createBackends(deps: BackendDeps) {
     };
   }
 
-  function cliDns(s: Settings, cli: CloudflaredCli): DnsBackend {
-    return {
-      async ensure(row, ctx) {
-        const state = await cli.routeDns(ctx.run, s.tunnel.name as string, row.hostname);
-        ctx.log.info(
-          state === 'created'
-            ? `DNS: added a CNAME for ${row.hostname} to tunnel ${s.tunnel.name}`
-            : `DNS: ${row.hostname} already routes to tunnel ${s.tunnel.name}`,
-        );
-        return { state, recordId: null };
-      },
-      async remove(row, ctx) {
-        ctx.log.warn(
-          `DNS: the CNAME for ${row.hostname} stays in place (cloudflared has no command to delete a route); ` +
-            'delete it in the Cloudflare dashboard if you no longer need it',
-        );
-      },
-    };
-  }
-
-  function apiDns(s: Settings): DnsBackend {
-    const api = deps.api(s);
-    const target = `${s.tunnel.id}.cfargotunnel.com`;
-    return {
-      async ensure(row, ctx) {
-        const records = await api.findRecords(row.hostname);
-        const ours = records.find((r) => r.id === row.dns_record_id || r.comment === MANAGED_COMMENT);
-        if (ours) {
-          ctx.log.info(`DNS: the panel's record for ${row.hostname} exists`);
-          return { state: 'exists', recordId: ours.id };
-        }
-        if (records.some((r) => r.type === 'CNAME' && r.content === target)) {
-          ctx.log.info(
-            `DNS: ${row.hostname} already points to this tunnel (a record the panel did not create)`,
-          );
-          return { state: 'exists', recordId: null };
-        }
-        const blocking = records.find((r) => ['A', 'AAAA', 'CNAME'].includes(r.type));
-        if (blocking) {
-          throw conflict(
-            `a DNS ${blocking.type} record for ${row.hostname} already exists and does not point to this tunnel: ` +
-              'remove the existing A/AAAA/CNAME record in the Cloudflare dashboard, or pick another subdomain',
-          );
-        }
-        const created = await api.createTunnelCname(row.hostname);
-        ctx.log.info(`DNS: created a proxied CNAME ${row.hostname} → ${target}`);
-        return { state: 'created', recordId: created.id };
-      },
-      async remove(row, ctx) {
-        if (!row.dns_record_id) {
-          ctx.log.info(`DNS: the record for ${row.hostname} was not created by the panel; left in place`);
-          return;
-        }
-        const record = await api.getRecord(row.dns_record_id).catch(() => null);
-        if (!record || record.comment !== MANAGED_COMMENT) {
-          ctx.log.warn(
-            `DNS: the record for ${row.hostname} is gone or no longer marked as the panel's; left alone`,
-          );
-          return;
-        }
-        await api.deleteRecord(record.id);
-        ctx.log.info(`DNS: deleted the panel's record for ${row.hostname}`);
-      },
-    };
-  }
-
   return {
     /** The ingress backend of these settings; checks the settings the mode needs. */
     ingress(s: Settings): IngressBackend {
@@ -277,9 +192,12 @@ export function createBackends(deps: BackendDeps) {
             'DNS through the API needs tunnel.id, cloudflare.zoneId and cloudflare.apiToken',
           );
         }
-        return apiDns(s);
+        return createApiDns(s, deps.api(s));
       }
-      return cliDns(s, createCloudflaredCli({ bin: deps.cloudflaredBin, configPath: s.tunnel.configPath }));
+      return createCliDns(
+        s,
+        createCloudflaredCli({ bin: deps.cloudflaredBin, configPath: s.tunnel.configPath }),
+      );
     },
     /** Edge connections of the remote tunnel, from the API. */
     remoteConnections: (s: Settings) => deps.api(s).connections(),
