@@ -12,6 +12,7 @@ import { settingsRoutes } from './http/routes/settings.routes.js';
 import { systemRoutes } from './http/routes/system.routes.js';
 import { templatesRoutes } from './http/routes/templates.routes.js';
 import { tokenRoutes } from './http/routes/tokens.routes.js';
+import { webRoutes } from './http/routes/web.routes.js';
 import { tunnelRoutes } from './http/routes/tunnel.routes.js';
 import { createDockerClient } from './integrations/docker/docker-client.js';
 import { createGithubApp } from './integrations/github/github-app.js';
@@ -139,6 +140,8 @@ export async function createApp(opts: AppOptions) {
       containersRoutes(app, { containers });
       systemRoutes(app, { system });
       tunnelRoutes(app, { tunnel });
+      // Last: the SPA's catch-all only answers paths no API route took.
+      webRoutes(app);
     },
   });
 

@@ -1,0 +1,216 @@
+// Types shared with the server where its schemas exist (type-only imports: nothing of the server is bundled);
+// the others follow API.md until their server schemas land.
+import type { z } from 'zod';
+import type { userSchema } from '../../../src/http/schemas.js';
+import type { SettingsView } from '../../../src/services/settings.schema.js';
+
+/** API.md's User. */
+export type User = z.infer<typeof userSchema>;
+/** Settings as `GET /api/v1/settings` returns them. */
+export type Settings = SettingsView;
+/** A secret setting as the API shows it. */
+export type SecretView = { set: boolean; hint: string | null };
+
+/** A list response. */
+export interface Items<T> {
+  items: T[];
+}
+/** A paged list response. */
+export interface Page<T> extends Items<T> {
+  nextCursor: string | null;
+}
+
+/** `GET /auth/me`. */
+export interface Me {
+  user: User;
+  session: { expiresAt: string | null };
+}
+
+/** Per-user onboarding state. */
+export interface Onboarding {
+  completed: boolean;
+  completedAt: string | null;
+  steps: Record<string, boolean>;
+}
+
+/** API.md's Project. */
+export interface Project {
+  id: string;
+  name: string;
+  kind: 'template' | 'existing' | 'quick' | 'forward';
+  subdomain: string;
+  hostname: string;
+  url: string;
+  hostPort: number | null;
+  status: 'pending' | 'deploying' | 'running' | 'stopped' | 'failed' | 'removed';
+  repo: { owner: string; name: string; url: string } | null;
+  image: string | null;
+  path: string | null;
+  containerNames: string[];
+  createdAt: string;
+  updatedAt: string;
+  lastJobId: string | null;
+}
+
+/** Job states. */
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled' | 'interrupted';
+
+/** API.md's Job. */
+export interface Job {
+  id: string;
+  type: string;
+  status: JobStatus;
+  projectId: string | null;
+  input: unknown;
+  result: unknown;
+  error: { code: string; message: string } | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  actor: string | null;
+}
+
+/** One persisted job log line. */
+export interface JobLogLine {
+  seq: number;
+  ts: string;
+  stream: 'stdout' | 'stderr' | 'system';
+  text: string;
+}
+
+/** A 202 answer of the deploy endpoints. */
+export interface Accepted {
+  project?: Project;
+  job: Job;
+}
+
+/** API.md's Container. */
+export interface Container {
+  id: string;
+  name: string;
+  image: string;
+  state: 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead';
+  status: string;
+  createdAt: string;
+  ports: { hostIp: string | null; hostPort: number | null; containerPort: number; protocol: string }[];
+  projectId: string | null;
+  composeProject: string | null;
+  managed: boolean;
+}
+
+/** One line of the multi-container live log. */
+export interface ContainerLogLine {
+  containerId: string;
+  containerName: string;
+  stream: string;
+  ts: string;
+  text: string;
+}
+
+/** A cloudflared ingress rule. */
+export interface IngressRule {
+  hostname: string | null;
+  path: string | null;
+  service: string;
+  managed: boolean;
+  projectId: string | null;
+}
+
+/** `GET /api/v1/tunnel`. */
+export interface TunnelState {
+  mode: string;
+  name: string | null;
+  id: string | null;
+  rules: IngressRule[];
+  connections: Record<string, unknown>[] | null;
+  lastRestartAt: string | null;
+}
+
+/** `GET /api/v1/tunnel/config`. */
+export interface TunnelConfig {
+  path: string;
+  content: string;
+  valid: boolean;
+  errors: string[];
+  rules: IngressRule[];
+}
+
+/** `GET /health/tunnel` (200 or 503). */
+export interface TunnelHealth {
+  status: 'ok' | 'degraded' | 'down' | 'unconfigured';
+  mode: string;
+  tunnel: { name: string; id: string | null } | null;
+  connections: number | null;
+  config: { path: string; valid: boolean; errors: string[] };
+}
+
+/** `GET /health/docker` (200 or 503). */
+export interface DockerHealth {
+  status: 'ok' | 'down';
+  engineVersion?: string;
+  apiVersion?: string;
+  latencyMs?: number;
+  message?: string;
+}
+
+/** `GET /api/v1/system/docker`. */
+export interface DockerUsage {
+  containers: { total: number; running: number; stopped: number };
+  images: { count: number; size: number };
+  volumes: { count: number; size: number };
+  buildCache: { size: number };
+  totalSize: number;
+  reclaimable: number;
+  measuredAt: string;
+}
+
+/** `GET /api/v1/system/host`. */
+export interface HostResources {
+  cpus: number;
+  memoryTotal: number;
+  memoryAvailable: number;
+  load: number[];
+  disk: { path: string; total: number; free: number };
+}
+
+/** A compose project under the repos root. */
+export interface HostRepo {
+  name: string;
+  path: string;
+  composeProject: string | null;
+  status: string;
+  services: unknown[];
+}
+
+/** An allow-listed template repository. */
+export interface Template {
+  fullName: string;
+  description: string | null;
+  private: boolean;
+  defaultBranch: string;
+}
+
+/** An API token as listed (never the token itself). */
+export interface ApiToken {
+  id: string;
+  name: string;
+  hint: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  userId: string;
+}
+
+/** One audit log entry. */
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: string | null;
+  action: string;
+  target: string | null;
+  result: 'ok' | 'error';
+  requestId: string | null;
+  ip: string | null;
+  projectId?: string | null;
+  details: Record<string, unknown>;
+}

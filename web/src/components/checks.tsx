@@ -1,0 +1,81 @@
+import { useQuery } from '@tanstack/react-query';
+import { api, health } from '../api/client.js';
+import type { DockerHealth, TunnelConfig, TunnelHealth } from '../api/types.js';
+import { Badge, Button, ErrorView, Spinner } from './ui.js';
+
+/** Live Docker engine check (GET /health/docker). */
+export function DockerCheck() {
+  const q = useQuery({
+    queryKey: ['health', 'docker'],
+    queryFn: () => health<DockerHealth>('/health/docker'),
+  });
+  return (
+    <div className="check" aria-live="polite">
+      <strong>Docker engine</strong>{' '}
+      {q.isPending ? (
+        <Spinner label="checking" />
+      ) : q.error ? (
+        <ErrorView error={q.error} />
+      ) : (
+        <>
+          <Badge status={q.data.status} />{' '}
+          {q.data.status === 'ok'
+            ? `Engine ${q.data.engineVersion}, API ${q.data.apiVersion}, ${q.data.latencyMs} ms`
+            : q.data.message}
+        </>
+      )}
+      <Button variant="ghost" busy={q.isFetching} onClick={() => q.refetch()}>
+        Check again
+      </Button>
+    </div>
+  );
+}
+
+/** Live tunnel config validation (GET /api/v1/tunnel/config) plus tunnel health when available. */
+export function TunnelCheck() {
+  const cfg = useQuery({
+    queryKey: ['tunnel', 'config'],
+    queryFn: () => api<TunnelConfig>('/api/v1/tunnel/config'),
+  });
+  const h = useQuery({
+    queryKey: ['health', 'tunnel'],
+    queryFn: () => health<TunnelHealth>('/health/tunnel'),
+  });
+  return (
+    <div className="check" aria-live="polite">
+      <strong>Tunnel config</strong>{' '}
+      {cfg.isPending ? (
+        <Spinner label="checking" />
+      ) : cfg.error ? (
+        <ErrorView error={cfg.error} />
+      ) : (
+        <>
+          <Badge status={cfg.data.valid ? 'valid' : 'invalid'} /> <code>{cfg.data.path}</code>
+          {cfg.data.errors.length > 0 && (
+            <ul className="errors">
+              {cfg.data.errors.map((e) => (
+                <li key={e}>{e}</li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+      {h.data && (
+        <div>
+          <strong>Tunnel</strong> <Badge status={h.data.status} />{' '}
+          {h.data.connections !== null ? `${h.data.connections} connections` : ''}
+        </div>
+      )}
+      <Button
+        variant="ghost"
+        busy={cfg.isFetching || h.isFetching}
+        onClick={() => {
+          void cfg.refetch();
+          void h.refetch();
+        }}
+      >
+        Check again
+      </Button>
+    </div>
+  );
+}

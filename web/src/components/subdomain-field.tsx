@@ -1,0 +1,47 @@
+import { useQuery } from '@tanstack/react-query';
+import { api } from '../api/client.js';
+import type { Settings } from '../api/types.js';
+import { hostnamePreview, subdomainProblem } from '../lib/dns-label.js';
+import { Field } from './ui.js';
+
+/** The subdomain input with a live `<sub>.<baseDomain>` preview and the DNS-label rule checked as you type. */
+export function SubdomainField({
+  value,
+  onChange,
+  apiError,
+  touched,
+}: {
+  value: string;
+  onChange: (v: string) => void;
+  apiError?: string | undefined;
+  touched: boolean;
+}) {
+  const settings = useQuery({ queryKey: ['settings'], queryFn: () => api<Settings>('/api/v1/settings') });
+  const base = settings.data?.baseDomain ?? null;
+  const local = touched || value !== '' ? subdomainProblem(value) : null;
+  return (
+    <Field
+      label="Subdomain"
+      error={apiError ?? local ?? undefined}
+      hint={
+        <>
+          Published at <output data-testid="hostname-preview">{hostnamePreview(value, base)}</output>
+          {settings.data && !base && <> — set the base domain in Settings first.</>}
+        </>
+      }
+    >
+      {(p) => (
+        <input
+          {...p}
+          name="subdomain"
+          autoComplete="off"
+          autoCapitalize="none"
+          spellCheck={false}
+          maxLength={63}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+    </Field>
+  );
+}

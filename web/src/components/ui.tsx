@@ -1,0 +1,181 @@
+import { type ButtonHTMLAttributes, type ReactNode, useId } from 'react';
+import { ApiError } from '../api/client.js';
+
+/** An inline spinner; announced to screen readers as busy via the parent's aria-busy. */
+export const Spinner = ({ label }: { label?: string }) =>
+  label ? (
+    <span className="spinner" role="status" aria-label={label} />
+  ) : (
+    <span className="spinner" aria-hidden="true" />
+  );
+
+/** A button that shows progress and blocks repeat clicks while its action runs. */
+export function Button({
+  busy = false,
+  variant = 'default',
+  children,
+  disabled,
+  type = 'button',
+  ...rest
+}: ButtonHTMLAttributes<HTMLButtonElement> & {
+  busy?: boolean;
+  variant?: 'default' | 'primary' | 'danger' | 'ghost';
+}) {
+  return (
+    <button
+      type={type}
+      className={`btn btn-${variant}`}
+      disabled={disabled || busy}
+      aria-busy={busy || undefined}
+      {...rest}
+    >
+      {busy && <Spinner />}
+      {children}
+    </button>
+  );
+}
+
+/** A labelled form field with hint and error wired up through aria attributes. */
+export function Field({
+  label,
+  hint,
+  error,
+  children,
+}: {
+  label: string;
+  hint?: ReactNode;
+  error?: string | undefined;
+  children: (props: { id: string; 'aria-invalid'?: boolean; 'aria-describedby'?: string }) => ReactNode;
+}) {
+  const id = useId();
+  const described = [hint ? `${id}-hint` : '', error ? `${id}-err` : ''].filter(Boolean).join(' ');
+  return (
+    <div className={`field${error ? ' field-invalid' : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {children({
+        id,
+        ...(error ? { 'aria-invalid': true } : {}),
+        ...(described ? { 'aria-describedby': described } : {}),
+      })}
+      {hint && (
+        <div className="hint" id={`${id}-hint`}>
+          {hint}
+        </div>
+      )}
+      {error && (
+        <div className="field-error" id={`${id}-err`} role="alert">
+          {error}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** Friendly words for the API's error codes. */
+function titleOf(error: ApiError): string {
+  if (error.status === 404 && error.message.startsWith('no route')) return 'Not available on this server yet';
+  switch (error.code) {
+    case 'UNAUTHENTICATED':
+      return 'Please sign in again';
+    case 'FORBIDDEN':
+      return 'Not allowed';
+    case 'CSRF_FAILED':
+      return 'Request refused';
+    case 'NOT_FOUND':
+      return 'Not found';
+    case 'CONFLICT':
+      return 'Conflict';
+    case 'PRECONDITION_FAILED':
+      return 'Set-up needed';
+    case 'UPSTREAM_ERROR':
+      return 'An upstream service failed';
+    case 'RATE_LIMITED':
+      return 'Too many requests';
+    case 'VALIDATION_FAILED':
+      return 'Please check the form';
+    case 'NETWORK':
+      return 'Connection problem';
+    default:
+      return 'Something went wrong';
+  }
+}
+
+/** Shows any error (API or other) as a readable alert, with the request id for support. */
+export function ErrorView({ error, extra }: { error: unknown; extra?: string[] }) {
+  if (!error && !extra?.length) return null;
+  const api = error instanceof ApiError ? error : null;
+  const message = api ? api.message : error instanceof Error ? error.message : error ? String(error) : null;
+  return (
+    <div className="alert alert-error" role="alert">
+      <strong>{api ? titleOf(api) : 'Error'}</strong>
+      {message && <div>{message}</div>}
+      {extra && extra.length > 0 && (
+        <ul>
+          {extra.map((m) => (
+            <li key={m}>{m}</li>
+          ))}
+        </ul>
+      )}
+      {api?.requestId && <div className="muted small">Request id {api.requestId}</div>}
+    </div>
+  );
+}
+
+/** A loading placeholder for a panel. */
+export const Loading = ({ what = 'Loading' }: { what?: string }) => (
+  <div className="loading" aria-busy="true">
+    <Spinner /> {what}…
+  </div>
+);
+
+const STATUS_TONE: Record<string, string> = {
+  running: 'ok',
+  succeeded: 'ok',
+  ok: 'ok',
+  valid: 'ok',
+  deploying: 'busy',
+  queued: 'busy',
+  pending: 'busy',
+  restarting: 'busy',
+  created: 'idle',
+  stopped: 'idle',
+  exited: 'idle',
+  paused: 'idle',
+  canceled: 'idle',
+  removed: 'idle',
+  unconfigured: 'idle',
+  degraded: 'warn',
+  interrupted: 'warn',
+  failed: 'bad',
+  dead: 'bad',
+  down: 'bad',
+  error: 'bad',
+  invalid: 'bad',
+};
+
+/** A coloured status pill (colour plus text, never colour alone). */
+export const Badge = ({ status }: { status: string }) => (
+  <span className={`badge badge-${STATUS_TONE[status] ?? 'idle'}`}>{status}</span>
+);
+
+/** A titled card section. */
+export const Card = ({
+  title,
+  actions,
+  children,
+}: {
+  title: string;
+  actions?: ReactNode;
+  children: ReactNode;
+}) => (
+  <section className="card" aria-label={title}>
+    <header className="card-head">
+      <h2>{title}</h2>
+      {actions}
+    </header>
+    {children}
+  </section>
+);
+
+/** An empty-list message. */
+export const Empty = ({ children }: { children: ReactNode }) => <p className="empty">{children}</p>;

@@ -1,0 +1,258 @@
+import { useQuery } from '@tanstack/react-query';
+import { api, health } from '../api/client.js';
+import type { DockerUsage, HostResources, Items, Job, Page, Project, TunnelHealth } from '../api/types.js';
+import { Badge, Card, Empty, ErrorView, Loading } from '../components/ui.js';
+import { formatBytes, timeAgo } from '../lib/format.js';
+import { Link } from '../lib/router.js';
+
+function Projects() {
+  const projects = useQuery({
+    queryKey: ['projects'],
+    queryFn: () => api<Items<Project>>('/api/v1/projects'),
+    refetchInterval: 10_000,
+  });
+  const jobs = useQuery({
+    queryKey: ['jobs', 'recent'],
+    queryFn: () => api<Page<Job>>('/api/v1/jobs?limit=100'),
+    refetchInterval: 10_000,
+  });
+  const jobById = new Map((jobs.data?.items ?? []).map((j) => [j.id, j]));
+  return (
+    <Card
+      title="Projects"
+      actions={
+        <Link className="btn btn-primary" to="/projects/new">
+          New project
+        </Link>
+      }
+    >
+      {projects.isPending ? (
+        <Loading />
+      ) : projects.error ? (
+        <ErrorView error={projects.error} />
+      ) : projects.data.items.length === 0 ? (
+        <Empty>
+          No projects yet. <Link to="/projects/new">Create the first one</Link>.
+        </Empty>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Status</th>
+                <th>URL</th>
+                <th>Last job</th>
+              </tr>
+            </thead>
+            <tbody>
+              {projects.data.items.map((p) => {
+                const job = p.lastJobId ? jobById.get(p.lastJobId) : undefined;
+                return (
+                  <tr key={p.id}>
+                    <td>
+                      <Link to={`/projects/${p.id}`}>{p.name}</Link>{' '}
+                      <span className="muted small">{p.kind}</span>
+                    </td>
+                    <td>
+                      <Badge status={p.status} />
+                    </td>
+                    <td>
+                      {p.url ? (
+                        <a href={p.url} target="_blank" rel="noreferrer noopener">
+                          {p.hostname || p.url}
+                        </a>
+                      ) : (
+                        '—'
+                      )}
+                    </td>
+                    <td>
+                      {p.lastJobId ? (
+                        <Link to={`/jobs/${p.lastJobId}`}>
+                          {job ? (
+                            <>
+                              <Badge status={job.status} /> {job.type} ·{' '}
+                              {timeAgo(job.finishedAt ?? job.createdAt)}
+                            </>
+                          ) : (
+                            'view'
+                          )}
+                        </Link>
+                      ) : (
+                        '—'
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Card>
+  );
+}
+
+function RunningJobs() {
+  const q = useQuery({
+    queryKey: ['jobs', 'running'],
+    queryFn: () => api<Page<Job>>('/api/v1/jobs?status=running'),
+    refetchInterval: 3_000,
+  });
+  return (
+    <Card title="Running jobs" actions={<Link to="/jobs">All jobs</Link>}>
+      {q.isPending ? (
+        <Loading />
+      ) : q.error ? (
+        <ErrorView error={q.error} />
+      ) : q.data.items.length === 0 ? (
+        <Empty>Nothing running.</Empty>
+      ) : (
+        <ul className="plain">
+          {q.data.items.map((j) => (
+            <li key={j.id}>
+              <Link to={`/jobs/${j.id}`}>
+                <Badge status={j.status} /> {j.type}
+              </Link>{' '}
+              <span className="muted small">started {timeAgo(j.startedAt)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Card>
+  );
+}
+
+function TunnelHealthCard() {
+  const q = useQuery({
+    queryKey: ['health', 'tunnel'],
+    queryFn: () => health<TunnelHealth>('/health/tunnel'),
+    refetchInterval: 15_000,
+  });
+  return (
+    <Card title="Tunnel" actions={<Link to="/tunnel">Details</Link>}>
+      {q.isPending ? (
+        <Loading />
+      ) : q.error ? (
+        <ErrorView error={q.error} />
+      ) : (
+        <dl className="kv">
+          <dt>Status</dt>
+          <dd>
+            <Badge status={q.data.status} />
+          </dd>
+          <dt>Tunnel</dt>
+          <dd>
+            {q.data.tunnel?.name ?? '—'} ({q.data.mode})
+          </dd>
+          <dt>Connections</dt>
+          <dd>{q.data.connections ?? '—'}</dd>
+          <dt>Config</dt>
+          <dd>{q.data.config.valid ? 'valid' : `${q.data.config.errors.length} problem(s)`}</dd>
+        </dl>
+      )}
+    </Card>
+  );
+}
+
+function Meter({ label, used, total }: { label: string; used: number; total: number }) {
+  const pct = total > 0 ? Math.round((used / total) * 100) : 0;
+  return (
+    <div className="meter">
+      <div className="meter-label">
+        <span>{label}</span>
+        <span>
+          {formatBytes(used)} / {formatBytes(total)} ({pct}%)
+        </span>
+      </div>
+      <div className={`meter-bar${pct > 90 ? ' high' : ''}`} aria-hidden="true">
+        <span style={{ width: `${pct}%` }} />
+      </div>
+    </div>
+  );
+}
+
+function SystemCards() {
+  const docker = useQuery({
+    queryKey: ['system', 'docker'],
+    queryFn: () => api<DockerUsage>('/api/v1/system/docker'),
+    refetchInterval: 30_000,
+  });
+  const host = useQuery({
+    queryKey: ['system', 'host'],
+    queryFn: () => api<HostResources>('/api/v1/system/host'),
+    refetchInterval: 15_000,
+  });
+  return (
+    <>
+      <Card title="Host">
+        {host.isPending ? (
+          <Loading />
+        ) : host.error ? (
+          <ErrorView error={host.error} />
+        ) : (
+          <>
+            <Meter
+              label="Memory"
+              used={host.data.memoryTotal - host.data.memoryAvailable}
+              total={host.data.memoryTotal}
+            />
+            <Meter
+              label={`Disk ${host.data.disk.path}`}
+              used={host.data.disk.total - host.data.disk.free}
+              total={host.data.disk.total}
+            />
+            <p className="muted small">
+              {host.data.cpus} CPUs · load {host.data.load.map((l) => l.toFixed(2)).join(' / ')}
+            </p>
+          </>
+        )}
+      </Card>
+      <Card title="Docker disk usage" actions={<Link to="/containers">Containers</Link>}>
+        {docker.isPending ? (
+          <Loading />
+        ) : docker.error ? (
+          <ErrorView error={docker.error} />
+        ) : (
+          <dl className="kv">
+            <dt>Containers</dt>
+            <dd>
+              {docker.data.containers.running} running / {docker.data.containers.total}
+            </dd>
+            <dt>Images</dt>
+            <dd>
+              {docker.data.images.count} · {formatBytes(docker.data.images.size)}
+            </dd>
+            <dt>Volumes</dt>
+            <dd>
+              {docker.data.volumes.count} · {formatBytes(docker.data.volumes.size)}
+            </dd>
+            <dt>Build cache</dt>
+            <dd>{formatBytes(docker.data.buildCache.size)}</dd>
+            <dt>Total</dt>
+            <dd>
+              {formatBytes(docker.data.totalSize)} ({formatBytes(docker.data.reclaimable)} reclaimable)
+            </dd>
+            <dt>Measured</dt>
+            <dd>{timeAgo(docker.data.measuredAt)}</dd>
+          </dl>
+        )}
+      </Card>
+    </>
+  );
+}
+
+/** Overview: projects with status, URL and last job; running jobs; tunnel, host and Docker usage. */
+export function Dashboard() {
+  return (
+    <div className="page">
+      <h1>Dashboard</h1>
+      <Projects />
+      <div className="cards">
+        <RunningJobs />
+        <TunnelHealthCard />
+        <SystemCards />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,152 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { api } from '../api/client.js';
+import type { Onboarding, Settings, User } from '../api/types.js';
+import { DockerCheck, TunnelCheck } from '../components/checks.js';
+import { SettingsForm } from '../components/settings-form.js';
+import { Button, ErrorView, Loading } from '../components/ui.js';
+import { SECTIONS, type SettingField } from '../lib/settings-fields.js';
+
+const pick = (section: string, paths: string[]): SettingField[] =>
+  (SECTIONS[section]?.fields ?? []).filter((f) => paths.includes(f.path));
+
+const STEPS = [
+  { name: 'domain', title: 'Base domain', fields: pick('domain', ['baseDomain']), check: 'docker' },
+  {
+    name: 'tunnel',
+    title: 'Tunnel',
+    fields: pick('tunnel', [
+      'tunnel.mode',
+      'tunnel.name',
+      'tunnel.configPath',
+      'tunnel.restart.mode',
+      'tunnel.restart.target',
+    ]),
+    check: 'tunnel',
+  },
+  {
+    name: 'github',
+    title: 'GitHub App and OAuth',
+    fields: pick('github', [
+      'github.oauthClientId',
+      'github.oauthClientSecret',
+      'github.appId',
+      'github.installationId',
+      'github.appPrivateKey',
+    ]),
+    check: null,
+  },
+  { name: 'access', title: 'Who may sign in', fields: SECTIONS.access?.fields ?? [], check: null },
+] as const;
+
+/**
+ * First-sign-in set-up: one step per area, each saved with PATCH /api/v1/settings, with a live check where the
+ * API has one. Finishing or skipping stores completion per user, so the overlay does not come back.
+ */
+export function OnboardingOverlay({ user, onDone }: { user: User; onDone: () => void }) {
+  const qc = useQueryClient();
+  const ref = useRef<HTMLDialogElement>(null);
+  const [index, setIndex] = useState(0);
+  const settings = useQuery({ queryKey: ['settings'], queryFn: () => api<Settings>('/api/v1/settings') });
+  // PATCHes go out one after another: the server merges each into the stored state, and two in flight at once
+  // could let a stale step update overwrite `completed`.
+  const chain = useRef<Promise<unknown>>(Promise.resolve());
+  const patch = useMutation({
+    mutationFn: (body: Partial<Onboarding>) => {
+      const run = chain.current
+        .catch(() => {})
+        .then(() => api<Onboarding>('/api/v1/onboarding', { method: 'PATCH', body }));
+      chain.current = run;
+      return run;
+    },
+    onSuccess: (state) => qc.setQueryData(['onboarding'], state),
+  });
+  const isAdmin = user.role === 'admin';
+  const step = STEPS[index];
+
+  useEffect(() => {
+    const d = ref.current;
+    if (d && !d.open) d.showModal?.();
+  }, []);
+
+  const finish = () => patch.mutate({ completed: true }, { onSuccess: onDone });
+  const next = () => {
+    if (step) patch.mutate({ steps: { [step.name]: true } });
+    setIndex((i) => i + 1);
+  };
+
+  return (
+    <dialog
+      ref={ref}
+      className="dialog onboarding"
+      aria-labelledby="onb-title"
+      onCancel={(e) => e.preventDefault()}
+    >
+      <header className="card-head">
+        <h2 id="onb-title">Set up Warp Panel</h2>
+        <Button variant="ghost" busy={patch.isPending && index >= STEPS.length} onClick={finish}>
+          Skip set-up
+        </Button>
+      </header>
+      <ol className="stepper" aria-label="Set-up steps">
+        {STEPS.map((s, i) => (
+          <li
+            key={s.name}
+            aria-current={i === index ? 'step' : undefined}
+            className={i < index ? 'done' : ''}
+          >
+            {s.title}
+          </li>
+        ))}
+      </ol>
+      <ErrorView error={patch.error} />
+      {!step ? (
+        <div>
+          <h3>All set</h3>
+          <p>You can change any of this later under Settings, and reopen this guide from there.</p>
+          <div className="actions">
+            <Button onClick={() => setIndex(STEPS.length - 1)}>Back</Button>
+            <Button variant="primary" busy={patch.isPending} onClick={finish} autoFocus>
+              Finish
+            </Button>
+          </div>
+        </div>
+      ) : settings.isPending ? (
+        <Loading what="Loading settings" />
+      ) : settings.error ? (
+        <ErrorView error={settings.error} />
+      ) : (
+        <div>
+          <h3>{step.title}</h3>
+          {!isAdmin && <p className="muted">An admin configures these; you can look and continue.</p>}
+          <SettingsForm
+            key={step.name}
+            settings={settings.data}
+            fields={[...step.fields]}
+            canEdit={isAdmin}
+            submitLabel="Save and continue"
+            onSaved={() => {
+              if (step.check === 'tunnel') void qc.invalidateQueries({ queryKey: ['tunnel'] });
+              if (step.check !== 'tunnel') next();
+            }}
+            extraActions={
+              <>
+                {index > 0 && <Button onClick={() => setIndex((i) => i - 1)}>Back</Button>}
+                <Button variant="ghost" onClick={next}>
+                  {step.check === 'tunnel' ? 'Continue' : 'Skip this step'}
+                </Button>
+              </>
+            }
+          />
+          {step.check === 'docker' && <DockerCheck />}
+          {step.check === 'tunnel' && <TunnelCheck />}
+          {step.name === 'github' && (
+            <p className="muted small">
+              There is no token test endpoint yet; the App is checked when the template list loads.
+            </p>
+          )}
+        </div>
+      )}
+    </dialog>
+  );
+}

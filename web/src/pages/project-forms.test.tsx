@@ -1,0 +1,57 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { renderWithQuery, stubFetch } from '../test-utils.js';
+import { QuickServiceForm } from './project-forms.js';
+
+const settings = { status: 200, body: { baseDomain: 'example.com' } };
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+describe('QuickServiceForm', () => {
+  it('previews <sub>.<baseDomain> live and blocks an invalid DNS label before calling the API', async () => {
+    const calls = stubFetch({ 'GET /api/v1/settings': settings });
+    renderWithQuery(<QuickServiceForm />);
+    const sub = screen.getByLabelText('Subdomain');
+    fireEvent.change(sub, { target: { value: 'My_App' } });
+    await waitFor(() =>
+      expect(screen.getByTestId('hostname-preview').textContent).toBe('My_App.example.com'),
+    );
+    expect(screen.getByRole('alert').textContent).toMatch(/lower-case/);
+    expect(sub.getAttribute('aria-invalid')).toBe('true');
+    fireEvent.click(screen.getByRole('button', { name: 'Deploy' }));
+    expect(calls.filter((c) => c.method === 'POST')).toHaveLength(0);
+  });
+
+  it('shows the API validation details next to their fields and sends X-Warp-Request', async () => {
+    const calls = stubFetch({
+      'GET /api/v1/settings': settings,
+      'POST /api/v1/projects/quick-service': {
+        status: 400,
+        body: {
+          error: {
+            code: 'VALIDATION_FAILED',
+            message: 'request is invalid',
+            details: [{ path: 'image', message: 'expected an image reference' }],
+            requestId: 'x',
+          },
+        },
+      },
+    });
+    renderWithQuery(<QuickServiceForm />);
+    fireEvent.change(screen.getByLabelText('Image'), { target: { value: 'Bad Image' } });
+    fireEvent.change(screen.getByLabelText('Subdomain'), { target: { value: 'web' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Deploy' }));
+    const image = screen.getByLabelText('Image');
+    await waitFor(() => expect(image.getAttribute('aria-invalid')).toBe('true'));
+    const describedBy = image.getAttribute('aria-describedby') ?? '';
+    const errorId = describedBy.split(' ').find((id) => id.endsWith('-err')) ?? '';
+    expect(document.getElementById(errorId)?.textContent).toBe('expected an image reference');
+    const post = calls.find((c) => c.method === 'POST');
+    expect(post?.headers['x-warp-request']).toBe('1');
+    expect(post?.body).toEqual({ image: 'Bad Image', subdomain: 'web', containerPort: 80 });
+  });
+});

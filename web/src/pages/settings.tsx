@@ -1,0 +1,41 @@
+import { useQuery } from '@tanstack/react-query';
+import { api } from '../api/client.js';
+import type { Settings } from '../api/types.js';
+import { useMe } from '../api/use-me.js';
+import { SettingsForm } from '../components/settings-form.js';
+import { useOpenOnboarding } from '../components/shell.js';
+import { Button, Card, ErrorView, Loading } from '../components/ui.js';
+import { Link } from '../lib/router.js';
+import { SECTIONS } from '../lib/settings-fields.js';
+
+/** Settings, one form per section; secrets are write-only (shown as "set ••••9f2c"). */
+export default function SettingsPage() {
+  const me = useMe();
+  const openOnboarding = useOpenOnboarding();
+  const settings = useQuery({ queryKey: ['settings'], queryFn: () => api<Settings>('/api/v1/settings') });
+  const canEdit = me.data?.user.role === 'admin';
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>Settings</h1>
+        <div className="actions">
+          <Button onClick={openOnboarding}>Open set-up guide</Button>
+          <Link className="btn" to="/settings/tokens">
+            API tokens
+          </Link>
+        </div>
+      </div>
+      {settings.isPending ? (
+        <Loading />
+      ) : settings.error ? (
+        <ErrorView error={settings.error} />
+      ) : (
+        Object.entries(SECTIONS).map(([key, section]) => (
+          <Card key={key} title={section.title}>
+            <SettingsForm settings={settings.data} fields={section.fields} canEdit={canEdit} />
+          </Card>
+        ))
+      )}
+    </div>
+  );
+}
