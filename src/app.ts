@@ -43,6 +43,8 @@ export interface AppOptions {
   config: Config;
   logger: Logger;
   clock?: Clock;
+  /** Bench override: lines a job's log may hold (default 50k). */
+  jobLogMaxLines?: number;
 }
 
 /** The composition root: config → db → repositories → integrations → services → jobs → http. */
@@ -106,6 +108,7 @@ export async function createApp(opts: AppOptions) {
     logger: logger.child({ component: 'jobs' }),
     clock,
     concurrency: config.jobConcurrency,
+    maxLogLines: opts.jobLogMaxLines,
   });
   const jobs = createJobsService({
     jobs: repos.jobs,

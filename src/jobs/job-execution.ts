@@ -23,6 +23,8 @@ export interface JobExecutionDeps {
   clock: Clock;
   baseEnv?: Record<string, string> | undefined;
   killGraceMs?: number | undefined;
+  /** Lines a job may store (default 50k). */
+  maxLogLines?: number | undefined;
 }
 
 /** Write the last line, store the outcome and tell live subscribers; the row is only changed while running. */
@@ -66,6 +68,7 @@ export async function executeJob(
     masker,
     clock: deps.clock,
     logger,
+    ...(deps.maxLogLines ? { maxLines: deps.maxLogLines } : {}),
   });
   onWriter(writer);
   deps.bus.publish(row.id, { type: 'status', job: row });
