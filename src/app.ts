@@ -2,36 +2,46 @@ import type { Logger } from 'pino';
 import type { Config } from './config/config.schema.js';
 import { type Db, migrateToLatest, openDatabase } from './db/database.js';
 import { auditRoutes } from './http/routes/audit.routes.js';
-import { containersRoutes } from './http/routes/containers.routes.js';
-import { githubAuthRoutes } from './http/routes/github-auth.routes.js';
 import { authRoutes } from './http/routes/auth.routes.js';
+import { containersRoutes } from './http/routes/containers.routes.js';
+import { forwardsRoutes } from './http/routes/forwards.routes.js';
+import { githubAuthRoutes } from './http/routes/github-auth.routes.js';
 import { healthRoutes } from './http/routes/health.routes.js';
+import { hostRepoRoutes } from './http/routes/host-repos.routes.js';
 import { jobRoutes } from './http/routes/jobs.routes.js';
 import { onboardingRoutes } from './http/routes/onboarding.routes.js';
+import { projectRoutes } from './http/routes/projects.routes.js';
 import { settingsRoutes } from './http/routes/settings.routes.js';
 import { systemRoutes } from './http/routes/system.routes.js';
 import { templatesRoutes } from './http/routes/templates.routes.js';
 import { tokenRoutes } from './http/routes/tokens.routes.js';
-import { webRoutes } from './http/routes/web.routes.js';
 import { tunnelRoutes } from './http/routes/tunnel.routes.js';
+import { webRoutes } from './http/routes/web.routes.js';
+import { createHttpServer, type HttpApp, type RouteInfo } from './http/server.js';
+import { type Compose, createCompose, detectCompose } from './integrations/compose/compose-cli.js';
 import { createDockerClient } from './integrations/docker/docker-client.js';
 import { createGithubApp } from './integrations/github/github-app.js';
 import { createGithubClient } from './integrations/github/github-client.js';
-import { createHttpServer, type HttpApp, type RouteInfo } from './http/server.js';
+import { registerDeployJobs } from './jobs/handlers/deploy.handlers.js';
 import { forwardJob } from './jobs/handlers/forward.handler.js';
 import { createJobRegistry } from './jobs/job-registry.js';
 import { createJobRunner } from './jobs/job-runner.js';
 import { createLogBus } from './jobs/log-bus.js';
+import { DEFAULT_CHILD_PATH } from './jobs/run-process.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { createSecretBox, loadSecretKey } from './lib/secret-box.js';
 import { createRepositories } from './repositories/index.js';
 import { createAuditService } from './services/audit.service.js';
 import { createAuthService } from './services/auth.service.js';
 import { createContainersService } from './services/containers.service.js';
+import { createDeployRequestsService } from './services/deploy-requests.service.js';
+import { createForwardsService } from './services/forwards.service.js';
 import { createGithubAuthService } from './services/github-auth.service.js';
+import { createHostReposService } from './services/host-repos.service.js';
 import { createJobsService } from './services/jobs.service.js';
 import { createOnboardingService } from './services/onboarding.service.js';
 import { createPortsService } from './services/ports.service.js';
+import { createProjectsService } from './services/projects.service.js';
 import { createSettingsService, defaultsFromConfig } from './services/settings.service.js';
 import { createSystemService } from './services/system.service.js';
 import { createTemplatesService } from './services/templates.service.js';
@@ -52,7 +62,7 @@ export async function createApp(opts: AppOptions) {
   const { config, logger } = opts;
   const clock = opts.clock ?? systemClock;
   const version = readVersion();
-  const db: Db = openDatabase(config.databaseUrl);
+  const db: Db = await openDatabase(config.databaseUrl);
   await migrateToLatest(db);
 
   const repos = createRepositories(db.kysely);
@@ -121,6 +131,48 @@ export async function createApp(opts: AppOptions) {
     clock,
   });
   jobs.register(forwardJob({ projects: repos.projects, tunnel, clock }));
+  // Deploy flows: quick services, compose projects, redeploy, teardown, host repos.
+  const projects = createProjectsService({
+    projects: repos.projects,
+    routes: repos.routes,
+    jobs,
+    audit,
+    settings,
+    box,
+    clock,
+    tunnel,
+  });
+  const composeEnv: Record<string, string> = {
+    DOCKER_HOST: config.dockerHost,
+    ...(config.dockerConfig ? { DOCKER_CONFIG: config.dockerConfig } : {}),
+  };
+  let composeCli: Promise<Compose> | null = null;
+  const compose = () => {
+    composeCli ??= detectCompose(config.compose, { PATH: DEFAULT_CHILD_PATH, ...composeEnv }).then(
+      (command) => createCompose(command, composeEnv),
+    );
+    return composeCli;
+  };
+  const deployRequests = createDeployRequestsService({
+    projects,
+    projectsRepo: repos.projects,
+    docker,
+    settings,
+  });
+  const forwards = createForwardsService({ projects, tunnel });
+  const hostRepos = createHostReposService({ docker, projects: repos.projects, jobs, settings });
+  registerDeployJobs(jobs, {
+    docker,
+    compose,
+    ports,
+    publisher: tunnel.publisher,
+    projects,
+    projectsRepo: repos.projects,
+    settings,
+    clock,
+    containers,
+    hostRepos,
+  });
   const startedAt = Date.now();
 
   const { app: http, routes } = await createHttpServer({
@@ -143,6 +195,9 @@ export async function createApp(opts: AppOptions) {
       containersRoutes(app, { containers });
       systemRoutes(app, { system });
       tunnelRoutes(app, { tunnel });
+      projectRoutes(app, { projects, requests: deployRequests });
+      forwardsRoutes(app, { forwards });
+      hostRepoRoutes(app, { hostRepos });
       // Last: the SPA's catch-all only answers paths no API route took.
       webRoutes(app);
     },
@@ -152,7 +207,20 @@ export async function createApp(opts: AppOptions) {
     config,
     db,
     repos,
-    services: { audit, auth, settings, onboarding, jobs, containers, system },
+    services: {
+      audit,
+      auth,
+      settings,
+      onboarding,
+      jobs,
+      containers,
+      system,
+      projects,
+      deployRequests,
+      hostRepos,
+    },
+    /** The compose CLI (detected once, on first use). */
+    compose,
     /** GitHub: `app` (installation octokit/token/test), `client` (generate, waitForContent, getRepo, repoExists), `templates`, `auth`. */
     github,
     /** Docker engine client (`call`, `streams`, `health`) for deploy flows. */

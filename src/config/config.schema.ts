@@ -60,6 +60,7 @@ export const envSchema = z.object({
     .regex(/^(unix:\/\/\/.+|tcp:\/\/.+|npipe:\/\/.+)$/, 'expected unix:///path or tcp://host:port')
     .default('unix:///var/run/docker.sock'),
   WARP_COMPOSE: z.enum(['docker compose', 'docker-compose']).optional(),
+  DOCKER_CONFIG: optional,
   WARP_CLOUDFLARED_BIN: z.string().min(1).default('cloudflared'),
   WARP_SYSTEMCTL_BIN: z.string().min(1).default('systemctl'),
   WARP_BASE_DOMAIN: optional,
@@ -101,6 +102,8 @@ export function toConfig(env: Env, cwd: string) {
     logLevel: env.WARP_LOG_LEVEL,
     dockerHost: env.DOCKER_HOST,
     compose: env.WARP_COMPOSE ?? null,
+    /** Passed to compose children: where the Docker CLI finds its plugins (`docker compose`). */
+    dockerConfig: env.DOCKER_CONFIG,
     cloudflaredBin: env.WARP_CLOUDFLARED_BIN,
     systemctlBin: env.WARP_SYSTEMCTL_BIN,
     baseDomain: env.WARP_BASE_DOMAIN,

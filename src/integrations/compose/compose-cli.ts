@@ -38,7 +38,10 @@ export async function detectCompose(
     : ['docker-compose'];
 }
 
-/** One compose project: a name (`warp-<slug>`), the file to run and its working directory. */
+/**
+ * One compose project: a name (`warp-<slug>`), the file to run and the project directory. The file may
+ * live elsewhere (the patched copy under `.warp/`): relative paths in it still resolve against `cwd`.
+ */
 export interface ComposeTarget {
   project: string;
   file: string;
@@ -50,7 +53,15 @@ export interface ComposeTarget {
  * of one template never cross-wire, and nothing depends on container names (v1 `p_s_1`, v2 `p-s-1`).
  */
 export function createCompose(command: ComposeCommand, env: Record<string, string> = {}) {
-  const base = (t: ComposeTarget) => [...command, '-p', t.project, '-f', t.file];
+  const base = (t: ComposeTarget) => [
+    ...command,
+    '--project-directory',
+    t.cwd,
+    '-p',
+    t.project,
+    '-f',
+    t.file,
+  ];
   const opts = (t: ComposeTarget, extra: RunOptions = {}): RunOptions => ({ cwd: t.cwd, env, ...extra });
   return {
     command,

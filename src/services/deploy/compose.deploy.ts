@@ -1,0 +1,126 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import YAML from 'yaml';
+import type { ProjectRow } from '../../db/schema.js';
+import { findProxyService, patchCompose } from '../../domain/compose-file.js';
+import { validationError } from '../../domain/errors.js';
+import type { ComposeTarget } from '../../integrations/compose/compose-cli.js';
+import { LABEL_COMPOSE_PROJECT } from '../../integrations/docker/docker-labels.js';
+import { resolveProjectDir } from '../../integrations/repos/repo-paths.js';
+import type { JobContext } from '../../jobs/job-types.js';
+import { containersByLabel } from './container-ops.js';
+import type { DeployDeps } from './deploy-deps.js';
+import { runHealthGate } from './health-gate.js';
+import { setProjectState } from './project-state.js';
+import { createUndoStack } from './undo-stack.js';
+
+/** Folder (inside the project) where the panel writes the compose copy it runs. */
+export const WARP_DIR = '.warp';
+
+/** The compose target of a project: its folder under the repos root and the patched file. */
+export async function composeTargetOf(
+  deps: DeployDeps,
+  row: ProjectRow,
+): Promise<ComposeTarget & { source: string }> {
+  const { reposRoot } = await deps.settings.get();
+  const resolved = await resolveProjectDir(reposRoot, row.path ?? '');
+  return {
+    project: row.compose_project!,
+    cwd: resolved.dir,
+    file: path.join(resolved.dir, WARP_DIR, 'compose.yaml'),
+    source: resolved.composeFile,
+  };
+}
+
+/** Parse a compose file; YAML errors become a 400 naming the problem. */
+export async function readComposeFile(file: string): Promise<unknown> {
+  const doc = YAML.parseDocument(await fs.readFile(file, 'utf8'), { merge: true });
+  if (doc.errors.length > 0) {
+    throw validationError('the compose file is not valid YAML', [
+      { path: 'compose', message: doc.errors[0]!.message },
+    ]);
+  }
+  return doc.toJS({ maxAliasCount: 100 });
+}
+
+/**
+ * Compose project: find the proxy service → reserve a port → write the patched copy under `.warp/`
+ * → `up --build -d` as `warp-<slug>` → health gate → publish. The user's compose file stays untouched.
+ */
+export async function deployCompose(deps: DeployDeps, ctx: JobContext, row: ProjectRow): Promise<unknown> {
+  const settings = await deps.settings.get();
+  const compose = await deps.compose();
+  const undo = createUndoStack(ctx.log);
+  const firstDeploy = row.status !== 'running' && row.status !== 'stopped';
+  await setProjectState(deps, row.id, { status: 'deploying' });
+  try {
+    const target = await ctx.step('Reading the compose file', async () => {
+      const t = await composeTargetOf(deps, row);
+      ctx.log.info(
+        `${path.relative(settings.reposRoot, t.source)} → compose project ${t.project} (${compose.command.join(' ')})`,
+      );
+      return t;
+    });
+    const parsed = await readComposeFile(target.source);
+    const proxy = findProxyService(parsed);
+    ctx.log.info(`proxy service ${proxy.service}, container port ${proxy.containerPort}`);
+
+    const port = await ctx.step('Reserving a host port', async () => {
+      const owner = { projectId: row.id, jobId: ctx.job.id };
+      const held = row.host_port !== null;
+      const p = held
+        ? await deps.ports.reserveSpecific(row.host_port!, owner)
+        : await deps.ports.reserve(owner);
+      if (!held) undo.push(`port ${p} reservation`, () => deps.ports.release(p));
+      ctx.log.info(`host port ${p}`);
+      return p;
+    });
+
+    await ctx.step('Writing the patched compose file', async () => {
+      const patched = patchCompose(parsed, {
+        service: proxy.service,
+        hostPort: port,
+        containerPort: proxy.containerPort,
+        bindAddress: settings.ports.bindAddress,
+        projectId: row.id,
+      });
+      await fs.mkdir(path.dirname(target.file), { recursive: true });
+      const header = '# Written by Warp Panel from your compose file; edit that one, not this copy.\n';
+      await fs.writeFile(`${target.file}.tmp`, header + YAML.stringify(patched));
+      await fs.rename(`${target.file}.tmp`, target.file);
+    });
+
+    if (firstDeploy)
+      undo.push(`compose project ${target.project} taken down`, () => compose.down(ctx.run, target, false));
+    await ctx.step(`Building and starting (${compose.command.join(' ')} up --build -d)`, () =>
+      compose.up(ctx.run, target),
+    );
+
+    const containers = containersByLabel(deps.docker, `${LABEL_COMPOSE_PROJECT}=${target.project}`);
+    await ctx.step(`Waiting for the app to answer on port ${port}`, () =>
+      runHealthGate({ port, containers, log: ctx.log, signal: ctx.signal, ...deps.healthGate }),
+    );
+    const service = `http://localhost:${port}`;
+    await ctx.step(`Publishing ${row.hostname}`, () =>
+      deps.publisher.publish(ctx, { projectId: row.id, hostname: row.hostname!, service }),
+    );
+    undo.clear();
+    const names = (await containers()).map((c) => c.name).sort();
+    await setProjectState(deps, row.id, {
+      status: 'running',
+      host_port: port,
+      container_names: JSON.stringify(names),
+      spec: JSON.stringify({
+        ...JSON.parse(row.spec),
+        proxyService: proxy.service,
+        containerPort: proxy.containerPort,
+      }),
+    });
+    ctx.log.info(`live at https://${row.hostname}`);
+    return { url: `https://${row.hostname}`, hostPort: port, containers: names };
+  } catch (error) {
+    await undo.run();
+    await setProjectState(deps, row.id, { status: 'failed' });
+    throw error;
+  }
+}

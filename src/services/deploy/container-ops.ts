@@ -1,0 +1,153 @@
+import type Docker from 'dockerode';
+import { conflict } from '../../domain/errors.js';
+import { inferContainerName, nextFreeName } from '../../domain/image-reference.js';
+import type { DockerClient } from '../../integrations/docker/docker-client.js';
+import { hasStatus } from '../../integrations/docker/docker-errors.js';
+import { containerName } from '../../integrations/docker/docker-labels.js';
+import type { ContainerHealth } from './health-gate.js';
+
+/** Minimal job log the operations write to. */
+interface OpsLog {
+  info(text: string): void;
+}
+
+/** Whether the image exists locally. */
+export async function imageExists(docker: DockerClient, image: string): Promise<boolean> {
+  try {
+    await docker.call('inspect image', (d) => d.getImage(image).inspect());
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'NOT_FOUND') return false;
+    throw error;
+  }
+}
+
+/** Pull an image, writing progress to the job log (one line per layer state change, not per byte). */
+export async function pullImage(
+  docker: DockerClient,
+  image: string,
+  log: OpsLog,
+  signal?: AbortSignal,
+): Promise<void> {
+  const engine = await docker.streams();
+  const stream = await docker.call('pull image', (d) => d.pull(image) as Promise<NodeJS.ReadableStream>, {
+    what: `image ${image}`,
+  });
+  void engine;
+  await new Promise<void>((resolve, reject) => {
+    const seen = new Map<string, string>();
+    const onAbort = () => {
+      (stream as unknown as { destroy?: () => void }).destroy?.();
+      reject(signal?.reason ?? new Error('aborted'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    (docker as unknown as { modem?: never }).modem;
+    const finish = (error: Error | null) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (error) reject(error);
+      else resolve();
+    };
+    engineFollow(stream, finish, (event: { id?: string; status?: string; error?: string }) => {
+      if (event.error) return;
+      const key = event.id ?? '';
+      if (event.status && seen.get(key) !== event.status) {
+        seen.set(key, event.status);
+        log.info(key ? `${key}: ${event.status}` : event.status);
+      }
+    });
+  });
+
+  function engineFollow(
+    s: NodeJS.ReadableStream,
+    done: (error: Error | null) => void,
+    onEvent: (e: { id?: string; status?: string; error?: string }) => void,
+  ) {
+    (engine as Docker).modem.followProgress(
+      s,
+      (error: Error | null, events: { error?: string }[]) => {
+        const failed = events?.find((e) => e.error);
+        done(error ?? (failed ? new Error(failed.error) : null));
+      },
+      onEvent,
+    );
+  }
+}
+
+/** Names of every container (stopped ones too): a new name must not collide with any. */
+export async function takenContainerNames(docker: DockerClient): Promise<Set<string>> {
+  const all = await docker.call('list containers', (d) => d.listContainers({ all: true }));
+  return new Set(all.map((c) => containerName(c.Names)));
+}
+
+/**
+ * Create a container named after the image (or `requested`), suffixing `-2`, `-3`… while the name
+ * is taken; a name taken between listing and creating (a concurrent deploy) moves on to the next one.
+ */
+export async function createNamedContainer(
+  docker: DockerClient,
+  spec: Docker.ContainerCreateOptions & { Image: string },
+  requested: string | null,
+): Promise<{ id: string; name: string }> {
+  const base = requested ?? inferContainerName(spec.Image);
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const taken = await takenContainerNames(docker);
+    if (requested && taken.has(requested)) throw conflict(`a container named ${requested} already exists`);
+    const name = requested ?? nextFreeName(base, taken);
+    try {
+      const container = await docker.call('create container', (d) => d.createContainer({ ...spec, name }));
+      return { id: container.id, name };
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'CONFLICT' || requested) throw error;
+    }
+  }
+  throw conflict(`could not find a free container name for ${base}`);
+}
+
+/** Force-remove a container; already gone is fine. */
+export async function removeContainer(
+  docker: DockerClient,
+  id: string,
+  removeVolumes = false,
+): Promise<void> {
+  try {
+    await docker.call('remove container', (d) =>
+      d.getContainer(id).remove({ force: true, v: removeVolumes }),
+    );
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'NOT_FOUND') throw error;
+  }
+}
+
+/** State of the containers with a label, for the health gate. */
+export function containersByLabel(docker: DockerClient, label: string): () => Promise<ContainerHealth[]> {
+  return async () => {
+    const list = await docker.call('list containers', (d) =>
+      d.listContainers({ all: true, filters: { label: [label] } }),
+    );
+    return Promise.all(
+      list.map(async (c) => {
+        const info = await docker.call('inspect container', (d) => d.getContainer(c.Id).inspect());
+        return {
+          name: containerName(c.Names),
+          state: info.State.Status,
+          restartCount: info.RestartCount,
+          health: info.State.Health?.Status ?? null,
+        };
+      }),
+    );
+  };
+}
+
+/** The last lines a container printed, for a failed job's log. */
+export async function lastLogLines(docker: DockerClient, id: string, tail = 30): Promise<string[]> {
+  const buf = await docker.call('container logs', (d) =>
+    d.getContainer(id).logs({ stdout: true, stderr: true, tail, follow: false }),
+  );
+  const { parseLogBuffer } = await import('../../integrations/docker/log-demux.js');
+  const info = await docker.call('inspect container', (d) => d.getContainer(id).inspect());
+  return parseLogBuffer(buf as unknown as Buffer, { tty: info.Config.Tty, timestamps: false }).map(
+    (l) => l.text,
+  );
+}
+
+export { hasStatus };

@@ -1,0 +1,182 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  deployEnv,
+  ensureDeployImages,
+  jobLog,
+  WEB_IMAGE,
+  waitForJob,
+  writeTunnelConfig,
+} from '../support/deploy-env.js';
+import { requireDocker, skipWithoutDocker } from '../support/docker.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+
+const skip = await skipWithoutDocker();
+const hasV1 = spawnSync('docker-compose', ['version', '--short']).status === 0;
+
+/** A `docker compose` CLI plugin that forwards to v1, so the v2 code path runs on this machine too. */
+function composeV2Forwarder(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warp-docker-config-'));
+  fs.mkdirSync(path.join(dir, 'cli-plugins'));
+  const plugin = path.join(dir, 'cli-plugins', 'docker-compose');
+  fs.writeFileSync(
+    plugin,
+    [
+      '#!/bin/sh',
+      'if [ "$1" = docker-cli-plugin-metadata ]; then echo \'{"SchemaVersion":"0.1.0","Vendor":"test","Version":"1.29.2","ShortDescription":"compose v1 forwarder"}\'; exit 0; fi',
+      'shift; exec docker-compose "$@"',
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  return dir;
+}
+
+const COMPOSE = `services:
+  web:
+    image: ${WEB_IMAGE}
+    ports:
+      - "80"
+  worker:
+    image: ${WEB_IMAGE}
+    command: ["sleep", "3600"]
+    init: true
+`;
+
+describe.skipIf(skip || !hasV1).each(['docker-compose', 'docker compose'] as const)(
+  'compose projects with %s',
+  (flavour) => {
+    let t: TestApp;
+    let docker: Docker;
+    let auth: Record<string, string>;
+    let repos: string;
+    const composeProjects: string[] = [];
+
+    beforeAll(async () => {
+      docker = await requireDocker();
+      await ensureDeployImages(docker);
+      const dockerConfig = flavour === 'docker compose' ? composeV2Forwarder() : null;
+      t = await createTestApp({
+        env: {
+          ...deployEnv(flavour === 'docker compose' ? '18300-18399' : '18200-18299'),
+          WARP_COMPOSE: flavour,
+          ...(dockerConfig ? { DOCKER_CONFIG: dockerConfig } : {}),
+        },
+      });
+      writeTunnelConfig(t);
+      repos = t.app.config.reposRoot;
+      fs.mkdirSync(path.join(repos, 'shop'), { recursive: true });
+      fs.writeFileSync(path.join(repos, 'shop', 'compose.yaml'), COMPOSE);
+      fs.mkdirSync(path.join(repos, 'noproxy'), { recursive: true });
+      fs.writeFileSync(
+        path.join(repos, 'noproxy', 'compose.yaml'),
+        `services:\n  a:\n    image: ${WEB_IMAGE}\n`,
+      );
+      auth = await t.adminBearer();
+      t.app.runner.start();
+    });
+
+    afterAll(async () => {
+      for (const p of composeProjects) {
+        const list = await docker.listContainers({
+          all: true,
+          filters: { label: [`com.docker.compose.project=${p}`] },
+        });
+        await Promise.all(
+          list.map((c) =>
+            docker
+              .getContainer(c.Id)
+              .remove({ force: true, v: true })
+              .catch(() => {}),
+          ),
+        );
+        await docker
+          .getNetwork(`${p}_default`)
+          .remove()
+          .catch(() => {});
+      }
+      await t.close();
+    });
+
+    const post = (url: string, payload?: Record<string, unknown>) =>
+      t.app.http.inject({ method: 'POST', url, headers: auth, ...(payload ? { payload } : {}) });
+
+    it('deploys a host folder as warp-<slug> without touching the user file, then takes it down', async () => {
+      const original = fs.readFileSync(path.join(repos, 'shop', 'compose.yaml'), 'utf8');
+      const res = await post('/api/v1/projects/deploy-existing', { path: 'shop', subdomain: 'shop' });
+      expect(res.statusCode, res.body).toBe(202);
+      const { project, job } = res.json();
+      composeProjects.push(project.composeProject);
+      expect(project.composeProject).toBe('warp-shop');
+      const done = await waitForJob(t, auth, job.id);
+      const log = await jobLog(t, auth, job.id);
+      expect(done.status, log).toBe('succeeded');
+      expect(log).toContain(flavour === 'docker compose' ? 'docker compose up' : 'docker-compose up');
+
+      expect(fs.readFileSync(path.join(repos, 'shop', 'compose.yaml'), 'utf8')).toBe(original);
+      const patched = fs.readFileSync(path.join(repos, 'shop', '.warp', 'compose.yaml'), 'utf8');
+      const got = (await t.app.http.inject({ url: `/api/v1/projects/${project.id}`, headers: auth })).json();
+      expect(patched).toContain(`127.0.0.1:${got.hostPort}:80`);
+      expect(got.status).toBe('running');
+      expect(got.containerNames).toHaveLength(2);
+
+      const running = await docker.listContainers({
+        filters: { label: ['com.docker.compose.project=warp-shop'] },
+      });
+      expect(running).toHaveLength(2);
+      for (const c of running) expect(c.Labels['warp.project']).toBe(project.id);
+
+      const listed = (await t.app.http.inject({ url: '/api/v1/host/repos', headers: auth })).json().items;
+      expect(listed.find((r: { name: string }) => r.name === 'shop')).toMatchObject({
+        composeProject: 'warp-shop',
+        status: 'running',
+        services: ['web', 'worker'],
+        projectId: project.id,
+      });
+
+      const stop = await post('/api/v1/host/repos/shop/stop');
+      expect(stop.statusCode).toBe(202);
+      expect((await waitForJob(t, auth, stop.json().job.id)).status).toBe('succeeded');
+      expect(
+        await docker.listContainers({ filters: { label: ['com.docker.compose.project=warp-shop'] } }),
+      ).toHaveLength(0);
+      const restart = await post('/api/v1/host/repos/shop/restart');
+      expect((await waitForJob(t, auth, restart.json().job.id)).status).toBe('succeeded');
+
+      const del = await t.app.http.inject({
+        method: 'DELETE',
+        url: `/api/v1/projects/${project.id}`,
+        headers: auth,
+      });
+      const gone = await waitForJob(t, auth, del.json().job.id);
+      expect(gone.status, await jobLog(t, auth, gone.id)).toBe('succeeded');
+      expect(
+        await docker.listContainers({
+          all: true,
+          filters: { label: ['com.docker.compose.project=warp-shop'] },
+        }),
+      ).toHaveLength(0);
+    });
+
+    it('refuses traversal, missing folders and compose files without a proxy service before any job', async () => {
+      for (const [payload, fragment] of [
+        [{ path: '../etc', subdomain: 'x1' }, '..'],
+        [{ path: '/etc', subdomain: 'x2' }, 'relative'],
+        [{ path: 'nope', subdomain: 'x3' }, 'no folder'],
+        [{ path: 'noproxy', subdomain: 'x4' }, 'warp.proxy'],
+      ] as const) {
+        const res = await post('/api/v1/projects/deploy-existing', payload);
+        expect(res.statusCode, res.body).toBe(400);
+        expect(JSON.stringify(res.json().error)).toContain(fragment);
+      }
+      const jobs = (
+        await t.app.http.inject({ url: '/api/v1/jobs?type=docker_compose_up', headers: auth })
+      ).json().items;
+      expect(jobs).toHaveLength(1);
+    });
+  },
+);

@@ -1,0 +1,119 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import { busyboxRootfsTar, TEST_LABEL } from './docker.js';
+import type { TestApp } from './test-app.js';
+
+/** An image whose default command serves HTTP on port 80 (busybox httpd), built locally. */
+export const WEB_IMAGE = 'warp-test/web:latest';
+/** An image whose default command exits at once (for a failing health gate). */
+export const CRASH_IMAGE = 'warp-test/crash:latest';
+
+async function importWith(docker: Docker, image: string, changes: string[]): Promise<void> {
+  const exists = await docker
+    .getImage(image)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
+  if (exists) return;
+  const [repo, tag] = image.split(':') as [string, string];
+  const out = await docker.importImage(Readable.from(busyboxRootfsTar()), { repo, tag, changes });
+  await new Promise<void>((resolve, reject) =>
+    docker.modem.followProgress(out, (err: Error | null) => (err ? reject(err) : resolve())),
+  );
+}
+
+/** Build the deploy test images (idempotent). */
+export async function ensureDeployImages(docker: Docker): Promise<void> {
+  await importWith(docker, WEB_IMAGE, [
+    'ENV PATH=/bin',
+    'WORKDIR /tmp',
+    'CMD ["httpd", "-f", "-v", "-p", "80", "-h", "/tmp"]',
+  ]);
+  await importWith(docker, CRASH_IMAGE, [
+    'ENV PATH=/bin',
+    'CMD ["sh", "-c", "echo crashing on purpose; exit 3"]',
+  ]);
+}
+
+/** Paths of the fake executables. */
+export const FAKE_CLOUDFLARED = path.resolve('test/fakes/cloudflared');
+export const FAKE_SYSTEMCTL = path.resolve('test/fakes/systemctl');
+
+/** Env for a test app that publishes through the fake cloudflared into a config.yml in its data dir. */
+export function deployEnv(portRange: string): Record<string, string> {
+  return {
+    WARP_CLOUDFLARED_BIN: FAKE_CLOUDFLARED,
+    WARP_SYSTEMCTL_BIN: FAKE_SYSTEMCTL,
+    WARP_BASE_DOMAIN: 'example.test',
+    WARP_TUNNEL_NAME: 'home',
+    WARP_TUNNEL_RESTART: 'none',
+    WARP_PORT_RANGE: portRange,
+  };
+}
+
+/** Write the initial cloudflared config (with a foreign rule) for a test app. */
+export function writeTunnelConfig(t: TestApp): string {
+  const file = path.join(t.dataDir, 'cloudflared', 'config.yml');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(
+    file,
+    [
+      'tunnel: 6ff42ae2-765d-4adf-8112-31c55c1551ef',
+      'credentials-file: /etc/cloudflared/6ff42ae2.json',
+      '# hand-written rules below',
+      'ingress:',
+      '  - hostname: nas.example.test',
+      '    service: http://192.168.1.10:5000',
+      '  - service: http_status:404',
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+/** Wait until a job has finished; returns it. */
+export async function waitForJob(
+  t: TestApp,
+  headers: Record<string, string>,
+  id: string,
+  timeoutMs = 90_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await t.app.http.inject({ url: `/api/v1/jobs/${id}`, headers });
+    const job = res.json();
+    if (!['queued', 'running'].includes(job.status)) return job;
+    if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The job's log text. */
+export async function jobLog(t: TestApp, headers: Record<string, string>, id: string): Promise<string> {
+  const res = await t.app.http.inject({ url: `/api/v1/jobs/${id}/logs`, headers });
+  return res
+    .json()
+    .lines.map((l: { text: string }) => l.text)
+    .join('\n');
+}
+
+/** Remove every container of the given panel projects (by label), for cleanup. */
+export async function removeProjectContainers(docker: Docker, projectIds: string[]): Promise<void> {
+  for (const id of projectIds) {
+    const list = await docker.listContainers({ all: true, filters: { label: [`warp.project=${id}`] } });
+    await Promise.all(
+      list.map((c) =>
+        docker
+          .getContainer(c.Id)
+          .remove({ force: true, v: true })
+          .catch(() => {}),
+      ),
+    );
+  }
+}
+
+export { TEST_LABEL };
