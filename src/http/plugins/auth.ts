@@ -50,13 +50,16 @@ export function registerAuth(app: FastifyInstance, auth: AuthService): void {
       const found = await auth.authenticateBearer(header.slice(7).trim());
       if (!found) throw unauthenticated('API token is invalid, expired or revoked');
       request.actor = found.actor;
-      return;
+    } else {
+      const cookie = request.cookies[SESSION_COOKIE];
+      if (cookie) request.actor = (await auth.authenticateSession(cookie))?.actor ?? null;
     }
-    const cookie = request.cookies[SESSION_COOKIE];
-    if (cookie) request.actor = (await auth.authenticateSession(cookie))?.actor ?? null;
+    enforce(request);
   });
 
-  app.addHook('preHandler', async (request) => {
+  // Enforced in onRequest, before the body is parsed and validated: an anonymous caller or an operator
+  // on an admin route gets 401/403, never validation feedback, and a forged write is refused unread.
+  function enforce(request: FastifyRequest): void {
     const level = authLevelOf(request.routeOptions.url ?? request.url, request.routeOptions.config.auth);
     if (level === 'public') return;
     const actor = requireActor(request);
@@ -68,5 +71,5 @@ export function registerAuth(app: FastifyInstance, auth: AuthService): void {
       throw new AppError('CSRF_FAILED', 'cookie-authenticated writes must send the header X-Warp-Request: 1');
     }
     if (level === 'admin' && actor.role !== 'admin') throw forbidden('this action needs the admin role');
-  });
+  }
 }
