@@ -158,6 +158,7 @@ export async function createApp(opts: AppOptions) {
     projectsRepo: repos.projects,
     docker,
     settings,
+    github,
   });
   const forwards = createForwardsService({ projects, tunnel });
   const hostRepos = createHostReposService({ docker, projects: repos.projects, jobs, settings });
@@ -172,6 +173,7 @@ export async function createApp(opts: AppOptions) {
     clock,
     containers,
     hostRepos,
+    github,
   });
   const startedAt = Date.now();
 

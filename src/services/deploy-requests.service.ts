@@ -1,15 +1,23 @@
 import { findProxyService } from '../domain/compose-file.js';
 import { envProblems } from '../domain/env-vars.js';
-import { AppError, conflict, type ErrorDetail, validationError } from '../domain/errors.js';
+import {
+  AppError,
+  conflict,
+  type ErrorDetail,
+  preconditionFailed,
+  validationError,
+} from '../domain/errors.js';
 import { inferContainerName, isValidContainerName, parseImageReference } from '../domain/image-reference.js';
-import { composeProjectName } from '../domain/repo-name.js';
+import { composeProjectName, parseOwnerRepo, parseRepoName } from '../domain/repo-name.js';
 import { parseSubdomain } from '../domain/subdomain.js';
 import type { DockerClient } from '../integrations/docker/docker-client.js';
+import type { GithubClient } from '../integrations/github/github-client.js';
 import { resolveProjectDir } from '../integrations/repos/repo-paths.js';
 import type { ProjectsRepository } from '../repositories/projects.repository.js';
 import type { RequestContext } from './context.js';
 import { readComposeFile } from './deploy/compose.deploy.js';
 import { takenContainerNames } from './deploy/container-ops.js';
+import { freeCloneDir } from './deploy/repo-sync.js';
 import type { ProjectsService } from './projects.service.js';
 
 /** `POST /api/v1/projects/quick-service` body (after schema parsing). */
@@ -24,6 +32,23 @@ export interface QuickServiceRequest {
 /** `POST /api/v1/projects/deploy-existing` with a host folder. */
 export interface DeployPathRequest {
   path: string;
+  subdomain: string;
+  name?: string | undefined;
+}
+
+/** `POST /api/v1/projects/from-template`. */
+export interface FromTemplateRequest {
+  template: string;
+  name: string;
+  owner?: string | undefined;
+  visibility: 'private' | 'public';
+  includeAllBranches: boolean;
+  subdomain: string;
+}
+
+/** `POST /api/v1/projects/deploy-existing` with a GitHub repo. */
+export interface DeployRepoRequest {
+  repo: string;
   subdomain: string;
   name?: string | undefined;
 }
@@ -47,8 +72,23 @@ export function createDeployRequestsService(deps: {
   projects: ProjectsService;
   projectsRepo: ProjectsRepository;
   docker: DockerClient;
-  settings: { get(): Promise<{ reposRoot: string }> };
+  settings: { get(): Promise<{ reposRoot: string; templates: { allowlist: string[] } }> };
+  github: { app: { configured(): Promise<boolean> }; client: Pick<GithubClient, 'getRepo'> };
 }) {
+  async function requireGithubApp(): Promise<void> {
+    if (!(await deps.github.app.configured())) {
+      throw preconditionFailed(
+        'configure the GitHub App (app id, private key, installation id) in settings first',
+      );
+    }
+  }
+
+  async function cloneDir(name: string): Promise<string> {
+    const { reposRoot } = await deps.settings.get();
+    const taken = new Set((await deps.projectsRepo.listActive()).map((p) => p.path ?? ''));
+    return freeCloneDir(reposRoot, name, taken);
+  }
+
   async function freeComposeName(base: string): Promise<string> {
     for (let n = 1; n < 100; n++) {
       const candidate = n === 1 ? base : `${base}-${n}`;
@@ -92,6 +132,85 @@ export function createDeployRequestsService(deps: {
           spec: { containerPort: body.containerPort, env: body.env ?? {}, requestedName: body.name ?? null },
         },
         { type: 'docker_run', input: {} },
+      );
+    },
+
+    async fromTemplate(ctx: RequestContext, body: FromTemplateRequest) {
+      const { templates } = await deps.settings.get();
+      let template: { owner: string; repo: string } | null = null;
+      collect([
+        () => {
+          template = parseOwnerRepo(body.template, 'template');
+          const allowed = templates.allowlist.some((t) => t.toLowerCase() === body.template.toLowerCase());
+          if (!allowed) {
+            throw validationError('template is not allow-listed', [
+              { path: 'template', message: `${body.template} is not in the template allowlist` },
+            ]);
+          }
+        },
+        () => parseRepoName(body.name, 'name'),
+        () => body.owner !== undefined && parseOwnerRepo(`${body.owner}/x`, 'owner'),
+        () => parseSubdomain(body.subdomain),
+      ]);
+      await requireGithubApp();
+      const t = template as unknown as { owner: string; repo: string };
+      const owner = body.owner ?? t.owner;
+      return deps.projects.create(
+        ctx,
+        {
+          name: body.name,
+          kind: 'template',
+          subdomain: parseSubdomain(body.subdomain),
+          repo: { owner, name: body.name, url: null },
+          path: await cloneDir(body.name),
+          composeProject: await freeComposeName(composeProjectName(body.name)),
+          spec: {
+            template: {
+              owner: t.owner,
+              repo: t.repo,
+              private: body.visibility === 'private',
+              includeAllBranches: body.includeAllBranches,
+            },
+          },
+        },
+        { type: 'template_create', input: {} },
+      );
+    },
+
+    async deployRepo(ctx: RequestContext, body: DeployRepoRequest) {
+      let repo: { owner: string; repo: string } | null = null;
+      collect([() => (repo = parseOwnerRepo(body.repo, 'repo')), () => parseSubdomain(body.subdomain)]);
+      await requireGithubApp();
+      const r = repo as unknown as { owner: string; repo: string };
+      const found = await deps.github.client.getRepo(r.owner, r.repo).catch((error: unknown) => {
+        if ((error as { code?: string }).code === 'NOT_FOUND') {
+          throw validationError('repository not found', [
+            {
+              path: 'repo',
+              message: `the GitHub App cannot see ${body.repo}; install it on that repository`,
+            },
+          ]);
+        }
+        throw error;
+      });
+      const live = (await deps.projectsRepo.listActive()).find(
+        (p) =>
+          p.repo_owner?.toLowerCase() === r.owner.toLowerCase() &&
+          p.repo_name?.toLowerCase() === r.repo.toLowerCase(),
+      );
+      if (live) throw conflict(`${body.repo} is already deployed as project ${live.name}`);
+      const name = body.name ?? found.name;
+      return deps.projects.create(
+        ctx,
+        {
+          name,
+          kind: 'existing',
+          subdomain: parseSubdomain(body.subdomain),
+          repo: { owner: found.owner, name: found.name, url: found.htmlUrl },
+          path: await cloneDir(found.name.toLowerCase()),
+          composeProject: await freeComposeName(composeProjectName(name)),
+        },
+        { type: 'docker_compose_up', input: {} },
       );
     },
 

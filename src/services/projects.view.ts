@@ -55,4 +55,7 @@ export interface ProjectSpec {
   requestedName?: string | null;
   /** Compose proxy service and its container port, found at deploy time. */
   proxyService?: string;
+  /** Template projects: what to generate from, until the repo exists. */
+  template?: { owner: string; repo: string; private: boolean; includeAllBranches: boolean };
+  generated?: boolean;
 }

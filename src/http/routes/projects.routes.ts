@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { preconditionFailed } from '../../domain/errors.js';
 import type { DeployRequestsService } from '../../services/deploy-requests.service.js';
 import type { ProjectsService } from '../../services/projects.service.js';
 import { contextOf } from '../plugins/auth.js';
@@ -39,10 +38,6 @@ export function projectRoutes(
   deps: {
     projects: ProjectsService;
     requests: DeployRequestsService;
-    deployRepo?: (
-      ctx: ReturnType<typeof contextOf>,
-      body: { repo: string; subdomain: string; name?: string | undefined },
-    ) => Promise<unknown>;
   },
 ): void {
   app.get(
@@ -84,6 +79,28 @@ export function projectRoutes(
   );
 
   app.post(
+    '/api/v1/projects/from-template',
+    {
+      schema: {
+        tags: ['projects'],
+        body: z
+          .object({
+            template: z.string().min(3).max(140),
+            name: z.string().min(1).max(100),
+            owner: z.string().min(1).max(39).optional(),
+            visibility: z.enum(['private', 'public']).default('private'),
+            includeAllBranches: z.boolean().default(false),
+            subdomain,
+          })
+          .strict(),
+        response: withErrors({ 202: projectJobSchema }),
+      },
+    },
+    async (request, reply) =>
+      reply.status(202).send(await deps.requests.fromTemplate(contextOf(request), request.body)),
+  );
+
+  app.post(
     '/api/v1/projects/deploy-existing',
     {
       schema: {
@@ -111,10 +128,7 @@ export function projectRoutes(
       const body = request.body;
       if ('path' in body)
         return reply.status(202).send(await deps.requests.deployPath(contextOf(request), body));
-      if (!deps.deployRepo) throw preconditionFailed('deploying from GitHub is not available');
-      return reply
-        .status(202)
-        .send((await deps.deployRepo(contextOf(request), body)) as z.infer<typeof projectJobSchema>);
+      return reply.status(202).send(await deps.requests.deployRepo(contextOf(request), body));
     },
   );
 

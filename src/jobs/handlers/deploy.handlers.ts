@@ -6,7 +6,9 @@ import { deployCompose } from '../../services/deploy/compose.deploy.js';
 import type { DeployDeps } from '../../services/deploy/deploy-deps.js';
 import { setProjectState } from '../../services/deploy/project-state.js';
 import { deployQuickService } from '../../services/deploy/quick-service.deploy.js';
+import type { GithubDeps } from '../../services/deploy/repo-sync.js';
 import { teardownProject } from '../../services/deploy/teardown.deploy.js';
+import { deployRepoBacked } from '../../services/deploy/template.deploy.js';
 import type { HostReposService } from '../../services/host-repos.service.js';
 import { defineJob, type JobContext, type JobDefinition } from '../job-types.js';
 
@@ -20,7 +22,7 @@ interface JobTypeRegistry {
 /** Register the handlers of the deploy flows, named as in the plan. */
 export function registerDeployJobs(
   jobs: JobTypeRegistry,
-  deps: DeployDeps & { containers: ContainersService; hostRepos: HostReposService },
+  deps: DeployDeps & { containers: ContainersService; hostRepos: HostReposService; github: GithubDeps },
 ): void {
   const load = (id: string) => deps.projects.load(id);
 
@@ -35,6 +37,7 @@ export function registerDeployJobs(
       await setProjectState(deps, row.id, { status: 'running' });
       return { url: `https://${row.hostname}` };
     }
+    if (row.repo_owner && row.repo_name) return deployRepoBacked(deps, ctx, row);
     return deployCompose(deps, ctx, row);
   }
 
@@ -67,6 +70,11 @@ export function registerDeployJobs(
       handler: (ctx) => deploy(ctx, ctx.input.projectId),
     }),
     defineJob({ type: 'redeploy', input: projectInput, handler: (ctx) => deploy(ctx, ctx.input.projectId) }),
+    defineJob({
+      type: 'template_create',
+      input: projectInput,
+      handler: (ctx) => deploy(ctx, ctx.input.projectId),
+    }),
     defineJob({
       type: 'teardown',
       input: projectInput.extend({ removeVolumes: z.boolean().default(false) }),

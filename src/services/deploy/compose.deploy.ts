@@ -8,7 +8,7 @@ import type { ComposeTarget } from '../../integrations/compose/compose-cli.js';
 import { LABEL_COMPOSE_PROJECT } from '../../integrations/docker/docker-labels.js';
 import { resolveProjectDir } from '../../integrations/repos/repo-paths.js';
 import type { JobContext } from '../../jobs/job-types.js';
-import { containersByLabel } from './container-ops.js';
+import { containersByLabel, lastLogLines } from './container-ops.js';
 import type { DeployDeps } from './deploy-deps.js';
 import { runHealthGate } from './health-gate.js';
 import { setProjectState } from './project-state.js';
@@ -119,8 +119,18 @@ export async function deployCompose(deps: DeployDeps, ctx: JobContext, row: Proj
     ctx.log.info(`live at https://${row.hostname}`);
     return { url: `https://${row.hostname}`, hostPort: port, containers: names };
   } catch (error) {
+    const target = await composeTargetOf(deps, row).catch(() => null);
+    const states = target
+      ? await containersByLabel(deps.docker, `${LABEL_COMPOSE_PROJECT}=${target.project}`)().catch(() => [])
+      : [];
+    for (const c of states.filter((s) => s.state !== 'running')) {
+      const lines = await lastLogLines(deps.docker, c.name).catch(() => []);
+      if (lines.length > 0) ctx.log.error(`last lines of ${c.name}:\n${lines.join('\n')}`);
+    }
     await undo.run();
-    await setProjectState(deps, row.id, { status: 'failed' });
+    // A failed redeploy of an app that still runs stays "running": the status tells what runs.
+    const stillRunning = !firstDeploy && states.some((s) => s.state === 'running');
+    await setProjectState(deps, row.id, { status: stillRunning ? 'running' : 'failed' });
     throw error;
   }
 }

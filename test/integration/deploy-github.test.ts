@@ -1,0 +1,165 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GitServer, startGitServer } from '../fakes/git-server.js';
+import { type FakeGithub, startFakeGithub } from '../fakes/github-server.js';
+import {
+  deployEnv,
+  ensureDeployImages,
+  jobLog,
+  WEB_IMAGE,
+  waitForJob,
+  writeTunnelConfig,
+} from '../support/deploy-env.js';
+import { requireDocker, skipWithoutDocker } from '../support/docker.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+
+const skip = await skipWithoutDocker();
+
+const COMPOSE = `services:\n  web:\n    image: ${WEB_IMAGE}\n    init: true\n    ports:\n      - "80"\n`;
+
+describe.skipIf(skip)('projects from GitHub: template and existing repo', () => {
+  let gh: FakeGithub;
+  let gitServer: GitServer;
+  let t: TestApp;
+  let docker: Docker;
+  let auth: Record<string, string>;
+  const composeProjects: string[] = [];
+
+  beforeAll(async () => {
+    docker = await requireDocker();
+    await ensureDeployImages(docker);
+    gh = await startFakeGithub();
+    gitServer = await startGitServer({ isValidToken: (token) => gh.isValidInstallationToken(token) });
+    gh.state.gitBaseUrl = gitServer.url;
+    gh.state.onGenerate = (template, created) =>
+      gitServer.copyRepo(`${template.owner}/${template.name}`, `${created.owner}/${created.name}`);
+    gh.addRepo({ owner: 'acme', name: 'template-web', isTemplate: true });
+    gitServer.createRepo('acme/template-web', { 'compose.yaml': COMPOSE });
+    gh.addRepo({ owner: 'acme', name: 'shop' });
+    gitServer.createRepo('acme/shop', { 'compose.yaml': COMPOSE });
+    gh.addRepo({ owner: 'acme', name: 'blog' });
+    gitServer.createRepo('acme/blog', { 'compose.yaml': COMPOSE });
+    t = await createTestApp({
+      env: {
+        ...deployEnv('18400-18499'),
+        WARP_GITHUB_API_URL: gh.apiUrl,
+        WARP_GITHUB_WEB_URL: gh.webUrl,
+        WARP_GITHUB_APP_ID: gh.state.app.appId,
+        WARP_GITHUB_APP_INSTALLATION_ID: gh.state.app.installationId,
+        WARP_TEMPLATE_ALLOWLIST: 'acme/template-web',
+      },
+    });
+    writeTunnelConfig(t);
+    auth = await t.adminBearer();
+    const key = await t.app.http.inject({
+      method: 'PATCH',
+      url: '/api/v1/settings',
+      headers: auth,
+      payload: { github: { appPrivateKey: gh.state.app.privateKeyPem } },
+    });
+    expect(key.statusCode, key.body).toBe(200);
+    t.app.runner.start();
+  });
+
+  afterAll(async () => {
+    for (const p of composeProjects) {
+      const list = await docker.listContainers({
+        all: true,
+        filters: { label: [`com.docker.compose.project=${p}`] },
+      });
+      await Promise.all(
+        list.map((c) =>
+          docker
+            .getContainer(c.Id)
+            .remove({ force: true, v: true })
+            .catch(() => {}),
+        ),
+      );
+      await docker
+        .getNetwork(`${p}_default`)
+        .remove()
+        .catch(() => {});
+    }
+    await t?.close();
+    await gitServer?.close();
+    await gh?.close();
+  });
+
+  const post = (url: string, payload: Record<string, unknown>) =>
+    t.app.http.inject({ method: 'POST', url, headers: auth, payload });
+
+  it('generates from an allow-listed template (suffixing a taken name), clones and deploys it', async () => {
+    gh.addRepo({ owner: 'acme', name: 'my-app' }); // taken: the new repo becomes my-app-2
+    const res = await post('/api/v1/projects/from-template', {
+      template: 'acme/template-web',
+      name: 'my-app',
+      subdomain: 'myapp',
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    const { project, job } = res.json();
+    composeProjects.push(project.composeProject);
+    const done = await waitForJob(t, auth, job.id);
+    const log = await jobLog(t, auth, job.id);
+    expect(done.status, log).toBe('succeeded');
+    expect(log).toContain('Generating acme/my-app-2 from acme/template-web');
+    const got = (await t.app.http.inject({ url: `/api/v1/projects/${project.id}`, headers: auth })).json();
+    expect(got).toMatchObject({
+      kind: 'template',
+      status: 'running',
+      repo: { owner: 'acme', name: 'my-app-2' },
+    });
+    const clone = path.join(t.app.config.reposRoot, got.path);
+    expect(fs.readFileSync(path.join(clone, 'compose.yaml'), 'utf8')).toBe(COMPOSE);
+    const gitConfig = fs.readFileSync(path.join(clone, '.git', 'config'), 'utf8');
+    expect(gitConfig).not.toMatch(/extraheader|x-access-token|ghs_/i);
+    expect(gh.state.installationTokens.length).toBeGreaterThan(0);
+    for (const { token } of gh.state.installationTokens) {
+      expect(log).not.toContain(token);
+      expect(JSON.stringify(done)).not.toContain(token);
+    }
+  });
+
+  it('refuses a template that is not allow-listed and bad names before any job', async () => {
+    const res = await post('/api/v1/projects/from-template', {
+      template: 'evil/template',
+      name: 'Bad Name',
+      subdomain: 'x',
+    });
+    expect(res.statusCode).toBe(400);
+    const paths = res.json().error.details.map((d: { path: string }) => d.path);
+    expect(paths).toEqual(expect.arrayContaining(['template', 'name']));
+    const jobs = (await t.app.http.inject({ url: '/api/v1/jobs?type=template_create', headers: auth })).json()
+      .items;
+    expect(jobs).toHaveLength(1);
+  });
+
+  it('deploys an existing repo, redeploys after a push, and refuses one the App cannot see', async () => {
+    const res = await post('/api/v1/projects/deploy-existing', { repo: 'acme/shop', subdomain: 'shop' });
+    expect(res.statusCode, res.body).toBe(202);
+    const { project, job } = res.json();
+    composeProjects.push(project.composeProject);
+    const done = await waitForJob(t, auth, job.id);
+    expect(done.status, await jobLog(t, auth, job.id)).toBe('succeeded');
+
+    gitServer.commit('acme/shop', 'VERSION', '2\n');
+    const re = await t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/projects/${project.id}/redeploy`,
+      headers: auth,
+    });
+    const redone = await waitForJob(t, auth, re.json().job.id);
+    const log = await jobLog(t, auth, redone.id);
+    expect(redone.status, log).toBe('succeeded');
+    expect(log).toContain('Fetching acme/shop');
+    const got = (await t.app.http.inject({ url: `/api/v1/projects/${project.id}`, headers: auth })).json();
+    expect(fs.readFileSync(path.join(t.app.config.reposRoot, got.path, 'VERSION'), 'utf8')).toBe('2\n');
+
+    const missing = await post('/api/v1/projects/deploy-existing', { repo: 'acme/nope', subdomain: 'nope' });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().error.details[0].path).toBe('repo');
+    const again = await post('/api/v1/projects/deploy-existing', { repo: 'acme/shop', subdomain: 'shop2' });
+    expect(again.statusCode).toBe(409);
+  });
+});
