@@ -110,11 +110,12 @@ describe.each(engines)('authorization matrix on %s', (engine) => {
 
   it('answers 401 to a garbage cookie and a garbage or unprefixed bearer token', async () => {
     for (const r of guarded()) {
-      for (const headers of [
+      const garbage: Record<string, string>[] = [
         { cookie: 'warp_session=not-a-session' },
         { authorization: 'Bearer wp_0000000000000000000000000000000000000000' },
         { authorization: 'Bearer not-even-prefixed' },
-      ]) {
+      ];
+      for (const headers of garbage) {
         const res = await call(r, null, { headers: { ...headers, 'x-warp-request': '1' } });
         expect(res.statusCode, `${keyOf(r)} ${JSON.stringify(headers)}`).toBe(401);
       }
