@@ -7,8 +7,12 @@ export interface SseOptions {
   heartbeatMs?: number;
   /** A client that lets this many bytes pile up unread is dropped with a final note. */
   maxBufferedBytes?: number;
+  /** `canTake()` turns false above this many buffered bytes (producers that can pause should). */
+  highWaterBytes?: number;
   /** `ready()` waits until no more than this many bytes are buffered. */
   lowWaterBytes?: number;
+  /** A client whose buffer does not drain below the high-water mark for this long is dropped. */
+  stallTimeoutMs?: number;
   /** Reconnect delay suggested to EventSource clients. */
   retryMs?: number;
 }
@@ -17,11 +21,15 @@ export interface SseOptions {
 export interface SseStream {
   /** Send an event (`data` is JSON-encoded unless it is a string); false when the stream is closed. */
   send(event: string, data: unknown, id?: string | number): boolean;
+  /** Send an event already framed by `sseFrame` (lets many streams share one serialisation). */
+  sendFrame(frame: string): boolean;
   /** Send a comment line (ignored by clients). */
   comment(text: string): void;
+  /** Whether the client keeps up (buffer below the high-water mark); pausable producers check this. */
+  canTake(): boolean;
   /** Resolves true once the client has read enough to take more, false when the stream closed. */
   ready(): Promise<boolean>;
-  /** End the stream (after an optional last event). */
+  /** End the stream. */
   close(): void;
   /** Call `fn` once when the stream closes for any reason (client gone, dropped, closed). */
   onClose(fn: () => void): void;
@@ -30,9 +38,17 @@ export interface SseStream {
   readonly signal: AbortSignal;
 }
 
-const DEFAULTS = { heartbeatMs: 15_000, maxBufferedBytes: 2 * 1024 * 1024, lowWaterBytes: 256 * 1024 };
+const DEFAULTS = {
+  heartbeatMs: 15_000,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  highWaterBytes: 1024 * 1024,
+  lowWaterBytes: 256 * 1024,
+  stallTimeoutMs: 30_000,
+  retryMs: 2000,
+};
 
-function frame(event: string, data: unknown, id?: string | number): string {
+/** One SSE event as text: `id`, `event` and `data` lines (multi-line data split), blank line. */
+export function sseFrame(event: string, data: unknown, id?: string | number): string {
   const text = typeof data === 'string' ? data : JSON.stringify(data);
   const head = `${id !== undefined ? `id: ${String(id).replace(/[\r\n]/g, '')}\n` : ''}event: ${event}\n`;
   return `${head}data: ${text.replace(/\r?\n|\r/g, '\ndata: ')}\n\n`;
@@ -40,8 +56,9 @@ function frame(event: string, data: unknown, id?: string | number): string {
 
 /**
  * Take over the reply and open an SSE stream: headers (request id, no proxy buffering), heartbeat
- * comments, writes coalesced per tick, and a bounded per-client buffer — a client that falls too far
- * behind gets an `event: error` note and is disconnected instead of growing memory without bound.
+ * comments, frames coalesced into one write per tick, and a bounded per-client buffer — a client
+ * that falls too far behind (or stalls) gets an `event: dropped` note and is disconnected instead
+ * of growing memory without bound.
  */
 export function openSse(request: FastifyRequest, reply: FastifyReply, options: SseOptions = {}): SseStream {
   const opts = { ...DEFAULTS, ...options };
@@ -50,7 +67,9 @@ export function openSse(request: FastifyRequest, reply: FastifyReply, options: S
   const controller = new AbortController();
   const closeFns: (() => void)[] = [];
   let closed = false;
-  let corked = false;
+  let pending: string[] = [];
+  let pendingBytes = 0;
+  let stalledSince: number | null = null;
 
   res.writeHead(200, {
     ...(reply.getHeaders() as OutgoingHttpHeaders), // helmet's headers, set before the takeover
@@ -62,60 +81,87 @@ export function openSse(request: FastifyRequest, reply: FastifyReply, options: S
   });
   res.socket?.setNoDelay(true);
 
+  const buffered = () => res.writableLength + pendingBytes;
+
   const finish = () => {
     if (closed) return;
     closed = true;
     clearInterval(heartbeat);
+    pending = [];
+    pendingBytes = 0;
     controller.abort();
     for (const fn of closeFns.splice(0)) fn();
   };
 
   const drop = () => {
-    const note = frame('error', { code: 'SLOW_CLIENT', message: 'client reads too slowly; stream dropped' });
+    const note = sseFrame('dropped', {
+      code: 'SLOW_CLIENT',
+      message: 'client reads too slowly; stream dropped (reconnect with Last-Event-ID to resume)',
+    });
     finish();
     res.end(note);
-    // The note may never be read by a stalled client: do not keep its socket forever.
+    // A stalled client may never read the note: do not keep its socket forever.
     setTimeout(() => res.destroy(), 5_000).unref();
+  };
+
+  const flushPending = () => {
+    if (closed || pending.length === 0) return;
+    const chunk = pending.length === 1 ? pending[0]! : pending.join('');
+    pending = [];
+    pendingBytes = 0;
+    res.write(chunk);
   };
 
   const write = (chunk: string): boolean => {
     if (closed) return false;
-    if (res.writableLength > opts.maxBufferedBytes) {
+    if (buffered() > opts.maxBufferedBytes) {
       drop();
       return false;
     }
-    if (!corked) {
-      corked = true;
-      res.cork();
-      process.nextTick(() => {
-        corked = false;
-        res.uncork();
-      });
-    }
-    res.write(chunk);
+    if (pending.length === 0) process.nextTick(flushPending);
+    pending.push(chunk);
+    pendingBytes += chunk.length;
     return true;
   };
 
-  const heartbeat = setInterval(() => write(': heartbeat\n\n'), opts.heartbeatMs);
+  let lastBeat = Date.now();
+  // One ticker for the heartbeat and the stall check: a producer that paused for this client
+  // (waiting in `ready()`) cannot notice a stall itself.
+  const heartbeat = setInterval(
+    () => {
+      const now = Date.now();
+      if (buffered() > opts.highWaterBytes) {
+        stalledSince ??= now;
+        if (now - stalledSince > opts.stallTimeoutMs) return drop();
+      } else stalledSince = null;
+      if (now - lastBeat >= opts.heartbeatMs) {
+        lastBeat = now;
+        write(': heartbeat\n\n');
+      }
+    },
+    Math.min(opts.heartbeatMs, 1000),
+  );
   heartbeat.unref();
   res.on('close', finish); // the client went away or the response ended
-  write(`retry: ${opts.retryMs ?? 2000}\n\n`);
+  write(`retry: ${opts.retryMs}\n\n`);
 
   return {
-    send: (event, data, id) => write(frame(event, data, id)),
+    send: (event, data, id) => write(sseFrame(event, data, id)),
+    sendFrame: write,
     comment: (text) => void write(`: ${text.replace(/[\r\n]+/g, ' ')}\n\n`),
+    canTake: () => !closed && buffered() <= opts.highWaterBytes,
     ready() {
       if (closed) return Promise.resolve(false);
-      if (res.writableLength <= opts.lowWaterBytes) return Promise.resolve(true);
+      if (buffered() <= opts.lowWaterBytes) return Promise.resolve(true);
       return new Promise((resolve) => {
         const check = () => {
-          if (closed || res.writableLength <= opts.lowWaterBytes) {
+          if (closed || buffered() <= opts.lowWaterBytes) {
             res.off('drain', check);
             clearInterval(poll);
             resolve(!closed);
           }
         };
-        // 'drain' fires when the buffer empties; the poll covers a partial drain and a close.
+        // 'drain' fires when the socket buffer empties; the poll covers a partial drain and a close.
         const poll = setInterval(check, 50);
         res.on('drain', check);
         closeFns.push(check);
@@ -123,6 +169,7 @@ export function openSse(request: FastifyRequest, reply: FastifyReply, options: S
     },
     close() {
       if (closed) return;
+      flushPending();
       finish();
       res.end();
     },

@@ -47,10 +47,10 @@ export function createJobLogWriter(opts: JobLogWriterOptions): JobLogWriter {
   let timer: NodeJS.Timeout | null = null;
   // Batches are stored one after another so seq order holds in the table at all times.
   let chain: Promise<void> = Promise.resolve();
-  let flushing = false;
+  // A store is queued or running; it loops until the buffer is empty, so one is enough.
+  let busy = false;
 
   const store = async () => {
-    flushing = true;
     try {
       while (buffer.length > 0) {
         inflight = buffer;
@@ -66,22 +66,22 @@ export function createJobLogWriter(opts: JobLogWriterOptions): JobLogWriter {
         inflight = [];
       }
     } finally {
-      flushing = false;
+      busy = false;
     }
   };
 
+  const kick = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (busy) return;
+    busy = true;
+    chain = chain.then(store);
+  };
+
   const schedule = (now: boolean) => {
-    if (flushing) return; // the running flush loops until the buffer is empty
-    if (now) {
-      if (timer) clearTimeout(timer);
-      timer = null;
-      chain = chain.then(store);
-    } else if (!timer) {
-      timer = setTimeout(() => {
-        timer = null;
-        chain = chain.then(store);
-      }, flushMs);
-    }
+    if (busy) return;
+    if (now) kick();
+    else if (!timer) timer = setTimeout(kick, flushMs);
   };
 
   const append = (stream: JobLogLine['stream'], text: string) => {
@@ -104,11 +104,7 @@ export function createJobLogWriter(opts: JobLogWriterOptions): JobLogWriter {
     },
     pending: () => [...inflight, ...buffer],
     async flush() {
-      if (timer) {
-        clearTimeout(timer);
-        timer = null;
-      }
-      chain = chain.then(store);
+      if (buffer.length > 0) kick();
       await chain;
     },
     get lastSeq() {

@@ -69,7 +69,14 @@ export const isFinishedStatus = (status: JobRow['status']): boolean =>
 
 /** Jobs: enqueue (validated, audited), read, follow logs and cancel. */
 export function createJobsService(deps: JobsServiceDeps) {
-  const masker = async () => createMasker(await deps.settings.secrets());
+  // One masker per set of secrets: streams share it (and so can share serialised frames).
+  let current: { key: string; masker: Masker } | null = null;
+  const masker = async (): Promise<Masker> => {
+    const secrets = await deps.settings.secrets();
+    const key = secrets.join('\u0000');
+    if (current?.key !== key) current = { key, masker: createMasker(secrets) };
+    return current.masker;
+  };
 
   async function load(id: string): Promise<JobRow> {
     const row = await deps.jobs.get(id);

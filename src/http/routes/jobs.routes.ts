@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { validationError } from '../../domain/errors.js';
+import type { JobLogLine } from '../../jobs/log-bus.js';
+import type { Masker } from '../../jobs/log-masking.js';
 import type { JobsService } from '../../services/jobs.service.js';
 import { contextOf } from '../plugins/auth.js';
 import { cursorQuery, idParams, withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
-import { createSseOpener } from '../sse.js';
+import { createSseOpener, sseFrame } from '../sse.js';
 
 const jobStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'canceled', 'interrupted']);
 
@@ -48,6 +50,21 @@ function resumeFrom(header: string | string[] | undefined, after: number | undef
 /** `/api/v1/jobs`: list, get, logs, live log stream (SSE) and cancel. */
 export function jobRoutes(app: HttpApp, deps: { jobs: JobsService }): void {
   const openSse = createSseOpener(app);
+  // A live line is one object for every subscriber: serialise it once per masker, not per stream.
+  const frames = new WeakMap<Masker, WeakMap<JobLogLine, string>>();
+  const frameOf = (masker: Masker, line: JobLogLine): string => {
+    let byLine = frames.get(masker);
+    if (!byLine) {
+      byLine = new WeakMap();
+      frames.set(masker, byLine);
+    }
+    let frame = byLine.get(line);
+    if (frame === undefined) {
+      frame = sseFrame('log', { ...line, text: masker.mask(line.text) }, line.seq);
+      byLine.set(line, frame);
+    }
+    return frame;
+  };
   app.get(
     '/api/v1/jobs',
     {
@@ -111,12 +128,13 @@ export function jobRoutes(app: HttpApp, deps: { jobs: JobsService }): void {
       await deps.jobs.get(request.params.id); // 404 before the stream opens
       const sse = openSse(request, reply);
       const follow = deps.jobs.follow(request.params.id, after, {
-        log: (line) => sse.send('log', { ...line, text: masker.mask(line.text) }, line.seq),
+        log: (line) => sse.sendFrame(frameOf(masker, line)),
         status: (job) => sse.send('status', deps.jobs.present(job, masker)),
         end: (job) => {
           sse.send('end', deps.jobs.present(job, masker));
           sse.close();
         },
+        canTake: () => sse.canTake(),
         ready: () => sse.ready(),
         get closed() {
           return sse.closed;
