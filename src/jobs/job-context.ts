@@ -29,6 +29,7 @@ export function createJobContext<I>(deps: JobContextDeps<I>): JobContext<I> {
   const runDeps: RunDeps = {
     signal: deps.signal,
     onLine: (stream, text, dropped) => writer.write(stream, text, dropped),
+    backpressure: () => writer.pressure(),
     mask: deps.masker.mask,
     ...(deps.baseEnv ? { baseEnv: deps.baseEnv } : {}),
     ...(deps.killGraceMs !== undefined ? { killGraceMs: deps.killGraceMs } : {}),

@@ -113,7 +113,11 @@ export async function followJobLog(
         if (page.length < PAGE) break;
         if (!(await sink.ready())) return stop();
       }
-      for (const line of snapshot) sendLine(line);
+      for (let i = 0; i < snapshot.length; i++) {
+        sendLine(snapshot[i]!);
+        // Unstored lines can be many when the database lags: pace them like table pages.
+        if (i % PAGE === PAGE - 1 && !(await sink.ready())) return stop();
+      }
       finishedRow = isFinished(row) ? row : null;
     } while (overflow && !sink.closed && !stopped);
     if (stopped || sink.closed) return;

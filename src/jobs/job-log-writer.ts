@@ -30,6 +30,8 @@ export interface JobLogWriter {
   write(stream: JobLogLine['stream'], text: string, dropped?: number): void;
   /** Lines written but not yet committed, in seq order (for replay without gaps). */
   pending(): JobLogLine[];
+  /** A promise to wait on when too many lines wait for the database (producers pause), else undefined. */
+  pressure(): Promise<void> | undefined;
   /** Wait until every line written so far is stored. */
   flush(): Promise<void>;
   readonly lastSeq: number;
@@ -40,6 +42,8 @@ export function createJobLogWriter(opts: JobLogWriterOptions): JobLogWriter {
   const maxLines = opts.maxLines ?? MAX_JOB_LOG_LINES;
   const flushMs = opts.flushMs ?? 5;
   const flushLines = opts.flushLines ?? 1000;
+  // Past this many unstored lines a child's output is paused until the database caught up.
+  const maxBacklog = flushLines * 10;
   let seq = opts.lastSeq;
   let capped = seq >= maxLines;
   let buffer: JobLogLine[] = [];
@@ -103,6 +107,7 @@ export function createJobLogWriter(opts: JobLogWriterOptions): JobLogWriter {
       append(stream, truncateLine(opts.masker.mask(text), undefined, dropped));
     },
     pending: () => [...inflight, ...buffer],
+    pressure: () => (buffer.length + inflight.length > maxBacklog ? chain : undefined),
     async flush() {
       if (buffer.length > 0) kick();
       await chain;

@@ -16,6 +16,8 @@ export interface RunDeps {
   signal: AbortSignal;
   /** Called per output line (unless `quiet`); `dropped` counts characters cut from a huge line. */
   onLine(stream: 'stdout' | 'stderr', text: string, dropped: number): void;
+  /** When it returns a promise, output is paused until it settles (the log store is behind). */
+  backpressure?(): Promise<void> | undefined;
   /** Masks secrets in the error message built from stderr. */
   mask(text: string): string;
   /** Base environment (PATH, HOME, LANG); `options.env` is merged over it. */
@@ -84,13 +86,28 @@ export function runProcess(argv: string[], options: RunOptions, deps: RunDeps): 
       if (tail.length > STDERR_TAIL_LINES) tail.shift();
       if (!options.quiet) deps.onLine('stderr', text, dropped);
     });
+    let paused = false;
+    const throttle = () => {
+      const wait = paused ? undefined : deps.backpressure?.();
+      if (!wait) return;
+      paused = true;
+      child.stdout?.pause();
+      child.stderr?.pause();
+      void wait.finally(() => {
+        paused = false;
+        child.stdout?.resume();
+        child.stderr?.resume();
+      });
+    };
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       append(out, chunk);
       stdoutLines.push(chunk);
+      throttle();
     });
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       append(err, chunk);
       stderrLines.push(chunk);
+      throttle();
     });
     if (child.stdin) {
       child.stdin.on('error', () => {}); // EPIPE when the program does not read its input
