@@ -114,7 +114,7 @@ export function createGithubAuthService(deps: {
         redirectUri,
         verifier,
       });
-      const octokit = createOctokit({ baseUrl: s.github.apiUrl, log: deps.log, auth: token });
+      const octokit = await createOctokit({ baseUrl: s.github.apiUrl, log: deps.log, auth: token });
       const profile = await fetchProfile(octokit);
       const via = await admission(s.access, profile, (org) => membershipState(octokit, org));
       if (!via) {

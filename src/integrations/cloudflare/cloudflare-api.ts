@@ -1,4 +1,4 @@
-import Cloudflare, { APIError } from 'cloudflare';
+import type CloudflareSdk from 'cloudflare';
 import { AppError, conflict, upstreamError } from '../../domain/errors.js';
 import type { TunnelConnection } from './cloudflared-cli.js';
 
@@ -35,9 +35,17 @@ export interface CloudflareApiOptions {
 /** Cloudflare's error codes for "a record with that host already exists". */
 const RECORD_EXISTS = new Set([1003, 81053, 81057, 81058]);
 
+/** The SDK is loaded on first use: it costs ~50 MB of memory, and only remote mode or API DNS needs it. */
+let sdk: Promise<typeof import('cloudflare')> | null = null;
+const loadSdk = () => {
+  sdk ??= import('cloudflare');
+  return sdk;
+};
+
 /** One translation point: API errors become domain errors quoting Cloudflare's reason (never the token). */
-function translate(err: unknown, what: string): AppError {
+async function translate(err: unknown, what: string): Promise<AppError> {
   if (err instanceof AppError) return err;
+  const { APIError } = await loadSdk();
   if (err instanceof APIError) {
     const first = err.errors[0];
     const reason = first ? `${first.code}: ${first.message}` : (err.message ?? 'request failed');
@@ -67,36 +75,46 @@ const toRecord = (r: {
 
 /** The Cloudflare API calls the panel makes for a remotely-managed tunnel and its DNS records. */
 export function createCloudflareApi(opts: CloudflareApiOptions) {
-  const client = new Cloudflare({
-    apiToken: opts.apiToken,
-    baseURL: opts.apiUrl,
-    timeout: opts.timeoutMs ?? 20_000,
-    maxRetries: 1,
-  });
-  const tunnels = client.zeroTrust.tunnels.cloudflared;
+  let created: Promise<CloudflareSdk> | null = null;
+  const sdkClient = () => {
+    created ??= loadSdk().then(
+      ({ default: Cloudflare }) =>
+        new Cloudflare({
+          apiToken: opts.apiToken,
+          baseURL: opts.apiUrl,
+          timeout: opts.timeoutMs ?? 20_000,
+          maxRetries: 1,
+        }),
+    );
+    return created;
+  };
   const account = { account_id: opts.accountId };
   const zone = () => {
     if (!opts.zoneId) throw new AppError('PRECONDITION_FAILED', 'set cloudflare.zoneId in settings');
     return { zone_id: opts.zoneId };
   };
-  const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+  const call = async <T>(
+    what: string,
+    fn: (client: CloudflareSdk, tunnels: CloudflareSdk['zeroTrust']['tunnels']['cloudflared']) => Promise<T>,
+  ): Promise<T> => {
     try {
-      return await fn();
+      const client = await sdkClient();
+      return await fn(client, client.zeroTrust.tunnels.cloudflared);
     } catch (err) {
-      throw translate(err, what);
+      throw await translate(err, what);
     }
   };
 
   return {
     /** `GET …/cfd_tunnel/{id}/configurations` → the config (empty when none was pushed yet). */
     getConfig: () =>
-      call('get tunnel configuration', async () => {
+      call('get tunnel configuration', async (_client, tunnels) => {
         const res = await tunnels.configurations.get(opts.tunnelId, account);
         return { config: (res.config ?? {}) as RemoteConfig, version: res.version ?? null };
       }),
     /** `PUT …/configurations` with the whole config (cloudflared applies it live, no restart). */
     putConfig: (config: RemoteConfig) =>
-      call('update tunnel configuration', async () => {
+      call('update tunnel configuration', async (_client, tunnels) => {
         const res = await tunnels.configurations.update(opts.tunnelId, {
           ...account,
           config: config as never,
@@ -105,7 +123,7 @@ export function createCloudflareApi(opts: CloudflareApiOptions) {
       }),
     /** Edge connections of every connector of the tunnel. */
     connections: () =>
-      call('list tunnel connections', async () => {
+      call('list tunnel connections', async (_client, tunnels) => {
         const out: TunnelConnection[] = [];
         for await (const c of tunnels.connections.get(opts.tunnelId, account)) {
           for (const conn of c.conns ?? []) {
@@ -124,7 +142,7 @@ export function createCloudflareApi(opts: CloudflareApiOptions) {
       }),
     /** Records with exactly this name (any type). */
     findRecords: (name: string) =>
-      call(`list DNS records for ${name}`, async () => {
+      call(`list DNS records for ${name}`, async (client) => {
         const out: DnsRecord[] = [];
         for await (const r of client.dns.records.list({ ...zone(), name: { exact: name } })) {
           out.push(toRecord(r as never));
@@ -132,10 +150,12 @@ export function createCloudflareApi(opts: CloudflareApiOptions) {
         return out;
       }),
     getRecord: (id: string) =>
-      call(`get DNS record ${id}`, async () => toRecord((await client.dns.records.get(id, zone())) as never)),
+      call(`get DNS record ${id}`, async (client) =>
+        toRecord((await client.dns.records.get(id, zone())) as never),
+      ),
     /** A proxied CNAME to the tunnel, marked as the panel's. */
     createTunnelCname: (name: string) =>
-      call(`create DNS record ${name}`, async () =>
+      call(`create DNS record ${name}`, async (client) =>
         toRecord(
           (await client.dns.records.create({
             ...zone(),
@@ -149,7 +169,7 @@ export function createCloudflareApi(opts: CloudflareApiOptions) {
         ),
       ),
     deleteRecord: (id: string) =>
-      call(`delete DNS record ${id}`, async () => {
+      call(`delete DNS record ${id}`, async (client) => {
         await client.dns.records.delete(id, zone());
       }),
   };

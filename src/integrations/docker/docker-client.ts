@@ -1,4 +1,4 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import { upstreamError } from '../../domain/errors.js';
 import { DOCKER_UPSTREAM, toDomainError } from './docker-errors.js';
@@ -63,6 +63,8 @@ export function createDockerClient(opts: { dockerHost: string; log: Logger; time
   let negotiated: Promise<{ api: Docker; streams: Docker; apiVersion: string }> | null = null;
 
   async function negotiate() {
+    // Loaded on first use: dockerode and its transport cost ~25 MB that an idle panel need not carry.
+    const { default: Docker } = await import('dockerode');
     const probe = new Docker({ ...base, timeout: timeoutMs });
     const info = await withTimeout(probe.version(), timeoutMs, 'GET /version');
     const apiVersion = pinApiVersion(info.ApiVersion);

@@ -1,4 +1,4 @@
-import { createAppAuth } from '@octokit/auth-app';
+import type { createAppAuth } from '@octokit/auth-app';
 import type { Octokit } from '@octokit/rest';
 import type { Logger } from 'pino';
 import { AppError, preconditionFailed } from '../../domain/errors.js';
@@ -54,7 +54,8 @@ export function createGithubApp(deps: { settings: Pick<SettingsService, 'get' | 
       );
     }
     // A separate, hook-less client mints tokens, so minting never goes through the token hook below.
-    const minter = createOctokit({ baseUrl: gh.apiUrl, log });
+    const minter = await createOctokit({ baseUrl: gh.apiUrl, log });
+    const { createAppAuth } = await import('@octokit/auth-app');
     const auth = createAppAuth({
       appId: gh.appId,
       privateKey: gh.appPrivateKey,
@@ -63,7 +64,7 @@ export function createGithubApp(deps: { settings: Pick<SettingsService, 'get' | 
       cache: createTokenCache(),
       log: octokitLog(log),
     });
-    const octokit = createOctokit({ baseUrl: gh.apiUrl, log });
+    const octokit = await createOctokit({ baseUrl: gh.apiUrl, log });
     const b: Built = { octokit, auth, installationId: gh.installationId };
     octokit.hook.wrap('request', async (request, options) => {
       options.headers.authorization = `token ${(await mint(b, false)).token}`;

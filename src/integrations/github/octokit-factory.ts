@@ -1,4 +1,4 @@
-import { Octokit } from '@octokit/rest';
+import type { Octokit } from '@octokit/rest';
 import type { Logger } from 'pino';
 import { maskCredentials } from './github-errors.js';
 
@@ -20,8 +20,12 @@ export function octokitLog(log: Logger) {
 const fetchWithTimeout: typeof fetch = (input, init) =>
   fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(GITHUB_TIMEOUT_MS) });
 
-/** An Octokit for `baseUrl` (api.github.com or GHES `/api/v3`) that logs through pino. */
-export function createOctokit(opts: { baseUrl: string; log: Logger; auth?: string }): Octokit {
+/**
+ * An Octokit for `baseUrl` (api.github.com or GHES `/api/v3`) that logs through pino. Octokit is loaded
+ * on first use, so a panel that never talks to GitHub does not carry it in memory.
+ */
+export async function createOctokit(opts: { baseUrl: string; log: Logger; auth?: string }): Promise<Octokit> {
+  const { Octokit } = await import('@octokit/rest');
   return new Octokit({
     baseUrl: opts.baseUrl,
     auth: opts.auth,
