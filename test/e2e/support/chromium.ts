@@ -21,11 +21,17 @@ export const CHROMIUM_ARGS = [
 /** Whether the e2e suite can run here; throws when Chromium is required but missing. */
 export function chromiumAvailable(): boolean {
   if (existsSync(CHROMIUM_PATH)) return true;
-  if (CHROMIUM_REQUIRED) throw new Error(`Chromium is required (WARP_REQUIRE_CHROMIUM=1) but missing at ${CHROMIUM_PATH}`);
+  if (CHROMIUM_REQUIRED)
+    throw new Error(`Chromium is required (WARP_REQUIRE_CHROMIUM=1) but missing at ${CHROMIUM_PATH}`);
   return false;
 }
 
 /** Launch headless Chromium. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    timeout: 60_000,
+  });
 }

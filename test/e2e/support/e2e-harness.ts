@@ -26,7 +26,11 @@ export interface E2E {
   baseUrl: string;
   browser: Browser;
   /** A fresh browser context (own cookies) with a page, viewport desktop unless given. */
-  newPage(opts?: { width?: number; height?: number; colorScheme?: 'light' | 'dark' }): Promise<{ context: BrowserContext; page: Page }>;
+  newPage(opts?: {
+    width?: number;
+    height?: number;
+    colorScheme?: 'light' | 'dark';
+  }): Promise<{ context: BrowserContext; page: Page }>;
   /** A single-use login token issued on the "host". */
   loginToken(): Promise<string>;
   /** Sign in through the UI with a fresh login token. */

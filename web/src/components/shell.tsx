@@ -65,8 +65,9 @@ export function Shell({ user, path, children }: { user: User; path: string; chil
   const logout = useMutation({
     mutationFn: () => api<null>('/auth/logout', { method: 'POST' }),
     onSettled: () => {
-      qc.clear();
+      // Keep the `me` query (its observer switches the app to the sign-in page); drop everything else.
       qc.setQueryData(['me'], null);
+      qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
       navigate('/', { replace: true });
     },
   });

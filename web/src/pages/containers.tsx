@@ -35,7 +35,7 @@ export default function Containers() {
     queryKey: ['containers', filters],
     queryFn: () =>
       api<Items<Container>>(
-        `/api/v1/containers${qs({ state: filters.state, projectId: filters.projectId, name: filters.name.trim() })}`,
+        `/api/v1/containers${qs({ state: filters.state, projectId: filters.projectId, q: filters.name.trim() })}`,
       ),
     refetchInterval: 5_000,
   });
@@ -100,7 +100,7 @@ export default function Containers() {
             </select>
           )}
         </Field>
-        <Field label="Name">
+        <Field label="Name or image">
           {(p) => (
             <input
               {...p}
