@@ -55,6 +55,8 @@ export interface AppOptions {
   clock?: Clock;
   /** Bench override: lines a job's log may hold (default 50k). */
   jobLogMaxLines?: number;
+  /** Health gate timings of the deploy flows (tests and benchmarks shorten the stabilisation window). */
+  healthGate?: { timeoutMs?: number; stableMs?: number };
 }
 
 /** The composition root: config → db → repositories → integrations → services → jobs → http. */
@@ -174,6 +176,7 @@ export async function createApp(opts: AppOptions) {
     containers,
     hostRepos,
     github,
+    ...(opts.healthGate ? { healthGate: opts.healthGate } : {}),
   });
   const startedAt = Date.now();
 
