@@ -192,7 +192,7 @@ export async function createApp(opts: AppOptions) {
         githubAuth: github.auth,
         secureCookies: config.publicUrl.startsWith('https://'),
       });
-      templatesRoutes(app, { templates: github.templates });
+      templatesRoutes(app, { templates: github.templates, checkApp: () => github.app.test() });
       settingsRoutes(app, { settings });
       onboardingRoutes(app, { onboarding });
       auditRoutes(app, { audit });

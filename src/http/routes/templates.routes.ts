@@ -10,8 +10,32 @@ const templateSchema = z.object({
   defaultBranch: z.string(),
 });
 
-/** `GET /api/v1/templates`: allow-listed template repos the GitHub App can see. */
-export function templatesRoutes(app: HttpApp, deps: { templates: TemplatesService }): void {
+/** `GET /api/v1/templates`, and the GitHub App check the onboarding shows (`GET /api/v1/github/app/check`). */
+export function templatesRoutes(
+  app: HttpApp,
+  deps: {
+    templates: TemplatesService;
+    checkApp: () => Promise<{ ok: boolean; permissions: Record<string, string>; message: string }>;
+  },
+): void {
+  app.get(
+    '/api/v1/github/app/check',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags: ['templates'],
+        response: withErrors({
+          200: z.object({
+            ok: z.boolean(),
+            permissions: z.record(z.string(), z.string()),
+            message: z.string(),
+          }),
+        }),
+      },
+    },
+    async () => deps.checkApp(),
+  );
+
   app.get(
     '/api/v1/templates',
     {
