@@ -64,7 +64,10 @@ export async function createApp(opts: AppOptions) {
   const { config, logger } = opts;
   const clock = opts.clock ?? systemClock;
   const version = readVersion();
-  const db: Db = await openDatabase(config.databaseUrl);
+  const db: Db = await openDatabase(config.databaseUrl, {
+    onPoolError: (err) =>
+      logger.warn({ err: err.message }, 'database connection lost; reconnecting on next query'),
+  });
   await migrateToLatest(db);
 
   const repos = createRepositories(db.kysely);

@@ -15,12 +15,18 @@ export interface Db {
  * Open SQLite (`sqlite:<file>`) or PostgreSQL (`postgres://…`) from a database URL. Only the driver in
  * use is loaded (each costs megabytes of memory), and nothing happens at import time.
  */
-export async function openDatabase(url: string): Promise<Db> {
+export async function openDatabase(
+  url: string,
+  opts: { onPoolError?: (err: Error) => void } = {},
+): Promise<Db> {
   if (/^postgres(ql)?:\/\//.test(url)) {
     const { default: pg } = await import('pg');
     // Integers (COUNT, bigint) come back as strings from pg; parse int8 as number (our values are small).
     pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
     const pool = new pg.Pool({ connectionString: url, max: 10 });
+    // An idle client whose server went away (restart, failover) emits 'error'; unhandled, that would
+    // end the process. The pool drops that client and the next query connects again.
+    pool.on('error', (err) => opts.onPoolError?.(err));
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kysely, engine: 'postgres', close: () => kysely.destroy() };
   }
