@@ -8,6 +8,7 @@ import {
   deployEnv,
   ensureDeployImages,
   jobLog,
+  removeComposeProjects,
   WEB_IMAGE,
   waitForJob,
   writeTunnelConfig,
@@ -64,24 +65,7 @@ describe.skipIf(skip)('projects from GitHub: template and existing repo', () => 
   });
 
   afterAll(async () => {
-    for (const p of composeProjects) {
-      const list = await docker.listContainers({
-        all: true,
-        filters: { label: [`com.docker.compose.project=${p}`] },
-      });
-      await Promise.all(
-        list.map((c) =>
-          docker
-            .getContainer(c.Id)
-            .remove({ force: true, v: true })
-            .catch(() => {}),
-        ),
-      );
-      await docker
-        .getNetwork(`${p}_default`)
-        .remove()
-        .catch(() => {});
-    }
+    await removeComposeProjects(docker, composeProjects);
     await t?.close();
     await gitServer?.close();
     await gh?.close();

@@ -117,3 +117,25 @@ export async function removeProjectContainers(docker: Docker, projectIds: string
 }
 
 export { TEST_LABEL };
+
+/** Remove the containers and default network of compose projects, for cleanup. */
+export async function removeComposeProjects(docker: Docker, names: string[]): Promise<void> {
+  for (const p of names) {
+    const list = await docker.listContainers({
+      all: true,
+      filters: { label: [`com.docker.compose.project=${p}`] },
+    });
+    await Promise.all(
+      list.map((c) =>
+        docker
+          .getContainer(c.Id)
+          .remove({ force: true, v: true })
+          .catch(() => {}),
+      ),
+    );
+    await docker
+      .getNetwork(`${p}_default`)
+      .remove()
+      .catch(() => {});
+  }
+}

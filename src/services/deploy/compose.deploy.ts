@@ -11,7 +11,7 @@ import type { JobContext } from '../../jobs/job-types.js';
 import { containersByLabel, lastLogLines } from './container-ops.js';
 import type { DeployDeps } from './deploy-deps.js';
 import { runHealthGate } from './health-gate.js';
-import { setProjectState } from './project-state.js';
+import { reserveProjectPort, setProjectState } from './project-state.js';
 import { createUndoStack } from './undo-stack.js';
 
 /** Folder (inside the project) where the panel writes the compose copy it runs. */
@@ -40,7 +40,13 @@ export async function readComposeFile(file: string): Promise<unknown> {
       { path: 'compose', message: doc.errors[0]!.message },
     ]);
   }
-  return doc.toJS({ maxAliasCount: 100 });
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // yaml refuses alias bombs ("Excessive alias count …") with a ReferenceError: a bad file, not a 500.
+    const message = error instanceof Error ? error.message : String(error);
+    throw validationError('the compose file cannot be read', [{ path: 'compose', message }]);
+  }
 }
 
 /**
@@ -65,16 +71,7 @@ export async function deployCompose(deps: DeployDeps, ctx: JobContext, row: Proj
     const proxy = findProxyService(parsed);
     ctx.log.info(`proxy service ${proxy.service}, container port ${proxy.containerPort}`);
 
-    const port = await ctx.step('Reserving a host port', async () => {
-      const owner = { projectId: row.id, jobId: ctx.job.id };
-      const held = row.host_port !== null;
-      const p = held
-        ? await deps.ports.reserveSpecific(row.host_port!, owner)
-        : await deps.ports.reserve(owner);
-      if (!held) undo.push(`port ${p} reservation`, () => deps.ports.release(p));
-      ctx.log.info(`host port ${p}`);
-      return p;
-    });
+    const port = await reserveProjectPort(deps, ctx, row, undo);
 
     await ctx.step('Writing the patched compose file', async () => {
       const patched = patchCompose(parsed, {

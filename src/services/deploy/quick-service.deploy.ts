@@ -14,7 +14,7 @@ import {
 } from './container-ops.js';
 import type { DeployDeps } from './deploy-deps.js';
 import { runHealthGate } from './health-gate.js';
-import { setProjectState } from './project-state.js';
+import { reserveProjectPort, setProjectState } from './project-state.js';
 import { createUndoStack } from './undo-stack.js';
 
 /** Make sure the image is there: pull when missing, and on redeploys refresh remote images (best effort). */
@@ -75,16 +75,7 @@ export async function deployQuickService(
   let createdId: string | null = null;
   await setProjectState(deps, row.id, { status: 'deploying' });
   try {
-    const port = await ctx.step('Reserving a host port', async () => {
-      const owner = { projectId: row.id, jobId: ctx.job.id };
-      const held = row.host_port !== null;
-      const p = held
-        ? await deps.ports.reserveSpecific(row.host_port!, owner)
-        : await deps.ports.reserve(owner);
-      if (!held) undo.push(`port ${p} reservation`, () => deps.ports.release(p));
-      ctx.log.info(`host port ${p}`);
-      return p;
-    });
+    const port = await reserveProjectPort(deps, ctx, row, undo);
     await ctx.step(`Preparing image ${image}`, () =>
       prepareImage(deps, ctx, image, redeploy && parseImageReference(image).domain !== null),
     );
