@@ -11,7 +11,7 @@ export interface SseOptions {
   highWaterBytes?: number;
   /** `ready()` waits until no more than this many bytes are buffered. */
   lowWaterBytes?: number;
-  /** A client whose buffer does not drain below the high-water mark for this long is dropped. */
+  /** A client that reads nothing for this long while data waits for it is dropped. */
   stallTimeoutMs?: number;
   /** Reconnect delay suggested to EventSource clients. */
   retryMs?: number;
@@ -125,15 +125,19 @@ export function openSse(request: FastifyRequest, reply: FastifyReply, options: S
   };
 
   let lastBeat = Date.now();
+  let lastWritten = -1;
   // One ticker for the heartbeat and the stall check: a producer that paused for this client
   // (waiting in `ready()`) cannot notice a stall itself.
   const heartbeat = setInterval(
     () => {
       const now = Date.now();
-      if (buffered() > opts.highWaterBytes) {
+      // Stalled: data waits for this client and the socket took nothing since the last tick.
+      const written = res.socket?.bytesWritten ?? 0;
+      if (buffered() > opts.lowWaterBytes && written === lastWritten) {
         stalledSince ??= now;
         if (now - stalledSince > opts.stallTimeoutMs) return drop();
       } else stalledSince = null;
+      lastWritten = written;
       if (now - lastBeat >= opts.heartbeatMs) {
         lastBeat = now;
         write(': heartbeat\n\n');

@@ -60,7 +60,7 @@ export function createJobLogWriter(opts: JobLogWriterOptions): JobLogWriter {
         inflight = buffer;
         buffer = [];
         try {
-          await opts.repo.insertMany(inflight.map((l) => ({ job_id: opts.jobId, ...l })));
+          await opts.repo.insertMany(opts.jobId, inflight);
         } catch (err) {
           opts.logger.error(
             { err, jobId: opts.jobId, lines: inflight.length },
@@ -104,7 +104,9 @@ export function createJobLogWriter(opts: JobLogWriterOptions): JobLogWriter {
         append('system', `log limit of ${maxLines} lines reached; later output of this job is not kept`);
         return;
       }
-      append(stream, truncateLine(opts.masker.mask(text), undefined, dropped));
+      // NUL cannot be stored in PostgreSQL text; show it as U+FFFD instead of losing the line.
+      const clean = text.includes('\0') ? text.replaceAll('\0', '\uFFFD') : text;
+      append(stream, truncateLine(opts.masker.mask(clean), undefined, dropped));
     },
     pending: () => [...inflight, ...buffer],
     pressure: () => (buffer.length + inflight.length > maxBacklog ? chain : undefined),

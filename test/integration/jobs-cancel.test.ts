@@ -81,14 +81,17 @@ describe.each(engines)('cancel and shutdown on %s', (engine) => {
     await waitForStatus(t.app, second.id, 'succeeded');
   });
 
-  it('stops gracefully: waits for short jobs, then interrupts the rest and kills their trees', async () => {
+  it('stops gracefully: waits for running jobs, then interrupts the rest and kills their trees', async () => {
     const quick = await t.app.jobs.enqueue(actorContext('alice'), 'test.gate', { key: 'quick-at-stop' });
     await waitForStatus(t.app, quick.id, 'running');
-    const { job, pgid } = await startTree();
-    const stopping = t.app.runner.stop({ graceMs: 300 });
-    fixture.gate('quick-at-stop').resolve(); // finishes inside the grace period
+    const stopping = t.app.runner.stop({ graceMs: 60_000 });
+    fixture.gate('quick-at-stop').resolve(); // the stop waits for it rather than interrupting it
     await stopping;
     expect((await t.app.jobs.get(quick.id)).status).toBe('succeeded');
+
+    await t.app.runner.start();
+    const { job, pgid } = await startTree();
+    await t.app.runner.stop({ graceMs: 100 }); // sleep 300 outlasts the grace: interrupted
     const interrupted = await t.app.jobs.get(job.id);
     expect(interrupted.status).toBe('interrupted');
     expect(interrupted.error?.code).toBe('UNAVAILABLE');
