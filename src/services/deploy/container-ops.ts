@@ -89,15 +89,19 @@ export async function createNamedContainer(
   requested: string | null,
 ): Promise<{ id: string; name: string }> {
   const base = requested ?? inferContainerName(spec.Image);
+  // Names the engine refused although the list did not show them (taken meanwhile, or held by a
+  // container being removed): never tried twice.
+  const refused = new Set<string>();
   for (let attempt = 0; attempt < 20; attempt++) {
     const taken = await takenContainerNames(docker);
     if (requested && taken.has(requested)) throw conflict(`a container named ${requested} already exists`);
-    const name = requested ?? nextFreeName(base, taken);
+    const name = requested ?? nextFreeName(base, new Set([...taken, ...refused]));
     try {
       const container = await docker.call('create container', (d) => d.createContainer({ ...spec, name }));
       return { id: container.id, name };
     } catch (error) {
       if ((error as { code?: string }).code !== 'CONFLICT' || requested) throw error;
+      refused.add(name);
     }
   }
   throw conflict(`could not find a free container name for ${base}`);
