@@ -150,6 +150,50 @@ describe.skipIf(!available)('web UI against the real server', () => {
     expect((await api.json()).error.code).toBe('NOT_FOUND');
   });
 
+  it('renders every page and new-project tab without a script error, showing API errors in place', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    const pages: [string, string][] = [
+      ['/', 'Dashboard'],
+      ['/jobs', 'Jobs'],
+      ['/containers', 'Containers'],
+      ['/tunnel', 'Tunnel'],
+      ['/settings', 'Settings'],
+      ['/settings/tokens', 'API tokens'],
+      ['/audit', 'Audit log'],
+      ['/projects/new', 'New project'],
+      ['/jobs/0190a0a0-0000-7000-8000-000000000000', 'Job'],
+      ['/nowhere', 'Page not found'],
+    ];
+    for (const [url, heading] of pages) {
+      await page.goto(url);
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+      await page.waitForLoadState('networkidle');
+      await e.screenshot(page, `page${url.replace(/\//g, '-').replace(/-[0-9a-f-]{36}$/, '-id') || '-root'}`);
+    }
+    // The unknown job shows the API's 404 as an alert instead of crashing.
+    await page.goto('/jobs/0190a0a0-0000-7000-8000-000000000000');
+    await page.getByRole('alert').filter({ hasText: 'Not found' }).waitFor();
+    await page.goto('/projects/new');
+    for (const tab of [
+      'From template',
+      'From repository',
+      'From host folder',
+      'Forward a port',
+      'Quick service',
+    ]) {
+      await page.getByRole('tab', { name: tab }).click();
+      await page.getByRole('tabpanel').waitFor();
+      await page.waitForLoadState('networkidle');
+      await e.screenshot(page, `new-project-${tab.toLowerCase().replace(/ /g, '-')}`);
+    }
+    // Keyboard: arrow keys move between tabs.
+    await page.getByRole('tab', { name: 'Quick service' }).focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByRole('tab', { name: 'From template' }).getAttribute('aria-selected')).toBe('true');
+    expect(errors).toEqual([]);
+  });
+
   it('works on a phone in dark mode, with the menu behind a button', async () => {
     const phone = await e.newPage({ width: 390, height: 844, colorScheme: 'dark' });
     await e.signIn(phone.page);

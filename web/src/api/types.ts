@@ -1,6 +1,9 @@
 // Types shared with the server where its schemas exist (type-only imports: nothing of the server is bundled);
 // the others follow API.md until their server schemas land.
 import type { z } from 'zod';
+import type { jobSchema } from '../../../src/http/routes/jobs.routes.js';
+import type { projectSchema } from '../../../src/http/routes/projects.routes.js';
+import type { ingressRuleSchema } from '../../../src/http/routes/tunnel.routes.js';
 import type { userSchema } from '../../../src/http/schemas.js';
 import type { SettingsView } from '../../../src/services/settings.schema.js';
 
@@ -33,42 +36,14 @@ export interface Onboarding {
   steps: Record<string, boolean>;
 }
 
-/** API.md's Project. */
-export interface Project {
-  id: string;
-  name: string;
-  kind: 'template' | 'existing' | 'quick' | 'forward';
-  subdomain: string;
-  hostname: string;
-  url: string;
-  hostPort: number | null;
-  status: 'pending' | 'deploying' | 'running' | 'stopped' | 'failed' | 'removed';
-  repo: { owner: string; name: string; url: string } | null;
-  image: string | null;
-  path: string | null;
-  containerNames: string[];
-  createdAt: string;
-  updatedAt: string;
-  lastJobId: string | null;
-}
+/** API.md's Project (the server's schema). */
+export type Project = z.infer<typeof projectSchema>;
 
 /** Job states. */
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled' | 'interrupted';
+export type JobStatus = Job['status'];
 
-/** API.md's Job. */
-export interface Job {
-  id: string;
-  type: string;
-  status: JobStatus;
-  projectId: string | null;
-  input: unknown;
-  result: unknown;
-  error: { code: string; message: string } | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  actor: string | null;
-}
+/** API.md's Job (the server's schema). */
+export type Job = z.infer<typeof jobSchema>;
 
 /** One persisted job log line. */
 export interface JobLogLine {
@@ -107,14 +82,8 @@ export interface ContainerLogLine {
   text: string;
 }
 
-/** A cloudflared ingress rule. */
-export interface IngressRule {
-  hostname: string | null;
-  path: string | null;
-  service: string;
-  managed: boolean;
-  projectId: string | null;
-}
+/** A cloudflared ingress rule (the server's schema). */
+export type IngressRule = z.infer<typeof ingressRuleSchema>;
 
 /** `GET /api/v1/tunnel`. */
 export interface TunnelState {
@@ -122,7 +91,17 @@ export interface TunnelState {
   name: string | null;
   id: string | null;
   rules: IngressRule[];
-  connections: Record<string, unknown>[] | null;
+  connections:
+    | {
+        id: string;
+        coloName: string | null;
+        openedAt: string | null;
+        originIp: string | null;
+        clientId: string | null;
+        clientVersion: string | null;
+        pendingReconnect: boolean;
+      }[]
+    | null;
   lastRestartAt: string | null;
 }
 
@@ -177,9 +156,10 @@ export interface HostResources {
 export interface HostRepo {
   name: string;
   path: string;
-  composeProject: string | null;
-  status: string;
-  services: unknown[];
+  composeProject: string;
+  status: 'running' | 'partial' | 'stopped' | 'not-deployed';
+  services: string[];
+  projectId: string | null;
 }
 
 /** An allow-listed template repository. */

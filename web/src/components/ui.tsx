@@ -1,5 +1,6 @@
 import { type ButtonHTMLAttributes, type ReactNode, useId } from 'react';
 import { ApiError } from '../api/client.js';
+import { Link } from '../lib/router.js';
 
 /** An inline spinner; announced to screen readers as busy via the parent's aria-busy. */
 export const Spinner = ({ label }: { label?: string }) =>
@@ -115,6 +116,11 @@ export function ErrorView({ error, extra }: { error: unknown; extra?: string[] }
             <li key={m}>{m}</li>
           ))}
         </ul>
+      )}
+      {api?.code === 'PRECONDITION_FAILED' && (
+        <div>
+          <Link to="/settings">Open Settings</Link>
+        </div>
       )}
       {api?.requestId && <div className="muted small">Request id {api.requestId}</div>}
     </div>

@@ -49,6 +49,7 @@ const job = {
   startedAt: '2024-01-01T00:00:00Z',
   finishedAt: null,
   actor: 'admin',
+  cancelRequested: false,
 };
 const line = (seq: number, text: string, stream = 'system') => ({
   seq,

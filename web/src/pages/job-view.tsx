@@ -69,8 +69,12 @@ export default function JobView({ id }: { id: string }) {
           {j.type} <Badge status={j.status} />
         </h1>
         {!done && (
-          <Button variant="danger" busy={cancel.isPending} onClick={() => cancel.mutate()}>
-            Cancel job
+          <Button
+            variant="danger"
+            busy={cancel.isPending || j.cancelRequested}
+            onClick={() => cancel.mutate()}
+          >
+            {j.cancelRequested ? 'Canceling…' : 'Cancel job'}
           </Button>
         )}
       </div>

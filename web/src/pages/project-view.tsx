@@ -87,9 +87,13 @@ export default function ProjectView({ id }: { id: string }) {
             <>
               <dt>Repository</dt>
               <dd>
-                <a href={p.repo.url} target="_blank" rel="noreferrer noopener">
-                  {p.repo.owner}/{p.repo.name}
-                </a>
+                {p.repo.url ? (
+                  <a href={p.repo.url} target="_blank" rel="noreferrer noopener">
+                    {p.repo.owner}/{p.repo.name}
+                  </a>
+                ) : (
+                  `${p.repo.owner}/${p.repo.name}`
+                )}
               </dd>
             </>
           )}

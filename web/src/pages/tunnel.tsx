@@ -81,7 +81,30 @@ export default function Tunnel() {
             ) : state.data.connections.length === 0 ? (
               <Empty>No connections.</Empty>
             ) : (
-              <pre className="code">{JSON.stringify(state.data.connections, null, 2)}</pre>
+              <div className="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th>Edge</th>
+                      <th>Origin</th>
+                      <th>Opened</th>
+                      <th>Client</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {state.data.connections.map((c) => (
+                      <tr key={c.id}>
+                        <td>
+                          {c.coloName ?? '—'} {c.pendingReconnect && <Badge status="degraded" />}
+                        </td>
+                        <td>{c.originIp ?? '—'}</td>
+                        <td title={formatTime(c.openedAt)}>{timeAgo(c.openedAt)}</td>
+                        <td>{c.clientVersion ?? '—'}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
             )}
           </>
         )}
