@@ -70,11 +70,12 @@ describe.skipIf(skip)('quick services on the real engine', () => {
     expect(got).toMatchObject({
       status: 'running',
       url: 'https://web.example.test',
-      containerNames: ['web'],
     });
     expect(got.hostPort).toBeGreaterThan(18100);
 
-    const info = await docker.getContainer('web').inspect();
+    // Named after the image; other suites running at the same time may hold `web`, hence the suffix.
+    expect(got.containerNames).toEqual([expect.stringMatching(/^web(-\d+)?$/)]);
+    const info = await docker.getContainer(got.containerNames[0]).inspect();
     expect(info.State.Running).toBe(true);
     expect(info.HostConfig.Init).toBe(true);
     expect(info.HostConfig.RestartPolicy?.Name).toBe('unless-stopped');
@@ -100,7 +101,9 @@ describe.skipIf(skip)('quick services on the real engine', () => {
     expect(del.statusCode).toBe(202);
     const gone = await waitForJob(t, auth, del.json().job.id);
     expect(gone.status, await jobLog(t, auth, gone.id)).toBe('succeeded');
-    await expect(docker.getContainer('web').inspect()).rejects.toMatchObject({ statusCode: 404 });
+    await expect(docker.getContainer(got.containerNames[0]).inspect()).rejects.toMatchObject({
+      statusCode: 404,
+    });
     expect(fs.readFileSync(configFile, 'utf8')).not.toContain('web.example.test');
     expect(await reservations()).toEqual([]);
     expect(await routes()).toEqual([]);
