@@ -38,8 +38,8 @@ describe.skipIf(skip)('projects from GitHub: template and existing repo', () => 
       gitServer.copyRepo(`${template.owner}/${template.name}`, `${created.owner}/${created.name}`);
     gh.addRepo({ owner: 'acme', name: 'template-web', isTemplate: true });
     gitServer.createRepo('acme/template-web', { 'compose.yaml': COMPOSE });
-    gh.addRepo({ owner: 'acme', name: 'shop' });
-    gitServer.createRepo('acme/shop', { 'compose.yaml': COMPOSE });
+    gh.addRepo({ owner: 'acme', name: 'store' });
+    gitServer.createRepo('acme/store', { 'compose.yaml': COMPOSE });
     gh.addRepo({ owner: 'acme', name: 'blog' });
     gitServer.createRepo('acme/blog', { 'compose.yaml': COMPOSE });
     t = await createTestApp({
@@ -120,14 +120,14 @@ describe.skipIf(skip)('projects from GitHub: template and existing repo', () => 
   });
 
   it('deploys an existing repo, redeploys after a push, and refuses one the App cannot see', async () => {
-    const res = await post('/api/v1/projects/deploy-existing', { repo: 'acme/shop', subdomain: 'shop' });
+    const res = await post('/api/v1/projects/deploy-existing', { repo: 'acme/store', subdomain: 'store' });
     expect(res.statusCode, res.body).toBe(202);
     const { project, job } = res.json();
     composeProjects.push(project.composeProject);
     const done = await waitForJob(t, auth, job.id);
     expect(done.status, await jobLog(t, auth, job.id)).toBe('succeeded');
 
-    gitServer.commit('acme/shop', 'VERSION', '2\n');
+    gitServer.commit('acme/store', 'VERSION', '2\n');
     const re = await t.app.http.inject({
       method: 'POST',
       url: `/api/v1/projects/${project.id}/redeploy`,
@@ -136,14 +136,14 @@ describe.skipIf(skip)('projects from GitHub: template and existing repo', () => 
     const redone = await waitForJob(t, auth, re.json().job.id);
     const log = await jobLog(t, auth, redone.id);
     expect(redone.status, log).toBe('succeeded');
-    expect(log).toContain('Fetching acme/shop');
+    expect(log).toContain('Fetching acme/store');
     const got = (await t.app.http.inject({ url: `/api/v1/projects/${project.id}`, headers: auth })).json();
     expect(fs.readFileSync(path.join(t.app.config.reposRoot, got.path, 'VERSION'), 'utf8')).toBe('2\n');
 
     const missing = await post('/api/v1/projects/deploy-existing', { repo: 'acme/nope', subdomain: 'nope' });
     expect(missing.statusCode).toBe(400);
     expect(missing.json().error.details[0].path).toBe('repo');
-    const again = await post('/api/v1/projects/deploy-existing', { repo: 'acme/shop', subdomain: 'shop2' });
+    const again = await post('/api/v1/projects/deploy-existing', { repo: 'acme/store', subdomain: 'store2' });
     expect(again.statusCode).toBe(409);
   });
 });
