@@ -34,6 +34,7 @@ import { createRepositories } from './repositories/index.js';
 import { createAuditService } from './services/audit.service.js';
 import { createAuthService } from './services/auth.service.js';
 import { createContainersService } from './services/containers.service.js';
+import { reconcileInterruptedDeploys } from './services/deploy/deploy-recovery.js';
 import { createDeployRequestsService } from './services/deploy-requests.service.js';
 import { createForwardsService } from './services/forwards.service.js';
 import { createGithubAuthService } from './services/github-auth.service.js';
@@ -124,6 +125,12 @@ export async function createApp(opts: AppOptions) {
     clock,
     concurrency: config.jobConcurrency,
     maxLogLines: opts.jobLogMaxLines,
+    // After a crash: deploys cut off mid-way leave no container, reservation or `deploying` project.
+    onRecovered: (interrupted) =>
+      reconcileInterruptedDeploys(
+        { docker, ports, projectsRepo: repos.projects, clock, log: logger.child({ component: 'deploy' }) },
+        interrupted,
+      ),
   });
   const jobs = createJobsService({
     jobs: repos.jobs,

@@ -1,3 +1,4 @@
+import type { JobRow } from '../db/schema.js';
 import { executeJob, finishJob, type JobExecutionDeps } from './job-execution.js';
 import { createJobLogWriter, type JobLogWriter } from './job-log-writer.js';
 import { canceledError, crashError, shutdownError } from './job-outcome.js';
@@ -10,6 +11,11 @@ export interface JobRunnerDeps extends JobExecutionDeps {
   concurrency: number;
   /** Fallback poll for queued jobs; enqueue wakes the runner at once. */
   pollMs?: number;
+  /**
+   * Runs after crash recovery and before the first claim, with the jobs just marked interrupted, so
+   * their owners can clean up what a cut-off attempt left (deploy flows: containers, reservations).
+   */
+  onRecovered?: (interrupted: JobRow[]) => Promise<void>;
 }
 
 interface ActiveJob {
@@ -78,7 +84,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
   }
 
   /** Mark jobs left `running` by a previous process as interrupted, saying why in their log. */
-  async function recover(): Promise<number> {
+  async function recover(): Promise<JobRow[]> {
     const rows = await deps.jobs.listRunning();
     for (const row of rows) {
       const writer = createJobLogWriter({
@@ -100,7 +106,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
       );
     }
     if (rows.length > 0) deps.logger.warn({ count: rows.length }, 'marked jobs left running as interrupted');
-    return rows.length;
+    return rows;
   }
 
   return {
@@ -109,7 +115,12 @@ export function createJobRunner(deps: JobRunnerDeps) {
       if (started) return;
       started = true;
       stopping = false;
-      await recover();
+      const interrupted = await recover();
+      if (deps.onRecovered && interrupted.length > 0) {
+        await deps
+          .onRecovered(interrupted)
+          .catch((err: unknown) => deps.logger.error({ err }, 'cleaning up after interrupted jobs failed'));
+      }
       poll = setInterval(wake, deps.pollMs ?? 2000);
       poll.unref();
       wake();

@@ -1,0 +1,49 @@
+import type { Logger } from 'pino';
+import type { JobRow } from '../../db/schema.js';
+import { LABEL_PROJECT } from '../../integrations/docker/docker-labels.js';
+import { removeContainer } from './container-ops.js';
+import type { DeployDeps } from './deploy-deps.js';
+import { setProjectState } from './project-state.js';
+
+/** Job types that deploy a project (and leave it `deploying` while they run). */
+const DEPLOY_JOBS = new Set(['docker_run', 'docker_compose_up', 'redeploy', 'template_create']);
+
+/**
+ * After a crash, with the jobs the runner just marked interrupted: a deploy cut off mid-way left its
+ * project `deploying` for ever, and a first deploy (the project never came up: no host port recorded)
+ * left its container and port reservation behind — what the attempt's undo would have removed. Remove
+ * those, release the reservation and mark the project failed. An interrupted redeploy keeps its port
+ * (the project owns it) and is only marked failed; a new deploy converges from there.
+ */
+export async function reconcileInterruptedDeploys(
+  deps: Pick<DeployDeps, 'docker' | 'ports' | 'projectsRepo' | 'clock'> & { log: Logger },
+  interrupted: JobRow[],
+): Promise<void> {
+  for (const job of interrupted) {
+    if (!job.project_id || !DEPLOY_JOBS.has(job.type)) continue;
+    const row = await deps.projectsRepo.findById(job.project_id);
+    if (row?.status !== 'deploying') continue;
+    let removed = 0;
+    let released = 0;
+    if (row.host_port === null) {
+      try {
+        const list = await deps.docker.call('list containers', (d) =>
+          d.listContainers({ all: true, filters: { label: [`${LABEL_PROJECT}=${row.id}`] } }),
+        );
+        for (const c of list) await removeContainer(deps.docker, c.Id);
+        removed = list.length;
+      } catch (err) {
+        deps.log.error(
+          { err, projectId: row.id },
+          'could not remove the containers of an interrupted deploy',
+        );
+      }
+      released = await deps.ports.release({ projectId: row.id });
+    }
+    await setProjectState(deps, row.id, { status: 'failed' });
+    deps.log.warn(
+      { projectId: row.id, jobId: job.id, removedContainers: removed, releasedPorts: released },
+      'deploy was interrupted by a restart; project marked failed',
+    );
+  }
+}
