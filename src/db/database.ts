@@ -27,6 +27,11 @@ export async function openDatabase(
     // An idle client whose server went away (restart, failover) emits 'error'; unhandled, that would
     // end the process. The pool drops that client and the next query connects again.
     pool.on('error', (err) => opts.onPoolError?.(err));
+    // A checked-out client has no pool listener: a server restart between its queries (e.g. inside a
+    // transaction, or between acquire and query) emitted an unhandled 'error' and killed the process.
+    // With this listener the query fails, the pool discards the broken client on release, and the
+    // next request connects again (test/integration/faults-postgres.test.ts).
+    pool.on('connect', (client) => client.on('error', (err) => opts.onPoolError?.(err)));
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kysely, engine: 'postgres', close: () => kysely.destroy() };
   }
