@@ -5,13 +5,17 @@ import { ConfigError, loadConfig } from './config/load-config.js';
 import { migrateToLatest, openDatabase } from './db/database.js';
 import { createLogger } from './logger.js';
 import { serve } from './main.js';
+import { createBackupService } from './services/backup.service.js';
+import { readVersion } from './version.js';
 
 const USAGE = `Usage: warp-panel <command>
 
 Commands:
-  serve         start the panel (default)
-  login-token   print a new single-use login token (valid 15 minutes)
-  migrate       apply database migrations and exit
+  serve           start the panel (default)
+  login-token     print a new single-use login token (valid 15 minutes)
+  migrate         apply database migrations and exit
+  backup <file>   write a backup archive (database, secret key, manifest) to <file>
+  restore <file>  restore a backup archive into the data dir (stop the panel first)
 `;
 
 const print = (line: string) => stdout.write(`${line}\n`);
@@ -41,6 +45,22 @@ async function main(argv: string[]): Promise<number> {
       await app.close();
       print(token);
       process.stderr.write(`valid until ${expiresAt}; sign in at ${config.publicUrl}\n`);
+      return 0;
+    }
+    case 'backup':
+    case 'restore': {
+      const file = argv[1];
+      if (!file) {
+        process.stderr.write(`${command} needs a file name\n\n${USAGE}`);
+        return 2;
+      }
+      const backups = createBackupService({ config, version: readVersion() });
+      const result = command === 'backup' ? await backups.backup(file) : await backups.restore(file);
+      const { engine, migrations } = result.manifest;
+      print(
+        `${command === 'backup' ? 'backup written to' : 'restored from'} ${result.file} (${engine}, migrations: ${migrations.join(', ') || 'none'})`,
+      );
+      for (const note of result.notes) print(note);
       return 0;
     }
     default:

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import type { Config } from './config/config.schema.js';
+import { holdRunMarker } from './services/run-marker.js';
 
 const SHUTDOWN_GRACE_MS = 30_000;
 
@@ -18,6 +19,8 @@ export async function serve(config: Config, logger: Logger, print: (line: string
   }
 
   await app.http.listen({ host: config.host, port: config.port });
+  // `<dataDir>/warp.pid` while serving: `warp-panel restore` refuses to run under a live panel.
+  const marker = holdRunMarker(config.dataDir, config.port);
   logger.info({ url: config.publicUrl, version: app.version, db: app.db.engine }, 'warp panel listening');
   // Recovery first (jobs left running by a crash become interrupted), then queued jobs run.
   await app.runner.start();
@@ -35,6 +38,7 @@ export async function serve(config: Config, logger: Logger, print: (line: string
     // Stop claiming, let running jobs finish within the grace period, then abort them (interrupted).
     await app.runner.stop({ graceMs: SHUTDOWN_GRACE_MS - 10_000 });
     await app.close();
+    marker.stop();
     logger.info('stopped');
     process.exit(0);
   };

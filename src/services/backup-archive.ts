@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+
+/** Run `tar` (argv, never a shell); resolves with stdout, rejects with the tail of stderr. */
+function tar(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('tar', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      err = (err + c.toString()).slice(-2000);
+    });
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`tar exited with ${code}: ${err.trim()}`)),
+    );
+  });
+}
+
+/**
+ * Pack `names` from `dir` into a gzip'd tar at `file`, written as `<file>.partial` with mode 0600 (it
+ * may hold the secret key) and renamed into place, so a half-written archive never has the real name.
+ */
+export async function packArchive(file: string, dir: string, names: string[]): Promise<void> {
+  const partial = `${file}.partial`;
+  fs.rmSync(partial, { force: true });
+  fs.writeFileSync(partial, '', { mode: 0o600, flag: 'wx' });
+  try {
+    await tar(['-czf', partial, '-C', dir, '--', ...names]);
+    fs.renameSync(partial, file);
+  } catch (error) {
+    fs.rmSync(partial, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Unpack an archive into `dir` after checking that it holds only plain names from `allowed` (no
+ * paths, no links), so a crafted archive cannot write anywhere else.
+ */
+export async function unpackArchive(
+  file: string,
+  dir: string,
+  allowed: readonly string[],
+): Promise<string[]> {
+  const listing = await tar(['-tzvf', file]);
+  const names: string[] = [];
+  for (const line of listing.split('\n').filter(Boolean)) {
+    if (!line.startsWith('-')) throw new Error(`unexpected entry in backup: ${line.slice(0, 120)}`);
+    const name = line.split(/\s+/).slice(5).join(' ');
+    if (!allowed.includes(name)) throw new Error(`unexpected file in backup: ${name.slice(0, 120)}`);
+    names.push(name);
+  }
+  await tar(['-xzf', file, '-C', dir, '--no-same-owner', '--', ...names]);
+  return names;
+}
