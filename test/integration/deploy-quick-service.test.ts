@@ -58,7 +58,7 @@ describe.skipIf(skip)('quick services on the real engine', () => {
       image: WEB_IMAGE,
       subdomain: 'web',
       containerPort: 80,
-      env: { GREETING: 'hi there' },
+      env: { GREETING: 'hi there; $(reboot) `id` && rm -rf /' },
     });
     expect(res.statusCode).toBe(202);
     const { project, job } = res.json();
@@ -83,7 +83,8 @@ describe.skipIf(skip)('quick services on the real engine', () => {
       { HostIp: '127.0.0.1', HostPort: String(got.hostPort) },
     ]);
     expect(info.Config.Labels).toMatchObject({ 'warp.managed': 'true', 'warp.project': project.id });
-    expect(info.Config.Env).toContain('GREETING=hi there');
+    // Shell metacharacters are data: the value arrives byte for byte, nothing interprets it.
+    expect(info.Config.Env).toContain('GREETING=hi there; $(reboot) `id` && rm -rf /');
 
     const config = fs.readFileSync(configFile, 'utf8');
     expect(config).toContain(`  - hostname: web.example.test\n    service: http://localhost:${got.hostPort}`);

@@ -1,0 +1,54 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './load-config.js';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'warp-config-'));
+
+describe('loadConfig', () => {
+  it('applies the documented defaults, with paths made absolute', () => {
+    const cwd = tmp();
+    const config = loadConfig({}, cwd);
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 8080,
+      dataDir: path.join(cwd, 'data'),
+      databaseUrl: `sqlite:${path.join(cwd, 'data', 'warp.db')}`,
+      reposRoot: path.join(cwd, 'data', 'repos'),
+      portRange: { start: 8100, end: 8999 },
+      tunnelRestart: { mode: 'systemd', target: 'cloudflared' },
+      dockerHost: 'unix:///var/run/docker.sock',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.github)).toBe(true);
+  });
+
+  it('reads .env, with the real environment winning', () => {
+    const cwd = tmp();
+    fs.writeFileSync(
+      path.join(cwd, '.env'),
+      'WARP_PORT=9090\nWARP_BASE_DOMAIN=example.com\nWARP_ALLOWED_USERS=a, b\n',
+    );
+    const config = loadConfig({ WARP_PORT: '9191' }, cwd);
+    expect(config.port).toBe(9191);
+    expect(config.baseDomain).toBe('example.com');
+    expect(config.access.allowedUsers).toEqual(['a', 'b']);
+  });
+
+  it.each([
+    ['WARP_PORT', 'eighty', 'WARP_PORT'],
+    ['WARP_PORT_RANGE', '80-90', 'range inside 1024-65535'],
+    ['WARP_TUNNEL_RESTART', 'reboot', 'systemd:<unit>, docker:<container> or none'],
+    ['WARP_DATABASE_URL', 'mysql://x', 'postgres://'],
+    ['WARP_SECRET_KEY', 'short', '64 hex characters'],
+    ['WARP_PUBLIC_URL', 'ftp://x', 'http(s) URL'],
+    ['DOCKER_HOST', '/var/run/docker.sock', 'unix:///path'],
+    ['WARP_LOG_LEVEL', 'loud', 'WARP_LOG_LEVEL'],
+  ])('stops on a bad %s, naming it and the expected form', (name, value, expected) => {
+    const load = () => loadConfig({ [name]: value }, tmp());
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(name);
+    expect(load).toThrow(expected);
+  });
+});
