@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Kysely, Migrator, sql } from 'kysely';
+import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Db, migrateToLatest, openDatabase } from '../../src/db/database.js';
 import { migrations } from '../../src/db/migrations/index.js';
@@ -91,7 +91,7 @@ describe.each(engines)('migrations on %s', (engine) => {
     // A database left at each earlier release (the first k migrations), then upgraded one by one.
     for (let k = 0; k < names.length; k++) {
       const db = await freshDb();
-      const prefix = Object.fromEntries(names.slice(0, k).map((n) => [n, migrations[n]]));
+      const prefix = Object.fromEntries(names.slice(0, k).map((n) => [n, migrations[n] as Migration]));
       const old = new Migrator({
         db: db.kysely as Kysely<Database>,
         provider: { getMigrations: async () => prefix },
