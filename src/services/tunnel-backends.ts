@@ -5,7 +5,6 @@ import { preconditionFailed } from '../domain/errors.js';
 import { type IngressRule, parseIngressConfig } from '../domain/ingress/index.js';
 import { type CloudflareApi, createCloudflareApi } from '../integrations/cloudflare/cloudflare-api.js';
 import { createCloudflaredCli } from '../integrations/cloudflare/cloudflared-cli.js';
-import { createMutex } from '../integrations/cloudflare/config-lock.js';
 import { type ConfigStore, createConfigStore } from '../integrations/cloudflare/config-store.js';
 import {
   createRestartCoordinator,
@@ -13,6 +12,7 @@ import {
 } from '../integrations/cloudflare/restart-coordinator.js';
 import type { TunnelRestarter } from '../integrations/cloudflare/tunnel-restarter.js';
 import type { Clock } from '../lib/clock.js';
+import { createMutex } from '../lib/mutex.js';
 import type { RoutesRepository } from '../repositories/routes.repository.js';
 import type { Settings } from './settings.service.js';
 import { createApiDns, createCliDns, type DnsBackend, type TunnelContext } from './tunnel-dns.js';

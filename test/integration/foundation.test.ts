@@ -178,6 +178,24 @@ describe.each(engines)('foundation on %s', (engine) => {
     expect(again.statusCode).toBe(404);
   });
 
+  it('loses no onboarding change when updates arrive together', async () => {
+    const cookie = await t.loginCookie();
+    const patch = (payload: Record<string, unknown>) =>
+      t.app.http.inject({
+        method: 'PATCH',
+        url: '/api/v1/onboarding',
+        headers: { cookie, ...WRITE },
+        payload,
+      });
+    await Promise.all([
+      patch({ steps: { tunnel: true } }),
+      patch({ steps: { github: true } }),
+      patch({ steps: { access: true } }),
+    ]);
+    const state = (await t.app.http.inject({ url: '/api/v1/onboarding', headers: { cookie } })).json();
+    expect(state.steps).toMatchObject({ tunnel: true, github: true, access: true });
+  });
+
   it('keeps onboarding per user and audits with cursor paging', async () => {
     const cookie = await t.loginCookie();
     const done = await t.app.http.inject({

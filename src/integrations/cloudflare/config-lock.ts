@@ -2,18 +2,6 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import { conflict } from '../../domain/errors.js';
 
-/** A promise-chain mutex: `run(fn)` calls run one after another, in call order. */
-export function createMutex() {
-  let tail: Promise<unknown> = Promise.resolve();
-  return {
-    run<T>(fn: () => Promise<T>): Promise<T> {
-      const result = tail.then(fn, fn);
-      tail = result.catch(() => {});
-      return result;
-    },
-  };
-}
-
 /** A lock older than this is taken over even if its owner still seems alive (a hung or foreign holder). */
 const STALE_MS = 120_000;
 

@@ -3,7 +3,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../domain/errors.js';
 import type { Clock } from '../../lib/clock.js';
-import { createMutex, withLockFile } from './config-lock.js';
+import { createMutex } from '../../lib/mutex.js';
+import { withLockFile } from './config-lock.js';
 
 /** What one `update` did. */
 export interface ConfigUpdate {
