@@ -79,3 +79,41 @@ export function TunnelCheck() {
     </div>
   );
 }
+
+interface GithubAppCheckResult {
+  ok: boolean;
+  permissions: Record<string, string>;
+  message: string;
+}
+
+/** GitHub App token test (GET /api/v1/github/app/check): mints an installation token, lists what it grants. */
+export function GithubAppCheck() {
+  const q = useQuery({
+    queryKey: ['github', 'app', 'check'],
+    queryFn: () => api<GithubAppCheckResult>('/api/v1/github/app/check'),
+  });
+  return (
+    <div className="check" aria-live="polite">
+      <strong>GitHub App</strong>{' '}
+      {q.isPending ? (
+        <Spinner label="checking" />
+      ) : q.error ? (
+        <ErrorView error={q.error} />
+      ) : (
+        <>
+          <Badge status={q.data.ok ? 'ok' : 'failed'} /> {q.data.message}
+          {Object.keys(q.data.permissions).length > 0 && (
+            <div className="muted small">
+              {Object.entries(q.data.permissions)
+                .map(([name, level]) => `${name}: ${level}`)
+                .join(', ')}
+            </div>
+          )}
+        </>
+      )}
+      <Button variant="ghost" busy={q.isFetching} onClick={() => q.refetch()}>
+        Check again
+      </Button>
+    </div>
+  );
+}

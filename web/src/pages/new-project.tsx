@@ -1,11 +1,11 @@
 import { type KeyboardEvent, useState } from 'react';
-import { FolderForm, ForwardForm, QuickServiceForm, RepoForm, TemplateForm } from './project-forms.js';
+import { FolderTab, ForwardForm, QuickServiceForm, RepoForm, TemplateForm } from './project-forms.js';
 
 const TABS = [
   ['quick', 'Quick service', QuickServiceForm],
   ['template', 'From template', TemplateForm],
   ['repo', 'From repository', RepoForm],
-  ['folder', 'From host folder', FolderForm],
+  ['folder', 'From host folder', FolderTab],
   ['forward', 'Forward a port', ForwardForm],
 ] as const;
 

@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../api/client.js';
 import type { Onboarding, Settings, User } from '../api/types.js';
-import { DockerCheck, TunnelCheck } from '../components/checks.js';
+import { DockerCheck, GithubAppCheck, TunnelCheck } from '../components/checks.js';
 import { SettingsForm } from '../components/settings-form.js';
 import { Button, ErrorView, Loading } from '../components/ui.js';
 import { SECTIONS, type SettingField } from '../lib/settings-fields.js';
@@ -34,7 +34,7 @@ const STEPS = [
       'github.installationId',
       'github.appPrivateKey',
     ]),
-    check: null,
+    check: 'github',
   },
   { name: 'access', title: 'Who may sign in', fields: SECTIONS.access?.fields ?? [], check: null },
 ] as const;
@@ -126,25 +126,23 @@ export function OnboardingOverlay({ user, onDone }: { user: User; onDone: () => 
             canEdit={isAdmin}
             submitLabel="Save and continue"
             onSaved={() => {
+              // Steps with a live check stay open after saving so the check shows the new settings.
               if (step.check === 'tunnel') void qc.invalidateQueries({ queryKey: ['tunnel'] });
-              if (step.check !== 'tunnel') next();
+              else if (step.check === 'github') void qc.invalidateQueries({ queryKey: ['github'] });
+              else next();
             }}
             extraActions={
               <>
                 {index > 0 && <Button onClick={() => setIndex((i) => i - 1)}>Back</Button>}
                 <Button variant="ghost" onClick={next}>
-                  {step.check === 'tunnel' ? 'Continue' : 'Skip this step'}
+                  {step.check === 'tunnel' || step.check === 'github' ? 'Continue' : 'Skip this step'}
                 </Button>
               </>
             }
           />
           {step.check === 'docker' && <DockerCheck />}
           {step.check === 'tunnel' && <TunnelCheck />}
-          {step.name === 'github' && (
-            <p className="muted small">
-              There is no token test endpoint yet; the App is checked when the template list loads.
-            </p>
-          )}
+          {step.check === 'github' && isAdmin && <GithubAppCheck />}
         </div>
       )}
     </dialog>

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { api } from '../api/client.js';
 import type { HostRepo, Items, Settings, Template } from '../api/types.js';
+import { HostReposTable } from '../components/host-repos-table.js';
 import { SubdomainField } from '../components/subdomain-field.js';
 import { Button, ErrorView, Field, Loading } from '../components/ui.js';
 import { subdomainProblem } from '../lib/dns-label.js';
@@ -399,6 +400,16 @@ export function FolderForm() {
         </div>
       )}
     </CreateForm>
+  );
+}
+
+/** Deploy a host folder, above the table of compose projects already there (stop / restart). */
+export function FolderTab() {
+  return (
+    <>
+      <FolderForm />
+      <HostReposTable />
+    </>
   );
 }
 
