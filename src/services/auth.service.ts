@@ -206,7 +206,10 @@ export function createAuthService(deps: Deps) {
       if (!row) return null;
       const user = await deps.users.findById(row.user_id);
       if (!user) return null;
-      await deps.apiTokens.touch(row.id, at);
+      // Like sessions: record the last use at most once a minute, so reads do not all become writes.
+      if (!row.last_used_at || Date.parse(at) - Date.parse(row.last_used_at) >= TOUCH_EVERY_MS) {
+        await deps.apiTokens.touch(row.id, at);
+      }
       return { actor: { userId: user.id, login: user.login, role: user.role, via: 'token' }, user };
     },
 

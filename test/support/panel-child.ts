@@ -3,12 +3,16 @@
  * (WARP_DATA_DIR, WARP_DATABASE_URL, …), listens on 127.0.0.1 (WARP_PORT, 0 = any), starts the job
  * runner (crash recovery first), issues an admin API token and prints `READY <port> <token>`. Logs go
  * to `<data dir>/panel.log`. SIGTERM stops it gracefully; the tests SIGKILL it to simulate a crash.
+ * With WARP_BENCH_TICKER=1 it also runs a job that logs a line every 20 ms until canceled and prints
+ * `TICKER <jobId>` first (the load bench follows it over SSE).
  */
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { z } from 'zod';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load-config.js';
+import { defineJob } from '../../src/jobs/job-types.js';
 import { createLogger } from '../../src/logger.js';
 
 const config = loadConfig(process.env, process.env.WARP_DATA_DIR ?? '.');
@@ -26,6 +30,22 @@ const { token } = await app.services.auth.createApiToken(
   'panel-child',
   1,
 );
+if (process.env.WARP_BENCH_TICKER === '1') {
+  app.jobs.register(
+    defineJob({
+      type: 'bench.ticker',
+      input: z.object({}).strict(),
+      async handler(ctx) {
+        for (let i = 0; !ctx.signal.aborted; i++) {
+          ctx.log.info(`tick ${i} ${'x'.repeat(60)}`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      },
+    }),
+  );
+  const job = await app.jobs.enqueue({ actor, requestId: null, ip: null }, 'bench.ticker', {});
+  process.stdout.write(`TICKER ${job.id}\n`);
+}
 const { port } = app.http.server.address() as AddressInfo;
 process.stdout.write(`READY ${port} ${token}\n`);
 process.once('SIGTERM', () => {

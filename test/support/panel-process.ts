@@ -16,6 +16,9 @@ export interface PanelProcess {
   stop(): Promise<void>;
   /** The child's stderr so far (start-up errors). */
   stderr(): string;
+  /** Id of the bench ticker job (WARP_BENCH_TICKER=1). */
+  ticker: string | null;
+  pid: number;
 }
 
 /** Start the panel child with `env` (PATH and HOME are passed through); resolves once it is READY. */
@@ -55,6 +58,8 @@ export function startPanel(env: Record<string, string>, timeoutMs = 60_000): Pro
         kill: () => signal('SIGKILL'),
         stop: () => signal('SIGTERM'),
         stderr: () => err,
+        ticker: /TICKER (\S+)/.exec(out)?.[1] ?? null,
+        pid: child.pid ?? 0,
       });
     });
     child.once('exit', (code) => {
