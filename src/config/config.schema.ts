@@ -43,7 +43,7 @@ const url = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 export const envSchema = z.object({
   WARP_HOST: z.string().min(1).default('127.0.0.1'),
   WARP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  WARP_PUBLIC_URL: url.default('http://127.0.0.1:8080'),
+  WARP_PUBLIC_URL: url.optional(),
   WARP_DATA_DIR: z.string().min(1).default('./data'),
   WARP_DATABASE_URL: z
     .string()
@@ -94,7 +94,11 @@ export function toConfig(env: Env, cwd: string) {
   return {
     host: env.WARP_HOST,
     port: env.WARP_PORT,
-    publicUrl: env.WARP_PUBLIC_URL.replace(/\/+$/, ''),
+    // Without a public URL, the address the server listens on (a wildcard host means this machine).
+    publicUrl: (
+      env.WARP_PUBLIC_URL ??
+      `http://${['0.0.0.0', '::'].includes(env.WARP_HOST) ? '127.0.0.1' : env.WARP_HOST}:${env.WARP_PORT}`
+    ).replace(/\/+$/, ''),
     dataDir,
     databaseUrl: env.WARP_DATABASE_URL ?? `sqlite:${path.join(dataDir, 'warp.db')}`,
     secretKey: env.WARP_SECRET_KEY ?? null,

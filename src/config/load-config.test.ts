@@ -24,6 +24,14 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config.github)).toBe(true);
   });
 
+  it('derives the public URL from the listen address unless it is set', () => {
+    expect(loadConfig({ WARP_PORT: '9000' }, tmp()).publicUrl).toBe('http://127.0.0.1:9000');
+    expect(loadConfig({ WARP_HOST: '0.0.0.0' }, tmp()).publicUrl).toBe('http://127.0.0.1:8080');
+    expect(loadConfig({ WARP_PUBLIC_URL: 'https://panel.example.com/' }, tmp()).publicUrl).toBe(
+      'https://panel.example.com',
+    );
+  });
+
   it('reads .env, with the real environment winning', () => {
     const cwd = tmp();
     fs.writeFileSync(
