@@ -21,6 +21,7 @@ import type { AuthService } from '../services/auth.service.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/error-handler.js';
 import { requestIdFrom } from './plugins/request-id.js';
+import { RequestLogController } from './plugins/request-log.js';
 
 /** The Fastify instance with the zod type provider, as route modules see it. */
 export type HttpApp = FastifyInstance<
@@ -48,6 +49,7 @@ export async function createHttpServer(opts: {
   const app = Fastify({
     loggerInstance: opts.logger as FastifyBaseLogger,
     genReqId: requestIdFrom,
+    logController: new RequestLogController(),
     requestIdHeader: false,
     trustProxy: '127.0.0.1',
     bodyLimit: 1024 * 1024,

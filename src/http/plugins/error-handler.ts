@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isDatabaseUnavailable } from '../../db/database.js';
 import { AppError, ERROR_STATUS, type ErrorCode, type ErrorDetail } from '../../domain/errors.js';
 
 /** Field details from a schema validation error (zod issues as fastify-type-provider-zod reports them). */
@@ -45,6 +46,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
       const code: ErrorCode =
         status === 404 ? 'NOT_FOUND' : status === 401 ? 'UNAUTHENTICATED' : 'VALIDATION_FAILED';
       return send(reply, request, status, code, error.message || 'request is invalid');
+    }
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error.message }, 'database unavailable');
+      return send(reply, request, 503, 'UNAVAILABLE', 'the database is unavailable; try again shortly');
     }
     request.log.error({ err: error }, 'unhandled error');
     return send(reply, request, ERROR_STATUS.INTERNAL, 'INTERNAL', 'internal error');

@@ -42,7 +42,10 @@ describe('resolveProjectDir', () => {
   });
 
   it('follows a symlink that stays inside the root', async () => {
-    expect((await resolveProjectDir(root, 'alias')).dir).toBe(fs.realpathSync(path.join(root, 'app')));
+    const resolved = await resolveProjectDir(root, 'alias');
+    expect(resolved.dir).toBe(fs.realpathSync(path.join(root, 'app')));
+    // The folder's own name, so one folder cannot be deployed twice under two names.
+    expect(resolved.relative).toBe('app');
   });
 
   it.each([

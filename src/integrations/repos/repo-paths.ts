@@ -8,7 +8,7 @@ import { validateRelativePath } from '../../domain/relative-path.js';
 export interface ResolvedProject {
   /** Real (symlink-free) absolute path of the folder. */
   dir: string;
-  /** Path relative to the repos root, as the user gave it (normalised). */
+  /** Real path relative to the real repos root: one folder has one name, whatever symlink led to it. */
   relative: string;
   /** Absolute path of its compose file (the first of COMPOSE_FILE_NAMES that exists). */
   composeFile: string;
@@ -50,7 +50,7 @@ export async function resolveProjectDir(
       { path: field, message: `${relative} has none of ${COMPOSE_FILE_NAMES.join(', ')}` },
     ]);
   }
-  return { dir: real, relative, composeFile };
+  return { dir: real, relative: path.relative(realRoot, real), composeFile };
 }
 
 /** The folder's compose file: the first name found that is a regular file (not a symlink out). */
