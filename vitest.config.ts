@@ -7,5 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Most suites wait on Docker, compose, git or PostgreSQL rather than the CPU: run three files at a
+    // time even on two cores. Suites that share the engine use their own names and port ranges.
+    maxWorkers: 3,
   },
 });

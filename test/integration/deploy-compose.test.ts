@@ -40,6 +40,7 @@ function composeV2Forwarder(): string {
 const COMPOSE = `services:
   web:
     image: ${WEB_IMAGE}
+    init: true
     ports:
       - "80"
   worker:
