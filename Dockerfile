@@ -74,5 +74,6 @@ VOLUME ["/data"]
 # No curl in the image: Node's fetch asks /healthz on the address the panel listens on.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "const e=process.env,h=!e.WARP_HOST||e.WARP_HOST==='0.0.0.0'||e.WARP_HOST==='::'?'127.0.0.1':e.WARP_HOST;fetch('http://'+(h.includes(':')?'['+h+']':h)+':'+(e.WARP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["tini", "--", "node", "dist/src/cli.js"]
+# A small young generation: an idle panel holds ~15 MB less, at the cost of a few more minor GCs.
+ENTRYPOINT ["tini", "--", "node", "--max-semi-space-size=2", "dist/src/cli.js"]
 CMD ["serve"]

@@ -19,7 +19,8 @@ function rssKb(pid: number): number {
 
 async function once(dataDir: string, port: number): Promise<{ startMs: number; idleRssMb: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, [entry, 'serve'], {
+  // The flags `npm start`, the container and the systemd unit use.
+  const child = spawn(process.execPath, ['--max-semi-space-size=2', entry, 'serve'], {
     env: { PATH: process.env.PATH, WARP_DATA_DIR: dataDir, WARP_PORT: String(port), WARP_LOG_LEVEL: 'warn' },
     stdio: 'ignore',
   });
