@@ -139,7 +139,7 @@ describe.skipIf(!available)('web UI against the real server', () => {
     await page.getByRole('button', { name: 'Apply' }).click();
     // The filtered page has loaded once it shows rows again and every one of them is token.create.
     await page.waitForFunction(() => {
-      const rows = [...document.querySelectorAll('tr[data-action]')];
+      const rows = Array.from(document.querySelectorAll('tr[data-action]'));
       return rows.length > 0 && rows.every((r) => r.getAttribute('data-action') === 'token.create');
     });
   });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { conflict } from '../../domain/errors.js';
 import { inferContainerName, nextFreeName } from '../../domain/image-reference.js';
@@ -107,18 +108,29 @@ export async function createNamedContainer(
   throw conflict(`could not find a free container name for ${base}`);
 }
 
-/** Force-remove a container; already gone is fine. */
+/**
+ * Force-remove a container; already gone is fine. Cleanup must not leave an orphan because the engine
+ * was briefly away (a daemon restart): while it is unreachable, this keeps trying for `patienceMs`.
+ */
 export async function removeContainer(
   docker: DockerClient,
   id: string,
   removeVolumes = false,
+  patienceMs = 60_000,
 ): Promise<void> {
-  try {
-    await docker.call('remove container', (d) =>
-      d.getContainer(id).remove({ force: true, v: removeVolumes }),
-    );
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'NOT_FOUND') throw error;
+  const deadline = Date.now() + patienceMs;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
+    try {
+      await docker.call('remove container', (d) =>
+        d.getContainer(id).remove({ force: true, v: removeVolumes }),
+      );
+      return;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'NOT_FOUND') return;
+      if (code !== 'UPSTREAM_ERROR' || Date.now() + delay > deadline) throw error;
+      await sleep(delay);
+    }
   }
 }
 
