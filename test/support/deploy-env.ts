@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { busyboxRootfsTar, TEST_LABEL } from './docker.js';
+import { importBusyboxImage, TEST_LABEL } from './docker.js';
 import type { TestApp } from './test-app.js';
 
 /** An image whose default command serves HTTP on port 80 (busybox httpd), built locally. */
@@ -10,30 +9,14 @@ export const WEB_IMAGE = 'warp-test/web:latest';
 /** An image whose default command exits at once (for a failing health gate). */
 export const CRASH_IMAGE = 'warp-test/crash:latest';
 
-async function importWith(docker: Docker, image: string, changes: string[]): Promise<void> {
-  const exists = await docker
-    .getImage(image)
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    );
-  if (exists) return;
-  const [repo, tag] = image.split(':') as [string, string];
-  const out = await docker.importImage(Readable.from(busyboxRootfsTar()), { repo, tag, changes });
-  await new Promise<void>((resolve, reject) =>
-    docker.modem.followProgress(out, (err: Error | null) => (err ? reject(err) : resolve())),
-  );
-}
-
 /** Build the deploy test images (idempotent). */
 export async function ensureDeployImages(docker: Docker): Promise<void> {
-  await importWith(docker, WEB_IMAGE, [
+  await importBusyboxImage(docker, WEB_IMAGE, [
     'ENV PATH=/bin',
     'WORKDIR /tmp',
     'CMD ["httpd", "-f", "-v", "-p", "80", "-h", "/tmp"]',
   ]);
-  await importWith(docker, CRASH_IMAGE, [
+  await importBusyboxImage(docker, CRASH_IMAGE, [
     'ENV PATH=/bin',
     'CMD ["sh", "-c", "echo crashing on purpose; exit 3"]',
   ]);

@@ -92,25 +92,28 @@ export function busyboxRootfsTar(busybox = '/bin/busybox'): Buffer {
   return Buffer.concat(parts);
 }
 
-/** Build the test image with `docker import` through the engine API when it is not there yet. */
-export async function ensureTestImage(docker: Docker): Promise<string> {
+/**
+ * Import the busybox root file system as `image` with Dockerfile-style `changes` (CMD, ENV, WORKDIR…)
+ * through the engine API, unless the image is already there. No registry needed.
+ */
+export async function importBusyboxImage(docker: Docker, image: string, changes: string[]): Promise<string> {
   const exists = await docker
-    .getImage(TEST_IMAGE)
+    .getImage(image)
     .inspect()
     .then(() => true)
     .catch(() => false);
-  if (exists) return TEST_IMAGE;
-  const [repo, tag] = TEST_IMAGE.split(':') as [string, string];
-  const out = await docker.importImage(Readable.from(busyboxRootfsTar()), {
-    repo,
-    tag,
-    changes: ['ENV PATH=/bin', 'CMD ["sh"]'],
-  });
+  if (exists) return image;
+  const [repo, tag] = image.split(':') as [string, string];
+  const out = await docker.importImage(Readable.from(busyboxRootfsTar()), { repo, tag, changes });
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(out, (err: Error | null) => (err ? reject(err) : resolve()));
   });
-  return TEST_IMAGE;
+  return image;
 }
+
+/** Build the test image with `docker import` through the engine API when it is not there yet. */
+export const ensureTestImage = (docker: Docker): Promise<string> =>
+  importBusyboxImage(docker, TEST_IMAGE, ['ENV PATH=/bin', 'CMD ["sh"]']);
 
 /** Options of a labelled test container. */
 export interface TestContainerOptions {

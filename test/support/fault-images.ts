@@ -1,36 +1,19 @@
-import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { busyboxRootfsTar } from './docker.js';
+import { importBusyboxImage } from './docker.js';
 
 /** Serves HTTP on port 80 only after 60 s: a deploy sits in its health gate for a long time. */
 export const SLOW_WEB_IMAGE = 'warp-test/slow-web:latest';
 /** Prints its SECRET_TOKEN env value, then exits 3: a failing deploy whose log would carry a secret. */
 export const ENV_ECHO_IMAGE = 'warp-test/env-echo:latest';
 
-async function importImage(docker: Docker, image: string, changes: string[]): Promise<void> {
-  const exists = await docker
-    .getImage(image)
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    );
-  if (exists) return;
-  const [repo, tag] = image.split(':') as [string, string];
-  const out = await docker.importImage(Readable.from(busyboxRootfsTar()), { repo, tag, changes });
-  await new Promise<void>((resolve, reject) =>
-    docker.modem.followProgress(out, (err: Error | null) => (err ? reject(err) : resolve())),
-  );
-}
-
 /** Build the fault-injection and secret-scan images (idempotent; engine import, no registry). */
 export async function ensureFaultImages(docker: Docker): Promise<void> {
-  await importImage(docker, SLOW_WEB_IMAGE, [
+  await importBusyboxImage(docker, SLOW_WEB_IMAGE, [
     'ENV PATH=/bin',
     'WORKDIR /tmp',
     'CMD ["sh", "-c", "sleep 60; exec httpd -f -p 80 -h /tmp"]',
   ]);
-  await importImage(docker, ENV_ECHO_IMAGE, [
+  await importBusyboxImage(docker, ENV_ECHO_IMAGE, [
     'ENV PATH=/bin',
     'CMD ["sh", "-c", "echo the token is $SECRET_TOKEN; echo and again: $SECRET_TOKEN >&2; exit 3"]',
   ]);
