@@ -1,12 +1,19 @@
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import type { Config } from './config/config.schema.js';
-import { holdRunMarker } from './services/run-marker.js';
+import { holdRunMarker, runningPanel } from './services/run-marker.js';
 
 const SHUTDOWN_GRACE_MS = 30_000;
 
 /** Start the panel: app → first-start login token → listen; graceful shutdown on SIGTERM/SIGINT. */
 export async function serve(config: Config, logger: Logger, print: (line: string) => void): Promise<void> {
+  // A second panel on the same data would mark the first one's running jobs interrupted at start-up.
+  const other = runningPanel(config.dataDir);
+  if (other) {
+    throw new Error(
+      `another panel (pid ${other.pid}, port ${other.port}) is serving ${config.dataDir}; stop it first`,
+    );
+  }
   const app = await createApp({ config, logger });
 
   if (config.setupToken) await app.services.auth.issueLoginToken('env', config.setupToken);

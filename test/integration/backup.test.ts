@@ -145,7 +145,7 @@ describe.each(engines)('backup and restore (%s)', (engine) => {
     await app.close();
   });
 
-  it('refuses to restore over a running panel, and restores once it stopped', async () => {
+  it('refuses to restore over a running panel (or start a second one), and restores once it stopped', async () => {
     const { env, archive } = await setup();
     const app = await openApp(env);
     await app.close();
@@ -172,6 +172,10 @@ describe.each(engines)('backup and restore (%s)', (engine) => {
       const refused = await runCli(['restore', archive], env);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/a panel is serving from .* stop it before restoring/);
+      // A second panel on the same data refuses to start (it would interrupt the first one's jobs).
+      const second = await runCli(['serve'], { ...env, WARP_PORT: String(Number(env.WARP_PORT) + 1) });
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(/another panel \(pid \d+, port \d+\) is serving/);
     } finally {
       server.kill('SIGTERM');
       await new Promise((r) => (server.exitCode !== null ? r(null) : server.once('close', r)));
