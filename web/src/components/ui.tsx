@@ -72,6 +72,40 @@ export function Field({
   );
 }
 
+/** A labelled one-line text input (the common case of `Field`). */
+export function TextField({
+  label,
+  hint,
+  error,
+  name,
+  value,
+  onChange,
+  spellCheck,
+}: {
+  label: string;
+  hint?: ReactNode;
+  error?: string | undefined;
+  name: string;
+  value: string;
+  onChange: (value: string) => void;
+  spellCheck?: boolean;
+}) {
+  return (
+    <Field label={label} hint={hint} error={error}>
+      {(p) => (
+        <input
+          {...p}
+          name={name}
+          value={value}
+          autoComplete="off"
+          {...(spellCheck === false ? { spellCheck: false } : {})}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+    </Field>
+  );
+}
+
 /** Friendly words for the API's error codes. */
 function titleOf(error: ApiError): string {
   if (error.status === 404 && error.message.startsWith('no route')) return 'Not available on this server yet';

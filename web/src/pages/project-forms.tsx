@@ -4,7 +4,7 @@ import { api } from '../api/client.js';
 import type { HostRepo, Items, Settings, Template } from '../api/types.js';
 import { HostReposTable } from '../components/host-repos-table.js';
 import { SubdomainField } from '../components/subdomain-field.js';
-import { Button, ErrorView, Field, Loading } from '../components/ui.js';
+import { Button, ErrorView, Field, Loading, TextField } from '../components/ui.js';
 import { subdomainProblem } from '../lib/dns-label.js';
 import { parseEnvLines, useCreate } from '../lib/use-create.js';
 
@@ -223,32 +223,21 @@ export function TemplateForm() {
               </select>
             )}
           </Field>
-          <Field label="New repository name" error={create.errors.fields.name}>
-            {(p) => (
-              <input
-                {...p}
-                name="name"
-                value={f.name}
-                autoComplete="off"
-                onChange={(e) => setF({ ...f, name: e.target.value })}
-              />
-            )}
-          </Field>
-          <Field
+          <TextField
+            label="New repository name"
+            name="name"
+            value={f.name}
+            error={create.errors.fields.name}
+            onChange={(v) => setF({ ...f, name: v })}
+          />
+          <TextField
             label="Owner (optional)"
             hint="Defaults to the template's owner."
+            name="owner"
+            value={f.owner}
             error={create.errors.fields.owner}
-          >
-            {(p) => (
-              <input
-                {...p}
-                name="owner"
-                value={f.owner}
-                autoComplete="off"
-                onChange={(e) => setF({ ...f, owner: e.target.value })}
-              />
-            )}
-          </Field>
+            onChange={(v) => setF({ ...f, owner: v })}
+          />
           <Field label="Visibility" error={create.errors.fields.visibility}>
             {(p) => (
               <select
@@ -299,35 +288,28 @@ export function RepoForm() {
     >
       {(touched) => (
         <div className="grid-2">
-          <Field label="Repository" hint="owner/name" error={create.errors.fields.repo}>
-            {(p) => (
-              <input
-                {...p}
-                name="repo"
-                value={f.repo}
-                autoComplete="off"
-                spellCheck={false}
-                onChange={(e) => setF({ ...f, repo: e.target.value })}
-              />
-            )}
-          </Field>
+          <TextField
+            label="Repository"
+            hint="owner/name"
+            name="repo"
+            value={f.repo}
+            spellCheck={false}
+            error={create.errors.fields.repo}
+            onChange={(v) => setF({ ...f, repo: v })}
+          />
           <SubdomainField
             value={f.subdomain}
             onChange={(v) => setF({ ...f, subdomain: v })}
             apiError={create.errors.fields.subdomain}
             touched={touched}
           />
-          <Field label="Project name (optional)" error={create.errors.fields.name}>
-            {(p) => (
-              <input
-                {...p}
-                name="name"
-                value={f.name}
-                autoComplete="off"
-                onChange={(e) => setF({ ...f, name: e.target.value })}
-              />
-            )}
-          </Field>
+          <TextField
+            label="Project name (optional)"
+            name="name"
+            value={f.name}
+            error={create.errors.fields.name}
+            onChange={(v) => setF({ ...f, name: v })}
+          />
         </div>
       )}
     </CreateForm>
@@ -386,17 +368,13 @@ export function FolderForm() {
             apiError={create.errors.fields.subdomain}
             touched={touched}
           />
-          <Field label="Project name (optional)" error={create.errors.fields.name}>
-            {(p) => (
-              <input
-                {...p}
-                name="name"
-                value={f.name}
-                autoComplete="off"
-                onChange={(e) => setF({ ...f, name: e.target.value })}
-              />
-            )}
-          </Field>
+          <TextField
+            label="Project name (optional)"
+            name="name"
+            value={f.name}
+            error={create.errors.fields.name}
+            onChange={(v) => setF({ ...f, name: v })}
+          />
         </div>
       )}
     </CreateForm>
@@ -454,17 +432,13 @@ export function ForwardForm() {
             apiError={create.errors.fields.subdomain}
             touched={touched}
           />
-          <Field label="Name (optional)" error={create.errors.fields.name}>
-            {(p) => (
-              <input
-                {...p}
-                name="name"
-                value={f.name}
-                autoComplete="off"
-                onChange={(e) => setF({ ...f, name: e.target.value })}
-              />
-            )}
-          </Field>
+          <TextField
+            label="Name (optional)"
+            name="name"
+            value={f.name}
+            error={create.errors.fields.name}
+            onChange={(v) => setF({ ...f, name: v })}
+          />
         </div>
       )}
     </CreateForm>
