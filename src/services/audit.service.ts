@@ -2,6 +2,7 @@ import type { AuditRow } from '../db/schema.js';
 import type { Clock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
 import { parseJson } from '../lib/json.js';
+import { type Page, toPage } from '../lib/paging.js';
 import type { AuditQuery, AuditRepository } from '../repositories/audit.repository.js';
 import type { RequestContext } from './context.js';
 
@@ -59,13 +60,8 @@ export function createAuditService(deps: { audit: AuditRepository; clock: Clock 
         details: JSON.stringify(input.details ?? {}),
       });
     },
-    async list(query: AuditQuery): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
-      const rows = await deps.audit.list(query);
-      const page = rows.slice(0, query.limit);
-      return {
-        items: page.map(toEntry),
-        nextCursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
-      };
+    async list(query: AuditQuery): Promise<Page<AuditEntry>> {
+      return toPage(await deps.audit.list(query), query.limit, toEntry);
     },
   };
 }

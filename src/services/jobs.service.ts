@@ -12,6 +12,7 @@ import { createMasker, type Masker } from '../jobs/log-masking.js';
 import type { Clock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
 import { parseJson } from '../lib/json.js';
+import { type Page, toPage } from '../lib/paging.js';
 import type { JobLogsRepository } from '../repositories/job-logs.repository.js';
 import type { JobQuery, JobsRepository } from '../repositories/jobs.repository.js';
 import type { AuditService } from './audit.service.js';
@@ -133,14 +134,9 @@ export function createJobsService(deps: JobsServiceDeps) {
       return toJob(row, m);
     },
 
-    async list(query: JobQuery): Promise<{ items: Job[]; nextCursor: string | null }> {
-      const rows = await deps.jobs.list(query);
-      const page = rows.slice(0, query.limit);
+    async list(query: JobQuery): Promise<Page<Job>> {
       const m = await masker();
-      return {
-        items: page.map((r) => toJob(r, m)),
-        nextCursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
-      };
+      return toPage(await deps.jobs.list(query), query.limit, (r) => toJob(r, m));
     },
 
     async get(id: string): Promise<Job> {
