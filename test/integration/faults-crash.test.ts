@@ -13,7 +13,7 @@ import { openDatabase } from '../../src/db/database.js';
 import { createPostgresDatabase, testEngines } from '../support/databases.js';
 import { FAKE_CLOUDFLARED, FAKE_SYSTEMCTL, removeProjectContainers } from '../support/deploy-env.js';
 import { requireDocker, skipWithoutDocker } from '../support/docker.js';
-import { ensureFaultImages, SLOW_WEB_IMAGE } from '../support/fault-images.js';
+import { ensureFaultImages, SLOW_SECOND_IMAGE, SLOW_WEB_IMAGE } from '../support/fault-images.js';
 import { call, type PanelProcess, startPanel } from '../support/panel-process.js';
 
 const noDocker = await skipWithoutDocker();
@@ -118,5 +118,88 @@ describe.skipIf(noDocker)('panel killed mid-deploy', () => {
         await db.close();
       }
     });
+  });
+});
+
+describe.skipIf(noDocker)('panel killed mid-redeploy', () => {
+  const cleanups: (() => Promise<unknown> | unknown)[] = [];
+  afterAll(async () => {
+    for (const fn of cleanups.reverse()) await fn();
+  });
+
+  it('puts the previous container back, running, with its port and route', async () => {
+    const docker = await requireDocker();
+    await ensureFaultImages(docker);
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warp-fault-'));
+    cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+    const configFile = path.join(dataDir, 'cloudflared', 'config.yml');
+    fs.mkdirSync(path.dirname(configFile), { recursive: true });
+    fs.writeFileSync(configFile, CONFIG);
+    const env = {
+      WARP_DATA_DIR: dataDir,
+      WARP_SECRET_KEY: 'c'.repeat(64),
+      WARP_LOG_LEVEL: 'info',
+      WARP_CLOUDFLARED_BIN: FAKE_CLOUDFLARED,
+      WARP_SYSTEMCTL_BIN: FAKE_SYSTEMCTL,
+      WARP_CLOUDFLARED_CONFIG: configFile,
+      WARP_BASE_DOMAIN: 'example.test',
+      WARP_TUNNEL_NAME: 'home',
+      WARP_TUNNEL_RESTART: 'none',
+      WARP_PORT_RANGE: '18900-18949',
+    };
+    let panel: PanelProcess = await startPanel(env);
+    cleanups.push(() => panel.kill());
+    const res = await call(panel, 'POST', '/api/v1/projects/quick-service', {
+      image: SLOW_SECOND_IMAGE,
+      subdomain: 'again',
+    });
+    expect(res.status, res.text).toBe(202);
+    const { project, job } = res.json;
+    cleanups.push(() => removeProjectContainers(docker, [project.id]));
+    for (let i = 0; ; i++) {
+      const j = await call(panel, 'GET', `/api/v1/jobs/${job.id}`);
+      if (j.json.status === 'succeeded') break;
+      if (i > 600 || !['queued', 'running'].includes(j.json.status))
+        throw new Error(`first deploy: ${j.text}`);
+      await sleep(100);
+    }
+    const first = (await call(panel, 'GET', `/api/v1/projects/${project.id}`)).json;
+    const [firstContainer] = await docker.listContainers({
+      filters: { label: [`warp.project=${project.id}`] },
+    });
+    expect(firstContainer).toBeDefined();
+
+    const re = await call(panel, 'POST', `/api/v1/projects/${project.id}/redeploy`);
+    expect(re.status, re.text).toBe(202);
+    for (let i = 0; ; i++) {
+      const logs = await call(panel, 'GET', `/api/v1/jobs/${re.json.job.id}/logs`);
+      if (logs.text.includes('Waiting for the app to answer')) break;
+      if (i > 300) throw new Error(`redeploy never reached the health gate: ${logs.text}`);
+      await sleep(100);
+    }
+    expect(
+      await docker.listContainers({ all: true, filters: { label: [`warp.project=${project.id}`] } }),
+    ).toHaveLength(2);
+
+    await panel.kill();
+    panel = await startPanel(env);
+
+    expect((await call(panel, 'GET', `/api/v1/jobs/${re.json.job.id}`)).json.status).toBe('interrupted');
+    const after = (await call(panel, 'GET', `/api/v1/projects/${project.id}`)).json;
+    expect(after).toMatchObject({
+      status: 'running',
+      hostPort: first.hostPort,
+      containerNames: first.containerNames,
+    });
+    const left = await docker.listContainers({
+      all: true,
+      filters: { label: [`warp.project=${project.id}`] },
+    });
+    expect(left.map((c) => ({ id: c.Id, name: c.Names[0], state: c.State }))).toEqual([
+      { id: firstContainer!.Id, name: `/${first.containerNames[0]}`, state: 'running' },
+    ]);
+    expect(fs.readFileSync(configFile, 'utf8')).toContain(
+      `  - hostname: again.example.test\n    service: http://localhost:${first.hostPort}`,
+    );
   });
 });

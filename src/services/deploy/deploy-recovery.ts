@@ -3,6 +3,7 @@ import type { JobRow } from '../../db/schema.js';
 import { LABEL_PROJECT } from '../../integrations/docker/docker-labels.js';
 import { removeContainer } from './container-ops.js';
 import type { DeployDeps } from './deploy-deps.js';
+import { restorePreviousContainers } from './previous-container.js';
 import { setProjectState } from './project-state.js';
 
 /** Job types that deploy a project (and leave it `deploying` while they run). */
@@ -13,7 +14,7 @@ const DEPLOY_JOBS = new Set(['docker_run', 'docker_compose_up', 'redeploy', 'tem
  * project `deploying` for ever, and a first deploy (the project never came up: no host port recorded)
  * left its container and port reservation behind — what the attempt's undo would have removed. Remove
  * those, release the reservation and mark the project failed. An interrupted redeploy keeps its port
- * (the project owns it) and is only marked failed; a new deploy converges from there.
+ * (the project owns it); for a quick service its previous container is put back and runs again.
  */
 export async function reconcileInterruptedDeploys(
   deps: Pick<DeployDeps, 'docker' | 'ports' | 'projectsRepo' | 'clock'> & { log: Logger },
@@ -40,10 +41,27 @@ export async function reconcileInterruptedDeploys(
       }
       released = await deps.ports.release({ projectId: row.id });
     }
-    await setProjectState(deps, row.id, { status: 'failed' });
+    // An interrupted redeploy of a quick service: the previous container comes back as it was.
+    let restored = 0;
+    if (row.host_port !== null && row.kind === 'quick') {
+      try {
+        const list = await deps.docker.call('list containers', (d) =>
+          d.listContainers({ all: true, filters: { label: [`${LABEL_PROJECT}=${row.id}`] } }),
+        );
+        restored = await restorePreviousContainers(deps.docker, list);
+      } catch (err) {
+        deps.log.error(
+          { err, projectId: row.id },
+          'could not restore the previous container of an interrupted redeploy',
+        );
+      }
+    }
+    await setProjectState(deps, row.id, { status: restored > 0 ? 'running' : 'failed' });
     deps.log.warn(
-      { projectId: row.id, jobId: job.id, removedContainers: removed, releasedPorts: released },
-      'deploy was interrupted by a restart; project marked failed',
+      { projectId: row.id, jobId: job.id, removedContainers: removed, releasedPorts: released, restored },
+      restored > 0
+        ? 'redeploy was interrupted by a restart; the previous container runs again'
+        : 'deploy was interrupted by a restart; project marked failed',
     );
   }
 }

@@ -14,6 +14,7 @@ import {
 } from './container-ops.js';
 import type { DeployDeps } from './deploy-deps.js';
 import { runHealthGate } from './health-gate.js';
+import { previousName } from './previous-container.js';
 import { reserveProjectPort, setProjectState } from './project-state.js';
 import { createUndoStack } from './undo-stack.js';
 
@@ -87,7 +88,7 @@ export async function deployQuickService(
         binds.push(...(await volumeBinds(deps, c.Id)));
         await deps.docker.call('stop container', (d) => d.getContainer(c.Id).stop({ t: 10 })).catch(() => {});
         // The old container goes only after the new one passed; until then it can come back.
-        const oldName = `${c.Names[0]?.replace(/^\//, '')}-previous-${Date.now().toString(36)}`;
+        const oldName = previousName(c.Names[0]?.replace(/^\//, '') ?? c.Id);
         await deps.docker.call('rename container', (d) => d.getContainer(c.Id).rename({ name: oldName }));
         undo.push(`previous container restored`, async () => {
           await deps.docker.call('rename', (d) =>
