@@ -23,6 +23,37 @@ const CONFIG =
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A data dir with the foreign-rule config.yml, and the env of a panel publishing into it. */
+function faultSetup(cleanups: (() => unknown)[], extra: Record<string, string>) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warp-fault-'));
+  cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  const configFile = path.join(dataDir, 'cloudflared', 'config.yml');
+  fs.mkdirSync(path.dirname(configFile), { recursive: true });
+  fs.writeFileSync(configFile, CONFIG);
+  const env = {
+    WARP_DATA_DIR: dataDir,
+    WARP_LOG_LEVEL: 'info',
+    WARP_CLOUDFLARED_BIN: FAKE_CLOUDFLARED,
+    WARP_SYSTEMCTL_BIN: FAKE_SYSTEMCTL,
+    WARP_CLOUDFLARED_CONFIG: configFile,
+    WARP_BASE_DOMAIN: 'example.test',
+    WARP_TUNNEL_NAME: 'home',
+    WARP_TUNNEL_RESTART: 'none',
+    ...extra,
+  };
+  return { dataDir, configFile, env };
+}
+
+/** Wait until the job's deploy sits in its health gate (port reserved, container running). */
+async function waitForHealthGate(panel: PanelProcess, jobId: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    const logs = await call(panel, 'GET', `/api/v1/jobs/${jobId}/logs`);
+    if (logs.text.includes('Waiting for the app to answer')) return;
+    if (i > 300) throw new Error(`deploy never reached the health gate: ${logs.text}`);
+    await sleep(100);
+  }
+}
+
 describe.skipIf(noDocker)('panel killed mid-deploy', () => {
   let docker: Docker;
   beforeAll(async () => {
@@ -37,30 +68,18 @@ describe.skipIf(noDocker)('panel killed mid-deploy', () => {
     });
 
     it('recovers: job interrupted, project failed, no reservation, container, route or config change', async () => {
-      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warp-fault-'));
-      cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-      let databaseUrl = `sqlite:${path.join(dataDir, 'warp.db')}`;
+      let databaseUrl: string | null = null;
       if (engine === 'postgres') {
         const pg = await createPostgresDatabase();
         cleanups.push(pg.drop);
         databaseUrl = pg.url;
       }
-      const configFile = path.join(dataDir, 'cloudflared', 'config.yml');
-      fs.mkdirSync(path.dirname(configFile), { recursive: true });
-      fs.writeFileSync(configFile, CONFIG);
-      const env = {
-        WARP_DATA_DIR: dataDir,
-        WARP_DATABASE_URL: databaseUrl,
+      const { dataDir, configFile, env } = faultSetup(cleanups, {
         WARP_SECRET_KEY: 'b'.repeat(64),
-        WARP_LOG_LEVEL: 'info',
-        WARP_CLOUDFLARED_BIN: FAKE_CLOUDFLARED,
-        WARP_SYSTEMCTL_BIN: FAKE_SYSTEMCTL,
-        WARP_CLOUDFLARED_CONFIG: configFile,
-        WARP_BASE_DOMAIN: 'example.test',
-        WARP_TUNNEL_NAME: 'home',
-        WARP_TUNNEL_RESTART: 'none',
         WARP_PORT_RANGE: engine === 'sqlite' ? '18800-18849' : '18850-18899',
-      };
+        ...(databaseUrl ? { WARP_DATABASE_URL: databaseUrl } : {}),
+      });
+      databaseUrl ??= `sqlite:${path.join(dataDir, 'warp.db')}`;
       let panel: PanelProcess = await startPanel(env);
       cleanups.push(() => panel.kill());
       const res = await call(panel, 'POST', '/api/v1/projects/quick-service', {
@@ -71,13 +90,7 @@ describe.skipIf(noDocker)('panel killed mid-deploy', () => {
       const { project, job } = res.json;
       cleanups.push(() => removeProjectContainers(docker, [project.id]));
 
-      // Wait until the deploy sits in its health gate: port reserved, container created and running.
-      for (let i = 0; ; i++) {
-        const logs = await call(panel, 'GET', `/api/v1/jobs/${job.id}/logs`);
-        if (logs.text.includes('Waiting for the app to answer')) break;
-        if (i > 300) throw new Error(`deploy never reached the health gate: ${logs.text}`);
-        await sleep(100);
-      }
+      await waitForHealthGate(panel, job.id);
       const during = await docker.listContainers({
         all: true,
         filters: { label: [`warp.project=${project.id}`] },
@@ -130,23 +143,10 @@ describe.skipIf(noDocker)('panel killed mid-redeploy', () => {
   it('puts the previous container back, running, with its port and route', async () => {
     const docker = await requireDocker();
     await ensureFaultImages(docker);
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warp-fault-'));
-    cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-    const configFile = path.join(dataDir, 'cloudflared', 'config.yml');
-    fs.mkdirSync(path.dirname(configFile), { recursive: true });
-    fs.writeFileSync(configFile, CONFIG);
-    const env = {
-      WARP_DATA_DIR: dataDir,
+    const { configFile, env } = faultSetup(cleanups, {
       WARP_SECRET_KEY: 'c'.repeat(64),
-      WARP_LOG_LEVEL: 'info',
-      WARP_CLOUDFLARED_BIN: FAKE_CLOUDFLARED,
-      WARP_SYSTEMCTL_BIN: FAKE_SYSTEMCTL,
-      WARP_CLOUDFLARED_CONFIG: configFile,
-      WARP_BASE_DOMAIN: 'example.test',
-      WARP_TUNNEL_NAME: 'home',
-      WARP_TUNNEL_RESTART: 'none',
       WARP_PORT_RANGE: '18900-18949',
-    };
+    });
     let panel: PanelProcess = await startPanel(env);
     cleanups.push(() => panel.kill());
     const res = await call(panel, 'POST', '/api/v1/projects/quick-service', {
@@ -171,12 +171,7 @@ describe.skipIf(noDocker)('panel killed mid-redeploy', () => {
 
     const re = await call(panel, 'POST', `/api/v1/projects/${project.id}/redeploy`);
     expect(re.status, re.text).toBe(202);
-    for (let i = 0; ; i++) {
-      const logs = await call(panel, 'GET', `/api/v1/jobs/${re.json.job.id}/logs`);
-      if (logs.text.includes('Waiting for the app to answer')) break;
-      if (i > 300) throw new Error(`redeploy never reached the health gate: ${logs.text}`);
-      await sleep(100);
-    }
+    await waitForHealthGate(panel, re.json.job.id);
     expect(
       await docker.listContainers({ all: true, filters: { label: [`warp.project=${project.id}`] } }),
     ).toHaveLength(2);
