@@ -15,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { connectionOptions } from '../src/integrations/docker/docker-client.js';
-import { createLogger } from '../src/logger.js';
+import { createLogger } from '../src/lib/logger.js';
 import {
   cleanupDocker,
   createTestContainer,

@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config/load-config.js';
-import { createLogger } from '../src/logger.js';
-import { runHealthGate } from '../src/services/deploy/health-gate.js';
+import { runHealthGate } from '../src/features/deploy/health-gate.js';
+import { createLogger } from '../src/lib/logger.js';
 import { deployEnv, ensureDeployImages, WEB_IMAGE } from '../test/support/deploy-env.js';
 import { requireDocker } from '../test/support/docker.js';
 

@@ -14,9 +14,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { type App, createApp } from '../src/app.js';
 import { loadConfig } from '../src/config/load-config.js';
-import { defineJob } from '../src/jobs/job-types.js';
+import { defineJob } from '../src/features/jobs/job-types.js';
 import { newId } from '../src/lib/ids.js';
-import { createLogger } from '../src/logger.js';
+import { createLogger } from '../src/lib/logger.js';
 import { createPostgresDatabase, postgresAvailable } from '../test/support/databases.js';
 import { actorContext } from '../test/support/job-helpers.js';
 

@@ -9,9 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { RouteRow } from '../src/db/schema.js';
+import { mergeConfigText } from '../src/features/tunnel/tunnel-ingress.js';
 import { createConfigStore } from '../src/integrations/cloudflare/config-store.js';
 import { systemClock } from '../src/lib/clock.js';
-import { mergeConfigText } from '../src/services/tunnel-ingress.js';
 
 const FOREIGN_RULES = 50;
 const RUNS = 300;

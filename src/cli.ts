@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 import { stdout } from 'node:process';
 import { createApp } from './app.js';
+import { createBackupService } from './cli/backup.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { migrateToLatest, openDatabase } from './db/database.js';
-import { createLogger } from './logger.js';
+import { createLogger } from './lib/logger.js';
 import { serve } from './main.js';
-import { createBackupService } from './services/backup.service.js';
 import { readVersion } from './version.js';
 
 const USAGE = `Usage: warp-panel <command>

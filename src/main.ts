@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
+import { holdRunMarker, runningPanel } from './cli/run-marker.js';
 import type { Config } from './config/config.schema.js';
-import { holdRunMarker, runningPanel } from './services/run-marker.js';
 
 const SHUTDOWN_GRACE_MS = 30_000;
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webRoutes } from '../../src/http/routes/web.routes.js';
 import { createHttpServer, type HttpApp } from '../../src/http/server.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/lib/logger.js';
 import { captureStream } from '../support/log-capture.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 

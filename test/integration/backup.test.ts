@@ -5,9 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
+import { RUN_MARKER_NAME } from '../../src/cli/run-marker.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { createLogger } from '../../src/logger.js';
-import { RUN_MARKER_NAME } from '../../src/services/run-marker.js';
+import { createLogger } from '../../src/lib/logger.js';
 import { createPostgresDatabase, testEngines } from '../support/databases.js';
 import { captureStream } from '../support/log-capture.js';
 

@@ -1,8 +1,8 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSystemService } from '../../src/features/system/system.service.js';
 import { createDockerClient, type DockerClient } from '../../src/integrations/docker/docker-client.js';
 import { systemClock } from '../../src/lib/clock.js';
-import { createSystemService } from '../../src/services/system.service.js';
 import { skipWithoutDocker, TEST_DOCKER_HOST } from '../support/docker.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 

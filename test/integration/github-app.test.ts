@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/domain/errors.js';
-import { systemContext } from '../../src/services/context.js';
+import { systemContext } from '../../src/lib/request-context.js';
 import { type FakeGithub, startFakeGithub } from '../fakes/github-server.js';
 import { capturedLogLines } from '../support/log-capture.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { systemContext } from '../../src/services/context.js';
+import { systemContext } from '../../src/lib/request-context.js';
 import { type FakeGithub, startFakeGithub } from '../fakes/github-server.js';
 import { testEngines } from '../support/databases.js';
 import { capturedLogLines } from '../support/log-capture.js';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineJob } from '../../src/jobs/job-types.js';
+import { defineJob } from '../../src/features/jobs/job-types.js';
 import { createPostgresDatabase, testEngines } from '../support/databases.js';
 import { waitForStatus } from '../support/job-helpers.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';

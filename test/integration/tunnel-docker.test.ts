@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Settings } from '../../src/features/settings/settings.service.js';
+import { createTunnelService } from '../../src/features/tunnel/tunnel.service.js';
 import { systemClock } from '../../src/lib/clock.js';
-import type { Settings } from '../../src/services/settings.service.js';
-import { createTunnelService } from '../../src/services/tunnel.service.js';
 import {
   cleanupDocker,
   createTestContainer,

@@ -7,11 +7,11 @@ import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/domain/errors.js';
 import { parseIngressConfig, validateIngress } from '../../src/domain/ingress/index.js';
+import type { Settings } from '../../src/features/settings/settings.service.js';
+import { createTunnelService } from '../../src/features/tunnel/tunnel.service.js';
 import { createConfigStore } from '../../src/integrations/cloudflare/config-store.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { newId } from '../../src/lib/ids.js';
-import type { Settings } from '../../src/services/settings.service.js';
-import { createTunnelService } from '../../src/services/tunnel.service.js';
 import { testEngines } from '../support/databases.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 

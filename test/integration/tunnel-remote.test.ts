@@ -1,8 +1,8 @@
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Settings } from '../../src/features/settings/settings.service.js';
+import { createTunnelService } from '../../src/features/tunnel/tunnel.service.js';
 import { systemClock } from '../../src/lib/clock.js';
-import type { Settings } from '../../src/services/settings.service.js';
-import { createTunnelService } from '../../src/services/tunnel.service.js';
 import { type FakeDnsRecord, fourConnections, startFakeCloudflareApi } from '../fakes/cloudflare-api.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 

@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { defineJob } from '../../src/jobs/job-types.js';
-import { createLogger } from '../../src/logger.js';
+import { defineJob } from '../../src/features/jobs/job-types.js';
+import { createLogger } from '../../src/lib/logger.js';
 import { actorContext } from './job-helpers.js';
 
 const config = loadConfig(process.env, process.env.WARP_DATA_DIR ?? '.');

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { App } from '../../src/app.js';
-import { type RequestContext, systemContext } from '../../src/services/context.js';
-import type { Job } from '../../src/services/jobs.service.js';
+import type { Job } from '../../src/features/jobs/jobs.service.js';
+import { type RequestContext, systemContext } from '../../src/lib/request-context.js';
 
 /** A request context acting as the given login (audit actor). */
 export const actorContext = (login: string): RequestContext => ({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../src/domain/errors.js';
-import { defineJob, type JobContext, type JobDefinition } from '../../src/jobs/job-types.js';
+import { defineJob, type JobContext, type JobDefinition } from '../../src/features/jobs/job-types.js';
 import { deferred } from './job-helpers.js';
 
 /** Wait for `promise`, or reject with the abort reason when the job is aborted. */

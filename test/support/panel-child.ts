@@ -12,8 +12,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { defineJob } from '../../src/jobs/job-types.js';
-import { createLogger } from '../../src/logger.js';
+import { defineJob } from '../../src/features/jobs/job-types.js';
+import { createLogger } from '../../src/lib/logger.js';
 
 const config = loadConfig(process.env, process.env.WARP_DATA_DIR ?? '.');
 const logFile = fs.createWriteStream(path.join(config.dataDir, 'panel.log'), { flags: 'a' });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/lib/logger.js';
 import { createPostgresDatabase } from './databases.js';
 import { captureStream } from './log-capture.js';
 

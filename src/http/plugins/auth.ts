@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, forbidden, unauthenticated } from '../../domain/errors.js';
-import type { AuthService } from '../../services/auth.service.js';
-import type { Actor, RequestContext } from '../../services/context.js';
+import type { AuthService } from '../../features/auth/auth.service.js';
+import type { Actor, RequestContext } from '../../lib/request-context.js';
 
 /** Who may call a route: anyone, any signed-in user, or admins only. */
 export type AuthLevel = 'public' | 'user' | 'admin';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AuditService } from '../../services/audit.service.js';
+import type { AuditService } from '../../features/audit/audit.service.js';
 import { cursorQuery, withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
 

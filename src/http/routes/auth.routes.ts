@@ -1,9 +1,9 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { notFound } from '../../domain/errors.js';
+import type { AuthService, IssuedSession } from '../../features/auth/auth.service.js';
+import { toPublicUser } from '../../features/auth/auth.service.js';
 import type { UsersRepository } from '../../repositories/users.repository.js';
-import type { AuthService, IssuedSession } from '../../services/auth.service.js';
-import { toPublicUser } from '../../services/auth.service.js';
 import { contextOf, requireActor, SESSION_COOKIE } from '../plugins/auth.js';
 import { emptySchema, userSchema, withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { validationError } from '../../domain/errors.js';
+import type { ContainersService } from '../../features/containers/containers.service.js';
 import type { LiveLogLine } from '../../integrations/docker/live-logs.js';
-import type { ContainersService } from '../../services/containers.service.js';
 import { contextOf } from '../plugins/auth.js';
 import { emptySchema, withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ForwardsService } from '../../services/forwards.service.js';
+import type { ForwardsService } from '../../features/deploy/forwards.service.js';
 import { contextOf } from '../plugins/auth.js';
 import { withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';

@@ -1,8 +1,8 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../domain/errors.js';
-import type { GithubAuthService } from '../../services/github-auth.service.js';
-import { OAUTH_STATE_TTL_MS } from '../../services/oauth-state-store.js';
+import type { GithubAuthService } from '../../features/auth/github-auth.service.js';
+import { OAUTH_STATE_TTL_MS } from '../../features/auth/oauth-state-store.js';
 import { contextOf } from '../plugins/auth.js';
 import { withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';

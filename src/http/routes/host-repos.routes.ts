@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { HostReposService } from '../../services/host-repos.service.js';
+import type { HostReposService } from '../../features/deploy/host-repos.service.js';
 import { contextOf } from '../plugins/auth.js';
 import { withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';

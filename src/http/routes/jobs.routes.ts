@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { validationError } from '../../domain/errors.js';
-import type { JobLogLine } from '../../jobs/log-bus.js';
-import type { Masker } from '../../jobs/log-masking.js';
-import type { JobsService } from '../../services/jobs.service.js';
+import type { JobsService } from '../../features/jobs/jobs.service.js';
+import type { JobLogLine } from '../../features/jobs/log-bus.js';
+import type { Masker } from '../../lib/log-masking.js';
 import { contextOf } from '../plugins/auth.js';
 import { cursorQuery, idParams, withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';

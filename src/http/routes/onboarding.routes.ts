@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { OnboardingService } from '../../services/onboarding.service.js';
+import type { OnboardingService } from '../../features/onboarding/onboarding.service.js';
 import { contextOf, requireActor } from '../plugins/auth.js';
 import { withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { DeployRequestsService } from '../../services/deploy-requests.service.js';
-import type { ProjectsService } from '../../services/projects.service.js';
+import type { DeployRequestsService } from '../../features/deploy/deploy-requests.service.js';
+import type { ProjectsService } from '../../features/deploy/projects.service.js';
 import { contextOf } from '../plugins/auth.js';
 import { idParams, withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';

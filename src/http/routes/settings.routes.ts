@@ -1,5 +1,5 @@
-import { settingsPatchSchema, settingsViewSchema } from '../../services/settings.schema.js';
-import type { SettingsService } from '../../services/settings.service.js';
+import { settingsPatchSchema, settingsViewSchema } from '../../features/settings/settings.schema.js';
+import type { SettingsService } from '../../features/settings/settings.service.js';
 import { contextOf } from '../plugins/auth.js';
 import { withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../domain/errors.js';
-import type { SystemService } from '../../services/system.service.js';
+import type { SystemService } from '../../features/system/system.service.js';
 import { withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { TemplatesService } from '../../services/templates.service.js';
+import type { TemplatesService } from '../../features/deploy/templates.service.js';
 import { withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
 

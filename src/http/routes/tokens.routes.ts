@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AuthService } from '../../services/auth.service.js';
+import type { AuthService } from '../../features/auth/auth.service.js';
 import { contextOf } from '../plugins/auth.js';
 import { emptySchema, idParams, withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';

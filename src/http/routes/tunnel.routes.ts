@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { TunnelService } from '../../services/tunnel.service.js';
+import type { TunnelService } from '../../features/tunnel/tunnel.service.js';
 import { withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { conflict, validationError } from '../../domain/errors.js';
-import type { RunResult } from '../../jobs/job-types.js';
+import type { RunResult } from '../../features/jobs/job-types.js';
 import { createProcessRunner, type RunFn } from './process-runner.js';
 
 /** Default bound for one git network operation. */

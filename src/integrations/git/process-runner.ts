@@ -1,5 +1,5 @@
-import type { RunOptions, RunResult } from '../../jobs/job-types.js';
-import { runProcess } from '../../jobs/run-process.js';
+import type { RunOptions, RunResult } from '../../features/jobs/job-types.js';
+import { runProcess } from '../../lib/process/run-process.js';
 
 /** A program runner with the shape of the job context's `ctx.run`. */
 export type RunFn = (argv: string[], options?: RunOptions) => Promise<RunResult>;

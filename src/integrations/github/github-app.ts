@@ -2,7 +2,7 @@ import type { createAppAuth } from '@octokit/auth-app';
 import type { Octokit } from '@octokit/rest';
 import type { Logger } from 'pino';
 import { AppError, preconditionFailed } from '../../domain/errors.js';
-import type { SettingsService } from '../../services/settings.service.js';
+import type { SettingsService } from '../../features/settings/settings.service.js';
 import { githubSnippet, statusOf, toGithubError } from './github-errors.js';
 import { createOctokit, octokitLog } from './octokit-factory.js';
 import { createTokenCache } from './token-cache.js';

@@ -5,7 +5,7 @@ import type { jobSchema } from '../../../src/http/routes/jobs.routes.js';
 import type { projectSchema } from '../../../src/http/routes/projects.routes.js';
 import type { ingressRuleSchema } from '../../../src/http/routes/tunnel.routes.js';
 import type { userSchema } from '../../../src/http/schemas.js';
-import type { SettingsView } from '../../../src/services/settings.schema.js';
+import type { SettingsView } from '../../../src/features/settings/settings.schema.js';
 
 /** API.md's User. */
 export type User = z.infer<typeof userSchema>;

@@ -1,0 +1,341 @@
+import type Docker from 'dockerode';
+import type { Logger } from 'pino';
+import type { ProjectRow } from '../../db/schema.js';
+import { AppError, validationError } from '../../domain/errors.js';
+import { isContainerId, isValidContainerName } from '../../domain/image-reference.js';
+import {
+  type ContainerView,
+  type ImageView,
+  toContainerView,
+  toImageView,
+  toVolumeView,
+  type VolumeView,
+} from '../../integrations/docker/container-view.js';
+import type { DockerClient } from '../../integrations/docker/docker-client.js';
+import { hasStatus } from '../../integrations/docker/docker-errors.js';
+import {
+  containerName,
+  LABEL_COMPOSE_PROJECT,
+  LABEL_PROJECT,
+} from '../../integrations/docker/docker-labels.js';
+import { type LiveLogSink, type LiveLogs, openLiveLogs } from '../../integrations/docker/live-logs.js';
+import { type LogLine, parseLogBuffer } from '../../integrations/docker/log-demux.js';
+import { parseJson } from '../../lib/json.js';
+import type { RequestContext } from '../../lib/request-context.js';
+import type { AuditService } from '../audit/audit.service.js';
+
+/** Filters of `GET /api/v1/containers`. */
+export interface ContainerQuery {
+  state?: 'running' | 'stopped' | 'all';
+  name?: string;
+  q?: string;
+  projectId?: string;
+}
+
+/** Filters of the live log stream (all optional, combined with AND). */
+export interface StreamFilter {
+  id?: string;
+  name?: string;
+  projectId?: string;
+}
+
+interface ProjectIndex {
+  byName: Map<string, string>;
+  byCompose: Map<string, string>;
+}
+
+/** The container a reference (id or name) must look like; anything else is a 400. */
+function checkRef(ref: string): void {
+  if (!isContainerId(ref) && !isValidContainerName(ref)) {
+    throw validationError('invalid container reference', [
+      { path: 'id', message: 'must be a container id (12-64 hex characters) or a container name' },
+    ]);
+  }
+}
+
+/**
+ * Containers on the engine: list with project scoping (the `warp.project` label and the database
+ * mapping — projects.container_names / compose_project — only), stop / restart / remove (audited),
+ * log tail and the multi-container live stream.
+ */
+export function createContainersService(deps: {
+  docker: DockerClient;
+  projects: { findById(id: string): Promise<ProjectRow | undefined>; listActive(): Promise<ProjectRow[]> };
+  audit: AuditService;
+  log: Logger;
+}) {
+  const { docker } = deps;
+
+  async function projectIndex(): Promise<ProjectIndex> {
+    const index: ProjectIndex = { byName: new Map(), byCompose: new Map() };
+    for (const p of await deps.projects.listActive()) {
+      for (const n of parseJson<string[]>(p.container_names, [])) index.byName.set(n, p.id);
+      if (p.compose_project) index.byCompose.set(p.compose_project, p.id);
+    }
+    return index;
+  }
+
+  const projectOf = (c: Docker.ContainerInfo, index: ProjectIndex): string | null => {
+    const labels = c.Labels ?? {};
+    return (
+      labels[LABEL_PROJECT] ??
+      index.byName.get(containerName(c.Names)) ??
+      index.byCompose.get(labels[LABEL_COMPOSE_PROJECT] ?? '') ??
+      null
+    );
+  };
+
+  async function inspect(ref: string): Promise<Docker.ContainerInspectInfo> {
+    checkRef(ref);
+    return docker.call('inspect container', (d) => d.getContainer(ref).inspect(), {
+      what: `container ${ref}`,
+    });
+  }
+
+  async function viewOf(id: string): Promise<ContainerView> {
+    const [list, index] = await Promise.all([
+      docker.call('list containers', (d) => d.listContainers({ all: true, filters: { id: [id] } })),
+      projectIndex(),
+    ]);
+    const c = list.find((x) => x.Id === id);
+    if (!c) throw new AppError('NOT_FOUND', `container ${id} not found`);
+    return toContainerView(c, projectOf(c, index));
+  }
+
+  /** Run an action on a container and write its audit entry, ok or error. */
+  async function audited<T>(
+    ctx: RequestContext,
+    action: string,
+    ref: string,
+    work: (info: Docker.ContainerInspectInfo) => Promise<{ result: T; details?: Record<string, unknown> }>,
+  ): Promise<T> {
+    const info = await inspect(ref);
+    const name = info.Name.replace(/^\//, '');
+    const index = await projectIndex();
+    const projectId = projectOf(
+      { Labels: info.Config?.Labels ?? {}, Names: [info.Name] } as Docker.ContainerInfo,
+      index,
+    );
+    try {
+      const { result, details } = await work(info);
+      await deps.audit.record(ctx, action, { target: name, projectId, details: { id: info.Id, ...details } });
+      return result;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      await deps.audit.record(ctx, action, {
+        target: name,
+        projectId,
+        result: 'error',
+        details: { id: info.Id, error: message },
+      });
+      throw err;
+    }
+  }
+
+  async function projectVolumes(project: ProjectRow | undefined, id: string, mounted: Set<string>) {
+    const labelSets = [[`${LABEL_PROJECT}=${id}`]];
+    if (project?.compose_project) labelSets.push([`${LABEL_COMPOSE_PROJECT}=${project.compose_project}`]);
+    const found = new Map<string, VolumeView>();
+    await docker.call('list volumes', async (d) => {
+      for (const label of labelSets) {
+        const res = await d.listVolumes({ filters: { label } });
+        for (const v of res.Volumes ?? []) found.set(v.Name, toVolumeView(v));
+      }
+      for (const name of mounted) {
+        if (found.has(name)) continue;
+        const v = await d
+          .getVolume(name)
+          .inspect()
+          .catch(() => null);
+        if (v) found.set(v.Name, toVolumeView(v));
+      }
+    });
+    return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async function projectImages(project: ProjectRow | undefined, id: string, used: Set<string>) {
+    const images = await docker.call('list images', (d) => d.listImages({ all: false }));
+    const picked: ImageView[] = [];
+    for (const i of images) {
+      const tags = i.RepoTags ?? [];
+      const ours =
+        i.Labels?.[LABEL_PROJECT] === id ||
+        used.has(i.Id) ||
+        (project?.image != null && tags.some((t) => t === project.image || t === `${project.image}:latest`));
+      if (ours) picked.push(toImageView(i));
+    }
+    return picked;
+  }
+
+  return {
+    /** `GET /api/v1/containers`: running and stopped, filtered; with `projectId` also volumes and images. */
+    async list(query: ContainerQuery): Promise<{
+      items: ContainerView[];
+      volumes?: VolumeView[];
+      images?: ImageView[];
+    }> {
+      const state = query.state ?? 'all';
+      const [all, index] = await Promise.all([
+        docker.call('list containers', (d) => d.listContainers({ all: state !== 'running' })),
+        projectIndex(),
+      ]);
+      const q = query.q?.toLowerCase();
+      const picked = all.filter((c) => {
+        if (state === 'stopped' && c.State === 'running') return false;
+        const name = containerName(c.Names);
+        if (query.name !== undefined && name !== query.name) return false;
+        if (q && !name.toLowerCase().includes(q) && !c.Image.toLowerCase().includes(q)) return false;
+        return query.projectId === undefined || projectOf(c, index) === query.projectId;
+      });
+      const items = picked.map((c) => toContainerView(c, projectOf(c, index)));
+      if (query.projectId === undefined) return { items };
+      const project = await deps.projects.findById(query.projectId);
+      const mounted = new Set(
+        picked.flatMap((c) =>
+          (c.Mounts ?? []).filter((m) => m.Type === 'volume' && m.Name).map((m) => m.Name!),
+        ),
+      );
+      const [volumes, images] = await Promise.all([
+        projectVolumes(project, query.projectId, mounted),
+        projectImages(project, query.projectId, new Set(picked.map((c) => c.ImageID))),
+      ]);
+      return { items, volumes, images };
+    },
+
+    /** Inspect one container by id or name (400 for a malformed reference, 404 when unknown). */
+    inspect,
+
+    /** Stop; the container and its configuration stay. Already stopped is success (engine 304). */
+    stop(ctx: RequestContext, ref: string): Promise<ContainerView> {
+      return audited(ctx, 'container.stop', ref, async (info) => {
+        await docker.call(
+          'stop container',
+          (d) =>
+            d
+              .getContainer(info.Id)
+              .stop()
+              .catch((err: unknown) => {
+                if (!hasStatus(err, 304)) throw err;
+              }),
+          { what: `container ${ref}`, timeoutMs: 90_000 },
+        );
+        return { result: await viewOf(info.Id) };
+      });
+    },
+
+    /** Restart (starts a stopped container too). */
+    restart(ctx: RequestContext, ref: string): Promise<ContainerView> {
+      return audited(ctx, 'container.restart', ref, async (info) => {
+        await docker.call('restart container', (d) => d.getContainer(info.Id).restart(), {
+          what: `container ${ref}`,
+          timeoutMs: 90_000,
+        });
+        return { result: await viewOf(info.Id) };
+      });
+    },
+
+    /**
+     * Remove (forced: a running container is stopped first). `volumes: false` keeps every volume;
+     * `volumes: true` removes the anonymous and named volumes it used that no other container —
+     * stopped ones included — uses.
+     */
+    remove(ctx: RequestContext, ref: string, opts: { volumes: boolean }): Promise<void> {
+      return audited(ctx, 'container.remove', ref, async (info) => {
+        const candidates = opts.volumes
+          ? (info.Mounts ?? []).filter((m) => m.Type === 'volume' && m.Name).map((m) => m.Name as string)
+          : [];
+        await docker.call(
+          'remove container',
+          (d) => d.getContainer(info.Id).remove({ force: true, v: false }),
+          {
+            what: `container ${ref}`,
+          },
+        );
+        const removedVolumes: string[] = [];
+        const keptVolumes: string[] = [];
+        for (const name of candidates) {
+          const users = await docker.call('list containers', (d) =>
+            d.listContainers({ all: true, filters: { volume: [name] } }),
+          );
+          if (users.length > 0) {
+            keptVolumes.push(name);
+            continue;
+          }
+          await docker.call('remove volume', (d) =>
+            d
+              .getVolume(name)
+              .remove()
+              .catch((err: unknown) => {
+                if (!hasStatus(err, 404)) throw err;
+              }),
+          );
+          removedVolumes.push(name);
+        }
+        return { result: undefined, details: { volumes: opts.volumes, removedVolumes, keptVolumes } };
+      });
+    },
+
+    /** Last `tail` lines (non-TTY multiplexed and TTY raw streams both handled). */
+    async logs(
+      ref: string,
+      opts: { tail: number; since?: number; timestamps: boolean },
+    ): Promise<{ lines: LogLine[] }> {
+      const info = await inspect(ref);
+      const body = await docker.call(
+        'container logs',
+        (d) =>
+          d.getContainer(info.Id).logs({
+            follow: false,
+            stdout: true,
+            stderr: true,
+            timestamps: true,
+            tail: opts.tail,
+            ...(opts.since !== undefined ? { since: opts.since } : {}),
+          }),
+        { what: `container ${ref}` },
+      );
+      const lines = parseLogBuffer(Buffer.isBuffer(body) ? body : Buffer.from(String(body)), {
+        tty: Boolean(info.Config?.Tty),
+        timestamps: true,
+      });
+      return { lines: opts.timestamps ? lines : lines.map((l) => ({ ...l, ts: null })) };
+    },
+
+    /** Open the multi-container live stream for `filter` (AND of id prefix, exact name, project). */
+    async openStream(
+      filter: StreamFilter,
+      sink: LiveLogSink,
+      opts: { tail?: number } = {},
+    ): Promise<LiveLogs> {
+      if (filter.id !== undefined) checkRef(filter.id);
+      let index = await projectIndex();
+      let indexAt = Date.now();
+      return openLiveLogs({
+        docker,
+        log: deps.log,
+        sink,
+        tail: opts.tail ?? 0,
+        match: async (c) => {
+          if (
+            filter.id !== undefined &&
+            !c.Id.startsWith(filter.id) &&
+            containerName(c.Names) !== filter.id
+          ) {
+            return false;
+          }
+          if (filter.name !== undefined && containerName(c.Names) !== filter.name) return false;
+          if (filter.projectId === undefined) return true;
+          // Projects created after the stream opened must match too: refresh the mapping now and then.
+          if (Date.now() - indexAt > 2_000) {
+            index = await projectIndex();
+            indexAt = Date.now();
+          }
+          return projectOf(c, index) === filter.projectId;
+        },
+      });
+    },
+  };
+}
+
+/** The containers service. */
+export type ContainersService = ReturnType<typeof createContainersService>;

@@ -1,0 +1,34 @@
+import type { ProjectRow } from '../../db/schema.js';
+import type { JobContext } from '../jobs/job-types.js';
+import type { DeployDeps } from './deploy-deps.js';
+import type { UndoStack } from './undo-stack.js';
+
+/** Update a project's status (and anything else) with a fresh `updated_at`. */
+export async function setProjectState(
+  deps: Pick<DeployDeps, 'projectsRepo' | 'clock'>,
+  id: string,
+  patch: Partial<Pick<ProjectRow, 'status' | 'host_port' | 'container_names' | 'compose_project' | 'spec'>>,
+): Promise<void> {
+  await deps.projectsRepo.update(id, { ...patch, updated_at: deps.clock.now().toISOString() });
+}
+
+/**
+ * The project's host port: the one it already has (a redeploy or retry keeps it), else the first free
+ * one — released again by `undo` if this attempt fails.
+ */
+export function reserveProjectPort(
+  deps: Pick<DeployDeps, 'ports'>,
+  ctx: JobContext,
+  row: Pick<ProjectRow, 'id' | 'host_port'>,
+  undo: UndoStack,
+): Promise<number> {
+  return ctx.step('Reserving a host port', async () => {
+    const owner = { projectId: row.id, jobId: ctx.job.id };
+    const held = row.host_port;
+    const port =
+      held !== null ? await deps.ports.reserveSpecific(held, owner) : await deps.ports.reserve(owner);
+    if (held === null) undo.push(`port ${port} reservation`, () => deps.ports.release(port));
+    ctx.log.info(`host port ${port}`);
+    return port;
+  });
+}

@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ProjectRow } from '../../db/schema.js';
+import { validationError } from '../../domain/errors.js';
+import { validateRelativePath } from '../../domain/relative-path.js';
+import { cloneRepo, fetchAndReset } from '../../integrations/git/git-clone.js';
+import type { GithubApp } from '../../integrations/github/github-app.js';
+import type { GithubClient } from '../../integrations/github/github-client.js';
+import type { JobContext } from '../jobs/job-types.js';
+
+/** GitHub access the repo-backed flows use. */
+export interface GithubDeps {
+  app: Pick<GithubApp, 'installationToken'>;
+  client: Pick<GithubClient, 'getRepo' | 'repoExists' | 'generateFromTemplate' | 'waitForContent'>;
+}
+
+/** A folder name under the repos root for a new clone: the repo name, `-2`, `-3`… when taken. */
+export function freeCloneDir(reposRoot: string, name: string, takenPaths: ReadonlySet<string>): string {
+  for (let n = 1; n < 1000; n++) {
+    const candidate = n === 1 ? name : `${name}-${n}`;
+    if (!takenPaths.has(candidate) && !fs.existsSync(path.join(reposRoot, candidate))) return candidate;
+  }
+  throw validationError('no free folder name', [{ path: 'name', message: `too many folders named ${name}` }]);
+}
+
+/**
+ * Bring the project's clone up to date: clone (shallow) when the folder is new, else fetch and reset to
+ * the remote branch. The installation token travels in the child's environment only (never the URL,
+ * argv or the log) and is masked in the job log.
+ */
+export async function syncRepo(
+  github: GithubDeps,
+  ctx: JobContext,
+  row: ProjectRow,
+  reposRoot: string,
+): Promise<void> {
+  const owner = row.repo_owner!;
+  const name = row.repo_name!;
+  const dest = path.join(reposRoot, validateRelativePath(row.path ?? ''));
+  const repo = await ctx.step(`Looking up ${owner}/${name}`, () => github.client.getRepo(owner, name));
+  const { token } = await github.app.installationToken();
+  ctx.addSecret(token);
+  const common = {
+    token,
+    run: ctx.run,
+    signal: ctx.signal,
+    addSecret: ctx.addSecret,
+    branch: repo.defaultBranch,
+  };
+  if (fs.existsSync(path.join(dest, '.git'))) {
+    await ctx.step(`Fetching ${owner}/${name} (${repo.defaultBranch})`, () =>
+      fetchAndReset({ ...common, dest }),
+    );
+  } else {
+    await ctx.step(`Cloning ${owner}/${name} (${repo.defaultBranch})`, () =>
+      cloneRepo({ ...common, url: repo.cloneUrl, dest }),
+    );
+  }
+}
