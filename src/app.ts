@@ -1,27 +1,30 @@
 import type { Logger } from 'pino';
 import type { Config } from './config/config.schema.js';
 import { type Db, migrateToLatest, openDatabase } from './db/database.js';
-import { createAuditService } from './features/audit/audit.service.js';
-import { createAuthService } from './features/auth/auth.service.js';
-import { createGithubAuthService } from './features/auth/github-auth.service.js';
-import { createContainersService } from './features/containers/containers.service.js';
-import { registerDeployJobs } from './features/deploy/deploy.handlers.js';
-import { reconcileInterruptedDeploys } from './features/deploy/deploy-recovery.js';
-import { createDeployRequestsService } from './features/deploy/deploy-requests.service.js';
-import { forwardJob } from './features/deploy/forward.handler.js';
-import { createForwardsService } from './features/deploy/forwards.service.js';
-import { createHostReposService } from './features/deploy/host-repos.service.js';
-import { createPortsService } from './features/deploy/ports.service.js';
-import { createProjectsService } from './features/deploy/projects.service.js';
-import { createTemplatesService } from './features/deploy/templates.service.js';
-import { createJobRegistry } from './features/jobs/job-registry.js';
-import { createJobRunner } from './features/jobs/job-runner.js';
-import { createJobsService } from './features/jobs/jobs.service.js';
-import { createLogBus } from './features/jobs/log-bus.js';
-import { createOnboardingService } from './features/onboarding/onboarding.service.js';
-import { createSettingsService, defaultsFromConfig } from './features/settings/settings.service.js';
-import { createSystemService } from './features/system/system.service.js';
-import { createTunnelService } from './features/tunnel/tunnel.service.js';
+import { createAuditService } from './features/audit/index.js';
+import { createAuthService, createGithubAuthService } from './features/auth/index.js';
+import { createContainersService } from './features/containers/index.js';
+import {
+  createDeployRequestsService,
+  createForwardsService,
+  createHostReposService,
+  createPortsService,
+  createProjectsService,
+  createTemplatesService,
+  forwardJob,
+  reconcileInterruptedDeploys,
+  registerDeployJobs,
+} from './features/deploy/index.js';
+import {
+  createJobRegistry,
+  createJobRunner,
+  createJobsService,
+  createLogBus,
+} from './features/jobs/index.js';
+import { createOnboardingService } from './features/onboarding/index.js';
+import { createSettingsService, defaultsFromConfig } from './features/settings/index.js';
+import { createSystemService } from './features/system/index.js';
+import { createTunnelService } from './features/tunnel/index.js';
 import { auditRoutes } from './http/routes/audit.routes.js';
 import { authRoutes } from './http/routes/auth.routes.js';
 import { containersRoutes } from './http/routes/containers.routes.js';
@@ -58,6 +61,8 @@ export interface AppOptions {
   jobLogMaxLines?: number;
   /** Health gate timings of the deploy flows (tests and benchmarks shorten the stabilisation window). */
   healthGate?: { timeoutMs?: number; stableMs?: number };
+  /** Where the built SPA is (default `dist/web`); tests point it at a bundle of their own. */
+  webRoot?: string;
 }
 
 /** The composition root: config → db → repositories → integrations → services → jobs → http. */
@@ -141,6 +146,7 @@ export async function createApp(opts: AppOptions) {
     audit,
     settings,
     clock,
+    afterCommit: repos.afterCommit,
   });
   jobs.register(forwardJob({ projects: repos.projects, tunnel, clock }));
   // Deploy flows: quick services, compose projects, redeploy, teardown, host repos.
@@ -152,6 +158,7 @@ export async function createApp(opts: AppOptions) {
     settings,
     box,
     clock,
+    transaction: repos.transaction,
     tunnel,
   });
   const composeEnv: Record<string, string> = {
@@ -196,7 +203,7 @@ export async function createApp(opts: AppOptions) {
     auth,
     registerRoutes: (app: HttpApp) => {
       healthRoutes(app, { version, startedAt });
-      authRoutes(app, { auth, users: repos.users, secureCookies: config.publicUrl.startsWith('https://') });
+      authRoutes(app, { auth, secureCookies: config.publicUrl.startsWith('https://') });
       tokenRoutes(app, { auth });
       githubAuthRoutes(app, {
         githubAuth: github.auth,
@@ -214,7 +221,7 @@ export async function createApp(opts: AppOptions) {
       forwardsRoutes(app, { forwards });
       hostRepoRoutes(app, { hostRepos });
       // Last: the SPA's catch-all only answers paths no API route took.
-      webRoutes(app);
+      webRoutes(app, opts.webRoot ? { root: opts.webRoot } : {});
     },
   });
 

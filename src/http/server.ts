@@ -17,7 +17,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
-import type { AuthService } from '../features/auth/auth.service.js';
+import type { AuthService } from '../features/auth/index.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/error-handler.js';
 import { requestIdFrom } from './plugins/request-id.js';

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { createTransactor } from '../db/transaction.js';
 import { createApiTokensRepository } from './api-tokens.repository.js';
 import { createAuditRepository } from './audit.repository.js';
-import { createDeploymentsRepository } from './deployments.repository.js';
 import { createJobLogsRepository } from './job-logs.repository.js';
 import { createJobsRepository } from './jobs.repository.js';
 import { createLoginTokensRepository } from './login-tokens.repository.js';
@@ -14,9 +14,12 @@ import { createSessionsRepository } from './sessions.repository.js';
 import { createSettingsRepository } from './settings.repository.js';
 import { createUsersRepository } from './users.repository.js';
 
-/** Every repository over one Kysely handle. */
-export function createRepositories(db: Kysely<Database>) {
+/** Every repository over one Kysely handle, and `transaction(fn)` for writes that stand or fall together. */
+export function createRepositories(root: Kysely<Database>) {
+  const { db, transaction, afterCommit } = createTransactor(root);
   return {
+    transaction,
+    afterCommit,
     users: createUsersRepository(db),
     sessions: createSessionsRepository(db),
     loginTokens: createLoginTokensRepository(db),
@@ -26,7 +29,6 @@ export function createRepositories(db: Kysely<Database>) {
     audit: createAuditRepository(db),
     portReservations: createPortReservationsRepository(db),
     projects: createProjectsRepository(db),
-    deployments: createDeploymentsRepository(db),
     routes: createRoutesRepository(db),
     jobs: createJobsRepository(db),
     jobLogs: createJobLogsRepository(db),

@@ -25,8 +25,8 @@ export function createPortReservationsRepository(db: Kysely<Database>) {
      * Claim a port: one insert in its own transaction, decided by the unique key. Returns false (no
      * error, no aborted transaction) when another caller holds the port.
      */
-    tryInsert: async (row: PortReservationRow, trx: Kysely<Database> = db): Promise<boolean> => {
-      const inserted = await trx
+    tryInsert: async (row: PortReservationRow): Promise<boolean> => {
+      const inserted = await db
         .insertInto('port_reservations')
         .values(row)
         .onConflict((oc) => oc.column('port').doNothing())

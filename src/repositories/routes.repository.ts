@@ -21,14 +21,12 @@ export interface RouteClaim {
 
 /** The panel's own routes (hostname unique): the only rules and DNS records it may ever touch. */
 export function createRoutesRepository(db: Kysely<Database>) {
-  const table = (trx?: Kysely<Database>) => trx ?? db;
   return {
-    all: (trx?: Kysely<Database>) =>
-      table(trx).selectFrom('routes').selectAll().orderBy('hostname').execute(),
-    byHostname: (hostname: string, trx?: Kysely<Database>) =>
-      table(trx).selectFrom('routes').selectAll().where('hostname', '=', hostname).executeTakeFirst(),
-    byProject: (projectId: string, trx?: Kysely<Database>) =>
-      table(trx).selectFrom('routes').selectAll().where('project_id', '=', projectId).execute(),
+    all: () => db.selectFrom('routes').selectAll().orderBy('hostname').execute(),
+    byHostname: (hostname: string) =>
+      db.selectFrom('routes').selectAll().where('hostname', '=', hostname).executeTakeFirst(),
+    byProject: (projectId: string) =>
+      db.selectFrom('routes').selectAll().where('project_id', '=', projectId).execute(),
     /**
      * Claims `hostname` for `projectId` (the unique constraint decides races): a row of the same
      * project is reused (service updated), an orphaned row (project deleted) is taken over, a row
@@ -37,9 +35,8 @@ export function createRoutesRepository(db: Kysely<Database>) {
     async claim(
       input: { hostname: string; service: string; projectId: string | null },
       nowIso: string,
-      trx?: Kysely<Database>,
     ): Promise<RouteClaim> {
-      const q = table(trx);
+      const q = db;
       const existing = await q
         .selectFrom('routes')
         .selectAll()
@@ -78,10 +75,9 @@ export function createRoutesRepository(db: Kysely<Database>) {
         throw err;
       }
     },
-    update: (id: string, patch: Updateable<RoutesTable>, trx?: Kysely<Database>) =>
-      table(trx).updateTable('routes').set(patch).where('id', '=', id).execute(),
-    delete: (id: string, trx?: Kysely<Database>) =>
-      table(trx).deleteFrom('routes').where('id', '=', id).execute(),
+    update: (id: string, patch: Updateable<RoutesTable>) =>
+      db.updateTable('routes').set(patch).where('id', '=', id).execute(),
+    delete: (id: string) => db.deleteFrom('routes').where('id', '=', id).execute(),
   };
 }
 

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunOptions } from '../../src/features/jobs/job-types.js';
 import { cloneRepo, fetchAndReset } from '../../src/integrations/git/git-clone.js';
-import { createProcessRunner, type RunFn } from '../../src/integrations/git/process-runner.js';
+import { createRunner } from '../../src/lib/process/runner.js';
+import type { Runner, RunOptions } from '../../src/lib/task-context.js';
 import { type GitServer, git, startGitServer } from '../fakes/git-server.js';
 import { type FakeGithub, startFakeGithub } from '../fakes/github-server.js';
 import { capturedLogLines } from '../support/log-capture.js';
@@ -18,9 +18,9 @@ describe('template → generate → clone over real git HTTP with an installatio
   const calls: { argv: string[]; options: RunOptions | undefined }[] = [];
   const secrets: string[] = [];
   /** Records argv/options like a job's ctx.run would see them, then runs for real. */
-  const recordingRun: RunFn = (argv, options) => {
+  const recordingRun: Runner = (argv, options) => {
     calls.push({ argv, options });
-    return createProcessRunner()(argv, options);
+    return createRunner()(argv, options);
   };
 
   beforeAll(async () => {

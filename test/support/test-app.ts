@@ -21,7 +21,7 @@ export interface TestApp {
 
 /** Build the real app on a temp data dir and the chosen engine; `env` overrides configuration. */
 export async function createTestApp(
-  opts: { engine?: 'sqlite' | 'postgres'; env?: Record<string, string> } = {},
+  opts: { engine?: 'sqlite' | 'postgres'; env?: Record<string, string>; webRoot?: string } = {},
 ): Promise<TestApp> {
   const engine = opts.engine ?? 'sqlite';
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warp-test-'));
@@ -37,7 +37,11 @@ export async function createTestApp(
     },
     dataDir,
   );
-  const app = await createApp({ config, logger: createLogger('debug', captureStream()) });
+  const app = await createApp({
+    config,
+    logger: createLogger('debug', captureStream()),
+    ...(opts.webRoot ? { webRoot: opts.webRoot } : {}),
+  });
   await app.http.ready();
 
   async function loginCookie(): Promise<string> {

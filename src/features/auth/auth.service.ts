@@ -6,7 +6,7 @@ import { newId } from '../../lib/ids.js';
 import type { Actor, RequestContext } from '../../lib/request-context.js';
 import { hashToken, randomToken } from '../../lib/tokens.js';
 import type { Repositories } from '../../repositories/index.js';
-import type { AuditService } from '../audit/audit.service.js';
+import type { AuditService } from '../audit/index.js';
 
 const MINUTE = 60_000;
 /** Login tokens live 15 minutes. */
@@ -211,6 +211,16 @@ export function createAuthService(deps: Deps) {
         await deps.apiTokens.touch(row.id, at);
       }
       return { actor: { userId: user.id, login: user.login, role: user.role, via: 'token' }, user };
+    },
+
+    /** The signed-in user and, for a cookie session, when it expires (`GET /auth/me`). */
+    async me(ctx: RequestContext, sessionCookie: string | undefined) {
+      if (!ctx.actor) throw unauthenticated();
+      const user = await deps.users.findById(ctx.actor.userId);
+      if (!user) throw notFound('user');
+      const session =
+        ctx.actor.via === 'session' && sessionCookie ? await this.authenticateSession(sessionCookie) : null;
+      return { user: toPublicUser(user), session: { expiresAt: session?.expiresAt ?? null } };
     },
 
     async logout(ctx: RequestContext): Promise<void> {

@@ -11,8 +11,8 @@ import {
 import { createOctokit } from '../../integrations/github/octokit-factory.js';
 import type { RequestContext } from '../../lib/request-context.js';
 import { randomToken, safeEqual } from '../../lib/tokens.js';
-import type { AuditService } from '../audit/audit.service.js';
-import type { Settings, SettingsService } from '../settings/settings.service.js';
+import type { AuditService } from '../audit/index.js';
+import type { Settings, SettingsService } from '../settings/index.js';
 import type { AuthService, IssuedSession } from './auth.service.js';
 import { createOAuthStateStore } from './oauth-state-store.js';
 

@@ -22,7 +22,7 @@ import { type LiveLogSink, type LiveLogs, openLiveLogs } from '../../integration
 import { type LogLine, parseLogBuffer } from '../../integrations/docker/log-demux.js';
 import { parseJson } from '../../lib/json.js';
 import type { RequestContext } from '../../lib/request-context.js';
-import type { AuditService } from '../audit/audit.service.js';
+import type { AuditService } from '../audit/index.js';
 
 /** Filters of `GET /api/v1/containers`. */
 export interface ContainerQuery {

@@ -7,7 +7,7 @@ import { validationError } from '../../domain/errors.js';
 import type { ComposeTarget } from '../../integrations/compose/compose-cli.js';
 import { LABEL_COMPOSE_PROJECT } from '../../integrations/docker/docker-labels.js';
 import { resolveProjectDir } from '../../integrations/repos/repo-paths.js';
-import type { JobContext } from '../jobs/job-types.js';
+import type { JobContext } from '../jobs/index.js';
 import { containersByLabel, lastLogLines } from './container-ops.js';
 import type { DeployDeps } from './deploy-deps.js';
 import { runHealthGate } from './health-gate.js';

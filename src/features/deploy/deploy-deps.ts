@@ -2,8 +2,8 @@ import type { Compose } from '../../integrations/compose/compose-cli.js';
 import type { DockerClient } from '../../integrations/docker/docker-client.js';
 import type { Clock } from '../../lib/clock.js';
 import type { ProjectsRepository } from '../../repositories/projects.repository.js';
-import type { JobContext } from '../jobs/job-types.js';
-import type { Settings } from '../settings/settings.service.js';
+import type { JobContext } from '../jobs/index.js';
+import type { Settings } from '../settings/index.js';
 import type { PortsService } from './ports.service.js';
 import type { ProjectsService } from './projects.service.js';
 

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { resolveProjectDir } from '../../integrations/repos/repo-paths.js';
-import type { ContainersService } from '../containers/containers.service.js';
-import { defineJob, type JobContext, type JobDefinition } from '../jobs/job-types.js';
+import type { ContainersService } from '../containers/index.js';
+import { defineJob, type JobContext, type JobDefinition } from '../jobs/index.js';
 import { deployCompose } from './compose.deploy.js';
 import type { DeployDeps } from './deploy-deps.js';
 import type { HostReposService } from './host-repos.service.js';

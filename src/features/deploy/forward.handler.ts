@@ -4,8 +4,8 @@ import type { ProjectRow } from '../../db/schema.js';
 import { notFound } from '../../domain/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import type { ProjectsRepository } from '../../repositories/projects.repository.js';
-import { defineJob } from '../jobs/job-types.js';
-import type { PublishResult, TunnelJobContext } from '../tunnel/tunnel.service.js';
+import { defineJob } from '../jobs/index.js';
+import type { PublishResult, TunnelJobContext } from '../tunnel/index.js';
 
 /** Whether something accepts TCP connections on the host port (IPv4 or IPv6 loopback). */
 export async function somethingListens(port: number, timeoutMs = 1_000): Promise<boolean> {

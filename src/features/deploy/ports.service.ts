@@ -62,10 +62,9 @@ export function createPortsService(deps: {
   return {
     /**
      * Reserve the first free port of the range for `owner`. A project that already holds a port gets
-     * that port back (a retried deploy converges). `trx` records the claim inside the caller's
-     * transaction. Throws CONFLICT when the range is exhausted.
+     * that port back (a retried deploy converges). Inside a repositories transaction the claim joins it. Throws CONFLICT when the range is exhausted.
      */
-    async reserve(owner: ReservationOwner, opts: { trx?: Kysely<Database> } = {}): Promise<number> {
+    async reserve(owner: ReservationOwner): Promise<number> {
       if (owner.projectId) {
         const held = await deps.reservations.byProject(owner.projectId);
         if (held[0]) return held[0].port;
@@ -74,7 +73,7 @@ export function createPortsService(deps: {
       const taken = await takenPorts();
       for (let port = range.start; port <= range.end; port++) {
         if (taken.has(port) || !(await probe.bindable(port))) continue;
-        if (await deps.reservations.tryInsert(row(port, owner), opts.trx)) {
+        if (await deps.reservations.tryInsert(row(port, owner))) {
           deps.log.info({ port, projectId: owner.projectId, jobId: owner.jobId }, 'port reserved');
           return port;
         }
@@ -86,7 +85,7 @@ export function createPortsService(deps: {
      * Reserve a given port (a redeploy that keeps its port). Only reservations are checked: the
      * project's own container is usually the one listening. Reserved by another owner → CONFLICT.
      */
-    async reserveSpecific(port: number, owner: ReservationOwner, opts: { trx?: Kysely<Database> } = {}) {
+    async reserveSpecific(port: number, owner: ReservationOwner) {
       if (!isValidPort(port))
         throw validationError('invalid port', [{ path: 'port', message: 'must be 1-65535' }]);
       for (let attempt = 0; attempt < 2; attempt++) {
@@ -95,7 +94,7 @@ export function createPortsService(deps: {
           if (existing.project_id !== null && existing.project_id === owner.projectId) return port;
           throw conflict(`port ${port} is already reserved by another project`);
         }
-        if (await deps.reservations.tryInsert(row(port, owner), opts.trx)) return port;
+        if (await deps.reservations.tryInsert(row(port, owner))) return port;
       }
       throw conflict(`port ${port} is already reserved by another project`);
     },

@@ -1,5 +1,5 @@
 import type { ProjectRow } from '../../db/schema.js';
-import type { JobContext } from '../jobs/job-types.js';
+import type { JobContext } from '../jobs/index.js';
 import type { DeployDeps } from './deploy-deps.js';
 import type { UndoStack } from './undo-stack.js';
 

@@ -7,8 +7,8 @@ import type { RequestContext } from '../../lib/request-context.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import type { ProjectsRepository } from '../../repositories/projects.repository.js';
 import type { RoutesRepository } from '../../repositories/routes.repository.js';
-import type { AuditService } from '../audit/audit.service.js';
-import type { Job } from '../jobs/jobs.service.js';
+import type { AuditService } from '../audit/index.js';
+import type { Job } from '../jobs/index.js';
 import { type Project, type ProjectSpec, toProject } from './projects.view.js';
 
 /** The part of the jobs service projects need. */
@@ -43,6 +43,8 @@ export function createProjectsService(deps: {
   settings: { get(): Promise<{ baseDomain: string | null }> };
   box: SecretBox;
   clock: Clock;
+  /** The repositories' transaction: a project, its job and their audit entries stand or fall together. */
+  transaction: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Refuses a subdomain a hand-written rule of the tunnel config already routes. */
   tunnel: {
     assertNotHandWritten(input: {
@@ -108,28 +110,28 @@ export function createProjectsService(deps: {
       const { hostname } = await claimableHostname(input.subdomain);
       const now = deps.clock.now().toISOString();
       const id = newId();
-      await deps.projects.insert({
-        id,
-        name: input.name,
-        kind: input.kind,
-        subdomain: input.subdomain,
-        hostname,
-        host_port: input.hostPort ?? null,
-        status: 'pending',
-        repo_owner: input.repo?.owner ?? null,
-        repo_name: input.repo?.name ?? null,
-        repo_url: input.repo?.url ?? null,
-        image: input.image ?? null,
-        path: input.path ?? null,
-        compose_project: input.composeProject ?? null,
-        container_names: '[]',
-        spec: sealSpec(input.spec ?? {}),
-        created_by: ctx.actor?.login ?? null,
-        created_at: now,
-        updated_at: now,
-        last_job_id: null,
-      });
-      try {
+      return deps.transaction(async () => {
+        await deps.projects.insert({
+          id,
+          name: input.name,
+          kind: input.kind,
+          subdomain: input.subdomain,
+          hostname,
+          host_port: input.hostPort ?? null,
+          status: 'pending',
+          repo_owner: input.repo?.owner ?? null,
+          repo_name: input.repo?.name ?? null,
+          repo_url: input.repo?.url ?? null,
+          image: input.image ?? null,
+          path: input.path ?? null,
+          compose_project: input.composeProject ?? null,
+          container_names: '[]',
+          spec: sealSpec(input.spec ?? {}),
+          created_by: ctx.actor?.login ?? null,
+          created_at: now,
+          updated_at: now,
+          last_job_id: null,
+        });
         const queued = await deps.jobs.enqueue(
           ctx,
           job.type,
@@ -137,19 +139,29 @@ export function createProjectsService(deps: {
           { projectId: id },
         );
         await deps.projects.update(id, { last_job_id: queued.id });
-        await deps.audit.record(ctx, `project.create`, {
+        await deps.audit.record(ctx, 'project.create', {
           target: input.name,
           projectId: id,
           details: { kind: input.kind, hostname, jobId: queued.id },
         });
         return { project: toProject(await load(id)), job: queued };
-      } catch (error) {
-        await deps.projects.update(id, { status: 'removed', updated_at: deps.clock.now().toISOString() });
-        throw error;
-      }
+      });
     },
 
-    /** Queue a job for an existing project (redeploy, teardown); audited. */
+    /** Queue a redeploy of the project (the same port, the new image or commit). */
+    redeploy(ctx: RequestContext, id: string) {
+      return this.enqueueFor(ctx, id, 'redeploy', { type: 'redeploy', input: {} });
+    },
+
+    /** Queue the teardown: containers (compose down), route, port; volumes only when asked. */
+    remove(ctx: RequestContext, id: string, opts: { removeVolumes: boolean }) {
+      return this.enqueueFor(ctx, id, 'delete', {
+        type: 'teardown',
+        input: { removeVolumes: opts.removeVolumes },
+      });
+    },
+
+    /** Queue a job for an existing project; audited as `project.<action>`. */
     async enqueueFor(
       ctx: RequestContext,
       id: string,
@@ -157,19 +169,24 @@ export function createProjectsService(deps: {
       job: { type: string; input: Record<string, unknown> },
     ): Promise<{ project: Project; job: Job }> {
       const row = await load(id);
-      const queued = await deps.jobs.enqueue(
-        ctx,
-        job.type,
-        { ...job.input, projectId: id },
-        { projectId: id },
-      );
-      await deps.projects.update(id, { last_job_id: queued.id, updated_at: deps.clock.now().toISOString() });
-      await deps.audit.record(ctx, `project.${action}`, {
-        target: row.name,
-        projectId: id,
-        details: { jobId: queued.id },
+      return deps.transaction(async () => {
+        const queued = await deps.jobs.enqueue(
+          ctx,
+          job.type,
+          { ...job.input, projectId: id },
+          { projectId: id },
+        );
+        await deps.projects.update(id, {
+          last_job_id: queued.id,
+          updated_at: deps.clock.now().toISOString(),
+        });
+        await deps.audit.record(ctx, `project.${action}`, {
+          target: row.name,
+          projectId: id,
+          details: { jobId: queued.id },
+        });
+        return { project: toProject(await load(id)), job: queued };
       });
-      return { project: toProject(await load(id)), job: queued };
     },
   };
 }

@@ -3,7 +3,7 @@ import type { ProjectRow } from '../../db/schema.js';
 import { toDockerEnv } from '../../domain/env-vars.js';
 import { parseImageReference } from '../../domain/image-reference.js';
 import { LABEL_PROJECT, managedLabels } from '../../integrations/docker/docker-labels.js';
-import type { JobContext } from '../jobs/job-types.js';
+import type { JobContext } from '../jobs/index.js';
 import {
   containersByLabel,
   createNamedContainer,

@@ -6,7 +6,7 @@ import { validateRelativePath } from '../../domain/relative-path.js';
 import { cloneRepo, fetchAndReset } from '../../integrations/git/git-clone.js';
 import type { GithubApp } from '../../integrations/github/github-app.js';
 import type { GithubClient } from '../../integrations/github/github-client.js';
-import type { JobContext } from '../jobs/job-types.js';
+import type { JobContext } from '../jobs/index.js';
 
 /** GitHub access the repo-backed flows use. */
 export interface GithubDeps {

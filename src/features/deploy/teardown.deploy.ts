@@ -1,8 +1,8 @@
 import type { ProjectRow } from '../../db/schema.js';
 import { LABEL_COMPOSE_PROJECT, LABEL_PROJECT } from '../../integrations/docker/docker-labels.js';
 import type { RequestContext } from '../../lib/request-context.js';
-import type { ContainersService } from '../containers/containers.service.js';
-import type { JobContext } from '../jobs/job-types.js';
+import type { ContainersService } from '../containers/index.js';
+import type { JobContext } from '../jobs/index.js';
 import { composeTargetOf } from './compose.deploy.js';
 import type { DeployDeps } from './deploy-deps.js';
 import { setProjectState } from './project-state.js';

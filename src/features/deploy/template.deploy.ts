@@ -1,7 +1,7 @@
 import type { ProjectRow } from '../../db/schema.js';
 import { nextFreeRepoName } from '../../domain/repo-name.js';
 import { parseJson } from '../../lib/json.js';
-import type { JobContext } from '../jobs/job-types.js';
+import type { JobContext } from '../jobs/index.js';
 import { deployCompose } from './compose.deploy.js';
 import type { DeployDeps } from './deploy-deps.js';
 import type { GithubDeps } from './repo-sync.js';

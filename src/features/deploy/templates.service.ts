@@ -1,6 +1,6 @@
 import type { GithubApp } from '../../integrations/github/github-app.js';
 import { toGithubError } from '../../integrations/github/github-errors.js';
-import type { SettingsService } from '../settings/settings.service.js';
+import type { SettingsService } from '../settings/index.js';
 
 /** A template repository offered to "new project from template". */
 export interface TemplateItem {

@@ -9,7 +9,7 @@ import { type Page, toPage } from '../../lib/paging.js';
 import type { RequestContext } from '../../lib/request-context.js';
 import type { JobLogsRepository } from '../../repositories/job-logs.repository.js';
 import type { JobQuery, JobsRepository } from '../../repositories/jobs.repository.js';
-import type { AuditService } from '../audit/audit.service.js';
+import type { AuditService } from '../audit/index.js';
 import { type FollowSink, followJobLog } from './job-log-follow.js';
 import { createJobLogWriter } from './job-log-writer.js';
 import type { JobError } from './job-outcome.js';
@@ -44,6 +44,8 @@ export interface JobsServiceDeps {
   audit: AuditService;
   settings: { secrets(): Promise<string[]> };
   clock: Clock;
+  /** Runs a callback once the caller's transaction committed (at once outside one). */
+  afterCommit: (fn: () => void) => void;
 }
 
 /** Map a row to the API shape, masking every known secret in input, result and error. */
@@ -125,7 +127,8 @@ export function createJobsService(deps: JobsServiceDeps) {
         finished_at: null,
       };
       await deps.jobs.insert(row);
-      deps.runner.wake();
+      // Inside a transaction the runner can claim the row only once it is committed.
+      deps.afterCommit(() => deps.runner.wake());
       await deps.audit.record(ctx, 'job.create', {
         target: row.id,
         projectId: row.project_id,

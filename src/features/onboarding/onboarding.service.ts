@@ -3,7 +3,7 @@ import { parseJson } from '../../lib/json.js';
 import { createMutex } from '../../lib/mutex.js';
 import type { RequestContext } from '../../lib/request-context.js';
 import type { OnboardingRepository } from '../../repositories/onboarding.repository.js';
-import type { AuditService } from '../audit/audit.service.js';
+import type { AuditService } from '../audit/index.js';
 
 /** Onboarding state of one user. */
 export interface OnboardingState {

@@ -6,7 +6,7 @@ import type { RequestContext } from '../../lib/request-context.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import { hintOf } from '../../lib/tokens.js';
 import type { SettingsRepository } from '../../repositories/settings.repository.js';
-import type { AuditService } from '../audit/audit.service.js';
+import type { AuditService } from '../audit/index.js';
 import { SECRET_KEYS, type SettingsPatch, type SettingsView } from './settings.schema.js';
 
 type SecretKey = (typeof SECRET_KEYS)[number];

@@ -14,7 +14,7 @@ import type { TunnelRestarter } from '../../integrations/cloudflare/tunnel-resta
 import type { Clock } from '../../lib/clock.js';
 import { createMutex } from '../../lib/mutex.js';
 import type { RoutesRepository } from '../../repositories/routes.repository.js';
-import type { Settings } from '../settings/settings.service.js';
+import type { Settings } from '../settings/index.js';
 import { createApiDns, createCliDns, type DnsBackend, type TunnelContext } from './tunnel-dns.js';
 
 export type { DnsBackend, TunnelContext } from './tunnel-dns.js';

@@ -3,8 +3,8 @@ import { conflict } from '../../domain/errors.js';
 import { type CloudflareApi, MANAGED_COMMENT } from '../../integrations/cloudflare/cloudflare-api.js';
 import type { CloudflaredCli } from '../../integrations/cloudflare/cloudflared-cli.js';
 import type { LogSink } from '../../integrations/cloudflare/restart-coordinator.js';
-import type { Runner } from '../../lib/process/runner.js';
-import type { Settings } from '../settings/settings.service.js';
+import type { Runner } from '../../lib/task-context.js';
+import type { Settings } from '../settings/index.js';
 
 /** What tunnel work needs from a job: its log, and (inside a job) steps and a cancellable runner. */
 export interface TunnelContext {

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import { validateIngress } from '../../domain/ingress/index.js';
 import type { TunnelConnection } from '../../integrations/cloudflare/cloudflared-cli.js';
 import { createCloudflaredCli } from '../../integrations/cloudflare/cloudflared-cli.js';
-import type { Runner } from '../../lib/process/runner.js';
+import type { Runner } from '../../lib/task-context.js';
 import type { RoutesRepository } from '../../repositories/routes.repository.js';
-import type { Settings } from '../settings/settings.service.js';
+import type { Settings } from '../settings/index.js';
 import { type Backends, missingRemoteSettings } from './tunnel-backends.js';
 
 /** API.md's IngressRule. */

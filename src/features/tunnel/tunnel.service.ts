@@ -15,9 +15,9 @@ import {
 } from '../../integrations/cloudflare/tunnel-restarter.js';
 import type { DockerClient } from '../../integrations/docker/docker-client.js';
 import type { Clock } from '../../lib/clock.js';
-import { createSpawnRunner } from '../../lib/process/runner.js';
+import { createRunner } from '../../lib/process/runner.js';
 import type { RoutesRepository } from '../../repositories/routes.repository.js';
-import type { Settings } from '../settings/settings.service.js';
+import type { Settings } from '../settings/index.js';
 import { apiFactory, createBackends, type TunnelContext } from './tunnel-backends.js';
 import { assertNotForeign } from './tunnel-ingress.js';
 import { createTunnelStatus } from './tunnel-status.js';
@@ -69,7 +69,7 @@ export interface TunnelServiceDeps {
  * records the panel owns are ever touched.
  */
 export function createTunnelService(deps: TunnelServiceDeps) {
-  const plainRunner = createSpawnRunner();
+  const plainRunner = createRunner();
   const restarterFor = (s: Settings): TunnelRestarter | null => {
     const { mode, target } = s.tunnel.restart;
     if (mode === 'none' || !target) return null;
@@ -154,19 +154,6 @@ export function createTunnelService(deps: TunnelServiceDeps) {
       }
     }
     return host;
-  }
-
-  async function reserve(
-    input: PublishInput,
-    trx?: Kysely<Database>,
-  ): Promise<{ row: RouteRow; hostname: string }> {
-    const host = await assertNotHandWritten(input);
-    const claim = await deps.routes.claim(
-      { hostname: host, service: input.service, projectId: input.projectId },
-      now(),
-      trx,
-    );
-    return { row: claim.row, hostname: host };
   }
 
   /** Publishes `service` at `<subdomain>.<baseDomain>`: DNS route, ingress rule, restart when it changed. */
@@ -261,13 +248,11 @@ export function createTunnelService(deps: TunnelServiceDeps) {
   return {
     /** `<subdomain>.<baseDomain>`, validated (422 without a base domain, 400 for a bad or reserved label). */
     hostnameFor: async (subdomain: string) => (await hostname(subdomain)).hostname,
-    /** Claims the hostname for a project at request time (409 when taken, by the panel or by a hand-written rule). */
-    reserve,
     /** 409 when `<subdomain>` is routed by a rule of config.yml the panel does not manage (checked at request time). */
     assertNotHandWritten,
     publish,
     unpublish,
-    /** The same as `publish`/`unpublish` with the deploy flows' argument order (`Publisher` in services/deploy). */
+    /** The same as `publish`/`unpublish` with the deploy flows' argument order (`Publisher` in features/deploy). */
     publisher: {
       publish: async (
         ctx: TunnelJobContext,

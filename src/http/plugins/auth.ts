@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, forbidden, unauthenticated } from '../../domain/errors.js';
-import type { AuthService } from '../../features/auth/auth.service.js';
+import type { AuthService } from '../../features/auth/index.js';
 import type { Actor, RequestContext } from '../../lib/request-context.js';
 
 /** Who may call a route: anyone, any signed-in user, or admins only. */

@@ -1,20 +1,8 @@
 import { z } from 'zod';
-import type { AuditService } from '../../features/audit/audit.service.js';
+import type { AuditService } from '../../features/audit/index.js';
+import { entrySchema } from '../../features/audit/index.js';
 import { cursorQuery, withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
-
-const entrySchema = z.object({
-  id: z.string(),
-  at: z.string(),
-  actor: z.string().nullable(),
-  action: z.string(),
-  target: z.string().nullable(),
-  result: z.enum(['ok', 'error']),
-  requestId: z.string().nullable(),
-  ip: z.string().nullable(),
-  projectId: z.string().nullable(),
-  details: z.record(z.string(), z.unknown()),
-});
 
 /** `GET /api/v1/audit`: newest first, cursor paged. */
 export function auditRoutes(app: HttpApp, deps: { audit: AuditService }): void {

@@ -1,9 +1,8 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { notFound } from '../../domain/errors.js';
-import type { AuthService, IssuedSession } from '../../features/auth/auth.service.js';
-import { toPublicUser } from '../../features/auth/auth.service.js';
-import type { UsersRepository } from '../../repositories/users.repository.js';
+import type { AuthService, IssuedSession } from '../../features/auth/index.js';
+import { toPublicUser } from '../../features/auth/index.js';
 import { contextOf, requireActor, SESSION_COOKIE } from '../plugins/auth.js';
 import { emptySchema, userSchema, withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
@@ -23,10 +22,7 @@ export function setSessionCookie(reply: FastifyReply, session: IssuedSession, se
 }
 
 /** Login token, me, logout. */
-export function authRoutes(
-  app: HttpApp,
-  deps: { auth: AuthService; users: UsersRepository; secureCookies: boolean },
-): void {
+export function authRoutes(app: HttpApp, deps: { auth: AuthService; secureCookies: boolean }): void {
   app.post(
     '/auth/token',
     {
@@ -60,12 +56,8 @@ export function authRoutes(
       },
     },
     async (request) => {
-      const actor = requireActor(request);
-      const user = await deps.users.findById(actor.userId);
-      if (!user) throw notFound('user');
-      const cookie = request.cookies[SESSION_COOKIE];
-      const session = actor.via === 'session' && cookie ? await deps.auth.authenticateSession(cookie) : null;
-      return { user: toPublicUser(user), session: { expiresAt: session?.expiresAt ?? null } };
+      requireActor(request);
+      return deps.auth.me(contextOf(request), request.cookies[SESSION_COOKIE]);
     },
   );
 

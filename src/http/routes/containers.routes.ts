@@ -1,60 +1,19 @@
 import { z } from 'zod';
 import { validationError } from '../../domain/errors.js';
-import type { ContainersService } from '../../features/containers/containers.service.js';
-import type { LiveLogLine } from '../../integrations/docker/live-logs.js';
+import type { ContainersService, LiveLogLine } from '../../features/containers/index.js';
+import {
+  booleanFlag,
+  containerSchema,
+  imageSchema,
+  logLineSchema,
+  projectIdField,
+  refParams,
+  volumeSchema,
+} from '../../features/containers/index.js';
 import { contextOf } from '../plugins/auth.js';
 import { emptySchema, withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
 import { createSseOpener, type SseStream } from '../sse.js';
-
-const containerSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  image: z.string(),
-  state: z.enum(['created', 'running', 'paused', 'restarting', 'exited', 'dead', 'removing']),
-  status: z.string(),
-  createdAt: z.string(),
-  ports: z.array(
-    z.object({
-      hostIp: z.string().nullable(),
-      hostPort: z.number().nullable(),
-      containerPort: z.number(),
-      protocol: z.string(),
-    }),
-  ),
-  projectId: z.string().nullable(),
-  composeProject: z.string().nullable(),
-  managed: z.boolean(),
-});
-
-const volumeSchema = z.object({
-  name: z.string(),
-  driver: z.string(),
-  createdAt: z.string().nullable(),
-  labels: z.record(z.string(), z.string()),
-});
-
-const imageSchema = z.object({
-  id: z.string(),
-  tags: z.array(z.string()),
-  size: z.number(),
-  createdAt: z.string(),
-});
-
-const logLineSchema = z.object({
-  ts: z.string().nullable(),
-  stream: z.enum(['stdout', 'stderr']),
-  text: z.string(),
-});
-
-/** A container id or name; the service answers 400 for anything that is neither. */
-const refParams = z.object({ id: z.string().min(1).max(255) }).strict();
-const projectIdField = z.string().min(1).max(100);
-const bool = (fallback: 'true' | 'false') =>
-  z
-    .enum(['true', 'false'])
-    .default(fallback)
-    .transform((v) => v === 'true');
 
 /** `since`: unix seconds (fractions allowed) or an ISO date → unix seconds. */
 function parseSince(since: string | undefined): number | undefined {
@@ -165,7 +124,7 @@ export function containersRoutes(app: HttpApp, deps: { containers: ContainersSer
       schema: {
         tags: ['containers'],
         params: refParams,
-        querystring: z.object({ volumes: bool('false') }).strict(),
+        querystring: z.object({ volumes: booleanFlag('false') }).strict(),
         response: withErrors({ 204: emptySchema }),
       },
     },
@@ -185,7 +144,7 @@ export function containersRoutes(app: HttpApp, deps: { containers: ContainersSer
           .object({
             tail: z.coerce.number().int().min(0).max(10_000).default(200),
             since: z.string().max(40).optional(),
-            timestamps: bool('true'),
+            timestamps: booleanFlag('true'),
           })
           .strict(),
         response: withErrors({ 200: z.object({ lines: z.array(logLineSchema) }) }),

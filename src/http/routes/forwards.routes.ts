@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { ForwardsService } from '../../features/deploy/forwards.service.js';
+import type { ForwardsService } from '../../features/deploy/index.js';
+import { projectSchema } from '../../features/deploy/index.js';
+import { jobSchema } from '../../features/jobs/index.js';
 import { contextOf } from '../plugins/auth.js';
 import { withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
-import { jobSchema } from './jobs.routes.js';
-import { projectSchema } from './projects.routes.js';
 
 /** `POST /api/v1/forwards`: publish a service already listening on a host port. */
 export function forwardsRoutes(app: HttpApp, deps: { forwards: ForwardsService }): void {

@@ -1,8 +1,8 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../domain/errors.js';
-import type { GithubAuthService } from '../../features/auth/github-auth.service.js';
-import { OAUTH_STATE_TTL_MS } from '../../features/auth/oauth-state-store.js';
+import type { GithubAuthService } from '../../features/auth/index.js';
+import { callbackQuery, OAUTH_STATE_TTL_MS } from '../../features/auth/index.js';
 import { contextOf } from '../plugins/auth.js';
 import { withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
@@ -47,13 +47,6 @@ const sendPage = (reply: FastifyReply, status: number, message: string, requestI
     .send(signInErrorPage(status, message, requestId));
 
 // GitHub may add parameters of its own to the redirect, so the query is not `.strict()`.
-const callbackQuery = z.object({
-  code: z.string().max(512).optional(),
-  state: z.string().max(512).optional(),
-  error: z.string().max(200).optional(),
-  error_description: z.string().max(1000).optional(),
-});
-
 /** GitHub OAuth sign-in: `GET /auth/login` and `GET /auth/callback`. */
 export function githubAuthRoutes(
   app: HttpApp,

@@ -1,21 +1,10 @@
 import { z } from 'zod';
-import type { HostReposService } from '../../features/deploy/host-repos.service.js';
+import type { HostReposService } from '../../features/deploy/index.js';
+import { nameParams, repoSchema } from '../../features/deploy/index.js';
+import { jobSchema } from '../../features/jobs/index.js';
 import { contextOf } from '../plugins/auth.js';
 import { withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
-import { jobSchema } from './jobs.routes.js';
-
-const repoSchema = z.object({
-  name: z.string(),
-  path: z.string(),
-  composeProject: z.string(),
-  status: z.enum(['running', 'partial', 'stopped', 'not-deployed']),
-  services: z.array(z.string()),
-  projectId: z.string().nullable(),
-});
-const nameParams = z
-  .object({ name: z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, 'expected a folder name') })
-  .strict();
 
 /** Compose projects under the repos root, and stop/restart jobs for them. */
 export function hostRepoRoutes(app: HttpApp, deps: { hostRepos: HostReposService }): void {

@@ -1,44 +1,17 @@
 import { z } from 'zod';
 import { validationError } from '../../domain/errors.js';
-import type { JobsService } from '../../features/jobs/jobs.service.js';
-import type { JobLogLine } from '../../features/jobs/log-bus.js';
+import type { JobLogLine, JobsService } from '../../features/jobs/index.js';
+import { jobSchema, jobStatus, lineSchema, seqField } from '../../features/jobs/index.js';
 import type { Masker } from '../../lib/log-masking.js';
 import { contextOf } from '../plugins/auth.js';
 import { cursorQuery, idParams, withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
 import { createSseOpener, sseFrame } from '../sse.js';
 
-const jobStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'canceled', 'interrupted']);
-
-/** API.md's Job (other routes that answer `{job}` reuse it). */
-export const jobSchema = z.object({
-  id: z.string(),
-  type: z.string(),
-  status: jobStatus,
-  projectId: z.string().nullable(),
-  input: z.unknown(),
-  result: z.unknown(),
-  error: z.object({ code: z.string(), message: z.string() }).nullable(),
-  createdAt: z.string(),
-  startedAt: z.string().nullable(),
-  finishedAt: z.string().nullable(),
-  actor: z.string().nullable(),
-  cancelRequested: z.boolean(),
-});
-
-const lineSchema = z.object({
-  seq: z.number().int(),
-  ts: z.string(),
-  stream: z.enum(['stdout', 'stderr', 'system']),
-  text: z.string(),
-});
-
-const seq = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-
 /** `Last-Event-ID` wins over `?after` (it is what a reconnecting EventSource sends). */
 function resumeFrom(header: string | string[] | undefined, after: number | undefined): number {
   if (header === undefined) return after ?? 0;
-  const parsed = seq.safeParse(Array.isArray(header) ? header[0] : header);
+  const parsed = seqField.safeParse(Array.isArray(header) ? header[0] : header);
   if (!parsed.success) {
     throw validationError('invalid Last-Event-ID', [
       { path: 'Last-Event-ID', message: 'expected a log sequence number' },
@@ -102,7 +75,10 @@ export function jobRoutes(app: HttpApp, deps: { jobs: JobsService }): void {
         tags: ['jobs'],
         params: idParams,
         querystring: z
-          .object({ after: seq.default(0), limit: z.coerce.number().int().min(1).max(5000).default(1000) })
+          .object({
+            after: seqField.default(0),
+            limit: z.coerce.number().int().min(1).max(5000).default(1000),
+          })
           .strict(),
         response: withErrors({ 200: z.object({ lines: z.array(lineSchema), done: z.boolean() }) }),
       },
@@ -118,7 +94,7 @@ export function jobRoutes(app: HttpApp, deps: { jobs: JobsService }): void {
         description:
           'text/event-stream: `event: status` (Job), `event: log` (id = seq, data = line), final `event: end`.',
         params: idParams,
-        querystring: z.object({ after: seq.optional() }).strict(),
+        querystring: z.object({ after: seqField.optional() }).strict(),
         response: withErrors({ 200: z.string() }),
       },
     },

@@ -1,15 +1,9 @@
 import { z } from 'zod';
-import type { OnboardingService } from '../../features/onboarding/onboarding.service.js';
+import type { OnboardingService } from '../../features/onboarding/index.js';
+import { stateSchema, stepName } from '../../features/onboarding/index.js';
 import { contextOf, requireActor } from '../plugins/auth.js';
 import { withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
-
-const stateSchema = z.object({
-  completed: z.boolean(),
-  completedAt: z.string().nullable(),
-  steps: z.record(z.string(), z.boolean()),
-});
-const stepName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,39}$/, 'expected a step name');
 
 /** Per-user onboarding state. */
 export function onboardingRoutes(app: HttpApp, deps: { onboarding: OnboardingService }): void {

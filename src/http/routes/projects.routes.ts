@@ -1,36 +1,9 @@
 import { z } from 'zod';
-import type { DeployRequestsService } from '../../features/deploy/deploy-requests.service.js';
-import type { ProjectsService } from '../../features/deploy/projects.service.js';
+import type { DeployRequestsService, ProjectsService } from '../../features/deploy/index.js';
+import { portField, projectJobSchema, projectSchema, subdomainField } from '../../features/deploy/index.js';
 import { contextOf } from '../plugins/auth.js';
 import { idParams, withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
-import { jobSchema } from './jobs.routes.js';
-
-/** API.md's Project. */
-export const projectSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  kind: z.enum(['template', 'existing', 'quick', 'forward']),
-  subdomain: z.string(),
-  hostname: z.string().nullable(),
-  url: z.string().nullable(),
-  hostPort: z.number().nullable(),
-  status: z.enum(['pending', 'deploying', 'running', 'stopped', 'failed', 'removed']),
-  repo: z.object({ owner: z.string(), name: z.string(), url: z.string().nullable() }).nullable(),
-  image: z.string().nullable(),
-  path: z.string().nullable(),
-  containerNames: z.array(z.string()),
-  composeProject: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  lastJobId: z.string().nullable(),
-});
-
-/** `202 {project, job}` */
-export const projectJobSchema = z.object({ project: projectSchema, job: jobSchema });
-
-const subdomain = z.string().min(1).max(63);
-const port = z.number().int().min(1).max(65535);
 
 /** Projects: list, get, quick service, deploy a host folder, redeploy, teardown. */
 export function projectRoutes(
@@ -65,8 +38,8 @@ export function projectRoutes(
         body: z
           .object({
             image: z.string().min(1).max(512),
-            subdomain,
-            containerPort: port.default(80),
+            subdomain: subdomainField,
+            containerPort: portField.default(80),
             name: z.string().min(1).max(128).optional(),
             env: z.record(z.string(), z.string()).optional(),
           })
@@ -90,7 +63,7 @@ export function projectRoutes(
             owner: z.string().min(1).max(39).optional(),
             visibility: z.enum(['private', 'public']).default('private'),
             includeAllBranches: z.boolean().default(false),
-            subdomain,
+            subdomain: subdomainField,
           })
           .strict(),
         response: withErrors({ 202: projectJobSchema }),
@@ -109,14 +82,14 @@ export function projectRoutes(
           z
             .object({
               path: z.string().min(1).max(1024),
-              subdomain,
+              subdomain: subdomainField,
               name: z.string().min(1).max(100).optional(),
             })
             .strict(),
           z
             .object({
               repo: z.string().min(3).max(140),
-              subdomain,
+              subdomain: subdomainField,
               name: z.string().min(1).max(100).optional(),
             })
             .strict(),
@@ -136,12 +109,7 @@ export function projectRoutes(
     '/api/v1/projects/:id/redeploy',
     { schema: { tags: ['projects'], params: idParams, response: withErrors({ 202: projectJobSchema }) } },
     async (request, reply) =>
-      reply.status(202).send(
-        await deps.projects.enqueueFor(contextOf(request), request.params.id, 'redeploy', {
-          type: 'redeploy',
-          input: {},
-        }),
-      ),
+      reply.status(202).send(await deps.projects.redeploy(contextOf(request), request.params.id)),
   );
 
   app.delete(
@@ -156,9 +124,8 @@ export function projectRoutes(
     },
     async (request, reply) =>
       reply.status(202).send(
-        await deps.projects.enqueueFor(contextOf(request), request.params.id, 'delete', {
-          type: 'teardown',
-          input: { removeVolumes: request.query.removeVolumes === 'true' },
+        await deps.projects.remove(contextOf(request), request.params.id, {
+          removeVolumes: request.query.removeVolumes === 'true',
         }),
       ),
   );

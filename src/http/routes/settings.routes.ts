@@ -1,5 +1,5 @@
-import { settingsPatchSchema, settingsViewSchema } from '../../features/settings/settings.schema.js';
-import type { SettingsService } from '../../features/settings/settings.service.js';
+import type { SettingsService } from '../../features/settings/index.js';
+import { settingsPatchSchema, settingsViewSchema } from '../../features/settings/index.js';
 import { contextOf } from '../plugins/auth.js';
 import { withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';

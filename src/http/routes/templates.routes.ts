@@ -1,14 +1,8 @@
 import { z } from 'zod';
-import type { TemplatesService } from '../../features/deploy/templates.service.js';
+import type { TemplatesService } from '../../features/deploy/index.js';
+import { templateSchema } from '../../features/deploy/index.js';
 import { withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
-
-const templateSchema = z.object({
-  fullName: z.string(),
-  description: z.string().nullable(),
-  private: z.boolean(),
-  defaultBranch: z.string(),
-});
 
 /** `GET /api/v1/templates`, and the GitHub App check the onboarding shows (`GET /api/v1/github/app/check`). */
 export function templatesRoutes(

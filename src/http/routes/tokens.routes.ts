@@ -1,18 +1,9 @@
 import { z } from 'zod';
-import type { AuthService } from '../../features/auth/auth.service.js';
+import type { AuthService } from '../../features/auth/index.js';
+import { tokenSchema } from '../../features/auth/index.js';
 import { contextOf } from '../plugins/auth.js';
 import { emptySchema, idParams, withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
-
-const tokenSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  hint: z.string(),
-  createdAt: z.string(),
-  expiresAt: z.string().nullable(),
-  lastUsedAt: z.string().nullable(),
-  userId: z.string(),
-});
 
 /** API tokens (admin only). */
 export function tokenRoutes(app: HttpApp, deps: { auth: AuthService }): void {

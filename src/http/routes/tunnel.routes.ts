@@ -1,52 +1,14 @@
 import { z } from 'zod';
-import type { TunnelService } from '../../features/tunnel/tunnel.service.js';
+import type { TunnelService } from '../../features/tunnel/index.js';
+import {
+  configSchema,
+  connectionSchema,
+  healthSchema,
+  ingressRuleSchema,
+  tunnelSchema,
+} from '../../features/tunnel/index.js';
 import { withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
-
-/** API.md's IngressRule. */
-export const ingressRuleSchema = z.object({
-  hostname: z.string().nullable(),
-  path: z.string().nullable(),
-  service: z.string(),
-  managed: z.boolean(),
-  projectId: z.string().nullable(),
-});
-
-const connectionSchema = z.object({
-  id: z.string(),
-  coloName: z.string().nullable(),
-  openedAt: z.string().nullable(),
-  originIp: z.string().nullable(),
-  clientId: z.string().nullable(),
-  clientVersion: z.string().nullable(),
-  pendingReconnect: z.boolean(),
-});
-
-const tunnelSchema = z.object({
-  mode: z.enum(['local', 'remote']),
-  name: z.string().nullable(),
-  id: z.string().nullable(),
-  rules: z.array(ingressRuleSchema),
-  connections: z.array(connectionSchema).nullable(),
-  lastRestartAt: z.string().nullable(),
-});
-
-const configSchema = z.object({
-  path: z.string(),
-  content: z.string(),
-  valid: z.boolean(),
-  errors: z.array(z.string()),
-  rules: z.array(ingressRuleSchema),
-});
-
-const healthSchema = z.object({
-  status: z.enum(['ok', 'degraded', 'down', 'unconfigured']),
-  mode: z.enum(['local', 'remote']),
-  tunnel: z.object({ name: z.string().nullable(), id: z.string().nullable() }).nullable(),
-  connections: z.number().nullable(),
-  config: z.object({ path: z.string(), valid: z.boolean(), errors: z.array(z.string()) }),
-  message: z.string().nullable(),
-});
 
 /** Tunnel status, the config preview (read-only) and the public tunnel health check. */
 export function tunnelRoutes(app: HttpApp, deps: { tunnel: TunnelService }): void {

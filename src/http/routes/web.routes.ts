@@ -46,7 +46,12 @@ export function webRoutes(app: HttpApp, opts: { root?: string } = {}): void {
   const assets = path.join(root, 'assets');
   const indexFile = path.join(root, 'index.html');
 
-  if (existsSync(assets)) {
+  // /assets/* exists whether or not the bundle is built (the route table does not depend on build state).
+  if (!existsSync(assets)) {
+    app.get('/assets/*', { config: { auth: 'public' }, schema: { hide: true } }, (_request, reply) =>
+      reply.callNotFound(),
+    );
+  } else {
     void app.register(fastifyStatic, {
       root: assets,
       prefix: '/assets/',

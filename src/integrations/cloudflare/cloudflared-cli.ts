@@ -1,5 +1,6 @@
 import { AppError, conflict, upstreamError } from '../../domain/errors.js';
-import { ANY_EXIT_CODE, lastLine, type Runner } from '../../lib/process/runner.js';
+import { ANY_EXIT_CODE, lastLine } from '../../lib/process/runner.js';
+import type { Runner } from '../../lib/task-context.js';
 
 /** One edge connection of a connector, as `cloudflared tunnel info -o json` prints it. */
 export interface TunnelConnection {

@@ -1,5 +1,6 @@
 import { upstreamError } from '../../domain/errors.js';
-import { ANY_EXIT_CODE, lastLine, type Runner } from '../../lib/process/runner.js';
+import { ANY_EXIT_CODE, lastLine } from '../../lib/process/runner.js';
+import type { Runner } from '../../lib/task-context.js';
 import type { DockerClient } from '../docker/docker-client.js';
 
 /** Restarts the tunnel and resolves once it runs again; rejects with the reason it did not come back. */

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { RunOptions, RunResult } from '../../features/jobs/job-types.js';
+import type { RunOptions, RunResult } from '../../lib/task-context.js';
 
 /** Runs a program (argv) — the job context's `run` in jobs, so output lands in the job log. */
 export type Runner = (argv: string[], options?: RunOptions) => Promise<RunResult>;

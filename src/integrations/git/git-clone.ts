@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { conflict, validationError } from '../../domain/errors.js';
-import type { RunResult } from '../../features/jobs/job-types.js';
-import { createProcessRunner, type RunFn } from './process-runner.js';
+import { createRunner } from '../../lib/process/runner.js';
+import type { Runner, RunResult } from '../../lib/task-context.js';
 
 /** Default bound for one git network operation. */
 export const GIT_TIMEOUT_MS = 5 * 60_000;
@@ -12,7 +12,7 @@ interface GitAuthInput {
   /** Installation token; sent only as an HTTP header through the environment. */
   token: string | null;
   /** `ctx.run` of a job (output streams into the job log); default: a stand-alone runner. */
-  run?: RunFn;
+  run?: Runner;
   signal?: AbortSignal;
   timeoutMs?: number;
   /** `ctx.addSecret`: masks the token (and its header forms) in later job log lines. */
@@ -65,7 +65,7 @@ function checkedUrl(url: string): string {
   return parsed.toString();
 }
 
-const runnerOf = (input: GitAuthInput): RunFn => input.run ?? createProcessRunner({ signal: input.signal });
+const runnerOf = (input: GitAuthInput): Runner => input.run ?? createRunner({ signal: input.signal });
 
 /** Shallow-clone `url` into `dest` (which must not exist or be empty). */
 export async function cloneRepo(

@@ -2,7 +2,6 @@ import type { createAppAuth } from '@octokit/auth-app';
 import type { Octokit } from '@octokit/rest';
 import type { Logger } from 'pino';
 import { AppError, preconditionFailed } from '../../domain/errors.js';
-import type { SettingsService } from '../../features/settings/settings.service.js';
 import { githubSnippet, statusOf, toGithubError } from './github-errors.js';
 import { createOctokit, octokitLog } from './octokit-factory.js';
 import { createTokenCache } from './token-cache.js';
@@ -28,6 +27,23 @@ export const REQUIRED_PERMISSIONS: Record<string, 'read' | 'write'> = {
   contents: 'read',
 };
 
+/** The App credentials as the settings hold them (read on every build, so a change applies at once). */
+export interface GithubAppSettings {
+  github: {
+    apiUrl: string;
+    appId: string | null;
+    appPrivateKey: string | null;
+    installationId: string | null;
+  };
+}
+
+/** Where the App credentials come from: the settings, or a fixed value in tests. */
+export interface GithubAppSettingsSource {
+  get(): Promise<GithubAppSettings>;
+  /** Called after every settings change; returns an unsubscribe function. */
+  onChange(listener: () => void): () => void;
+}
+
 interface Built {
   octokit: Octokit;
   auth: ReturnType<typeof createAppAuth>;
@@ -38,7 +54,7 @@ interface Built {
  * GitHub App installation access: tokens minted from the App id + private key (cached until shortly
  * before expiry, re-minted once on a 401) and an Octokit that uses them. Rebuilt when settings change.
  */
-export function createGithubApp(deps: { settings: Pick<SettingsService, 'get' | 'onChange'>; log: Logger }) {
+export function createGithubApp(deps: { settings: GithubAppSettingsSource; log: Logger }) {
   const log = deps.log;
   let built: Promise<Built> | null = null;
   let lastLoggedCreatedAt: string | null = null;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { AppError, upstreamError, validationError } from '../../domain/errors.js';
-import type { RunOptions, RunResult } from '../../features/jobs/job-types.js';
+import type { RunOptions, RunResult } from '../task-context.js';
 import { createLineSplitter } from './line-splitter.js';
 import { killTree, signalGroup } from './process-tree.js';
 

@@ -1,0 +1,4 @@
+/** The settings feature: what other features, the HTTP layer and the composition root use. */
+
+export * from './settings.schema.js';
+export * from './settings.service.js';
