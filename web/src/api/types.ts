@@ -1,11 +1,11 @@
 // Types shared with the server where its schemas exist (type-only imports: nothing of the server is bundled);
 // the others follow API.md until their server schemas land.
 import type { z } from 'zod';
-import type { jobSchema } from '../../../src/http/routes/jobs.routes.js';
-import type { projectSchema } from '../../../src/http/routes/projects.routes.js';
-import type { ingressRuleSchema } from '../../../src/http/routes/tunnel.routes.js';
-import type { userSchema } from '../../../src/http/schemas.js';
+import type { projectSchema } from '../../../src/features/deploy/deploy.schemas.js';
+import type { jobSchema } from '../../../src/features/jobs/jobs.schemas.js';
 import type { SettingsView } from '../../../src/features/settings/settings.schema.js';
+import type { ingressRuleSchema } from '../../../src/features/tunnel/tunnel.schemas.js';
+import type { userSchema } from '../../../src/http/schemas.js';
 
 /** API.md's User. */
 export type User = z.infer<typeof userSchema>;
