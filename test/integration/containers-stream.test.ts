@@ -10,6 +10,7 @@ import {
   skipWithoutDocker,
   TEST_DOCKER_HOST,
 } from '../support/docker.js';
+import { openSse, type SseEvent } from '../support/job-helpers.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 const skip = await skipWithoutDocker();
@@ -22,37 +23,8 @@ interface LogEvent {
   text: string;
 }
 
-/** Reads `event: log` frames of an SSE response until `until` holds (bounded by `ms`). */
-async function readLogs(res: Response, until: (events: LogEvent[]) => boolean, ms = 20_000) {
-  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  const events: LogEvent[] = [];
-  let buffered = '';
-  const deadline = Date.now() + ms;
-  while (!until(events) && Date.now() < deadline) {
-    const next = await Promise.race([
-      reader.read(),
-      new Promise<null>((r) => setTimeout(() => r(null), Math.max(1, deadline - Date.now()))),
-    ]);
-    if (next === null || next.done) break;
-    buffered += decoder.decode(next.value, { stream: true });
-    let end = buffered.indexOf('\n\n');
-    while (end !== -1) {
-      const frame = buffered.slice(0, end);
-      buffered = buffered.slice(end + 2);
-      end = buffered.indexOf('\n\n');
-      if (!frame.includes('event: log')) continue;
-      const data = frame
-        .split('\n')
-        .filter((l) => l.startsWith('data: '))
-        .map((l) => l.slice(6))
-        .join('\n');
-      events.push(JSON.parse(data) as LogEvent);
-    }
-  }
-  await reader.cancel();
-  return events;
-}
+const logsOf = (events: SseEvent[]): LogEvent[] =>
+  events.filter((e) => e.event === 'log').map((e) => JSON.parse(e.data) as LogEvent);
 
 describe.skipIf(skip)('live multi-container log stream', () => {
   let t: TestApp;
@@ -76,11 +48,9 @@ describe.skipIf(skip)('live multi-container log stream', () => {
   });
 
   it('picks up a matching container started after the stream opened, and only matching ones', async () => {
-    const stream = await fetch(`${base}/api/v1/containers/logs/stream?name=${run}-late&tail=5`, {
-      headers: auth,
-    });
+    const stream = await openSse(`${base}/api/v1/containers/logs/stream?name=${run}-late&tail=5`, auth);
     expect(stream.status).toBe(200);
-    expect(stream.headers.get('content-type')).toContain('text/event-stream');
+    expect(stream.headers['content-type']).toContain('text/event-stream');
     // Another container that does not match the filter starts first: its lines must not arrive.
     await createTestContainer(docker, run, {
       name: `${run}-other`,
@@ -90,7 +60,10 @@ describe.skipIf(skip)('live multi-container log stream', () => {
       name: `${run}-late`,
       cmd: ['sh', '-c', 'echo late-out; echo late-err >&2; sleep 3600'],
     });
-    const events = await readLogs(stream, (e) => e.filter((x) => x.text.startsWith('late-')).length >= 2);
+    const events = logsOf(
+      await stream.wait((e) => logsOf(e).filter((x) => x.text.startsWith('late-')).length >= 2),
+    );
+    stream.close();
     const late = events.filter((e) => e.containerName === `${run}-late`);
     expect(late.map((e) => `${e.stream}:${e.text}`).sort()).toEqual(['stderr:late-err', 'stdout:late-out']);
     expect(late[0]?.ts).toMatch(/^\d{4}-/);
@@ -110,10 +83,12 @@ describe.skipIf(skip)('live multi-container log stream', () => {
       if (body.includes('proj-line')) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const stream = await fetch(`${base}/api/v1/containers/logs/stream?projectId=${projectId}&tail=10`, {
-      headers: auth,
-    });
-    const events = await readLogs(stream, (e) => e.length >= 1);
+    const stream = await openSse(
+      `${base}/api/v1/containers/logs/stream?projectId=${projectId}&tail=10`,
+      auth,
+    );
+    const events = logsOf(await stream.wait((e) => logsOf(e).length >= 1));
+    stream.close();
     expect(events.map((e) => [e.containerName, e.text])).toEqual([[`${run}-proj`, 'proj-line']]);
   });
 

@@ -10,10 +10,10 @@ import {
   jobLog,
   removeComposeProjects,
   WEB_IMAGE,
-  waitForJob,
   writeTunnelConfig,
 } from '../support/deploy-env.js';
 import { requireDocker, skipWithoutDocker } from '../support/docker.js';
+import { waitForJob } from '../support/job-helpers.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 const skip = await skipWithoutDocker();

@@ -9,10 +9,10 @@ import {
   jobLog,
   removeProjectContainers,
   WEB_IMAGE,
-  waitForJob,
   writeTunnelConfig,
 } from '../support/deploy-env.js';
 import { requireDocker, skipWithoutDocker } from '../support/docker.js';
+import { waitForJob } from '../support/job-helpers.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 const skip = await skipWithoutDocker();
@@ -35,10 +35,22 @@ describe.skipIf(skip)('quick services on the real engine', () => {
   const reservations = () => t.app.db.kysely.selectFrom('port_reservations').selectAll().execute();
   const routes = () => t.app.db.kysely.selectFrom('routes').selectAll().execute();
 
+  let squatter: net.Server;
+  let firstPort: number;
+
   beforeAll(async () => {
     docker = await requireDocker();
     await ensureDeployImages(docker);
-    t = await createTestApp({ env: deployEnv('18100-18199') });
+    // A host process holds the first port of the range (a port the system gave it, so nothing else
+    // can hold it): the free-port search must skip it.
+    squatter = net.createServer();
+    hostServers.push(squatter);
+    await new Promise<void>((resolve, reject) => {
+      squatter.once('error', reject);
+      squatter.listen(0, '127.0.0.1', () => resolve());
+    });
+    firstPort = (squatter.address() as net.AddressInfo).port;
+    t = await createTestApp({ env: deployEnv(`${firstPort}-${firstPort + 99}`) });
     configFile = writeTunnelConfig(t);
     auth = await t.adminBearer();
     t.app.runner.start();
@@ -51,9 +63,6 @@ describe.skipIf(skip)('quick services on the real engine', () => {
   });
 
   it('runs the container first, then publishes it, and tears it down again', async () => {
-    // A host process holds the first port of the range: the search must skip it.
-    const squatter = net.createServer().listen(18100, '127.0.0.1');
-    hostServers.push(squatter);
     const res = await deploy({
       image: WEB_IMAGE,
       subdomain: 'web',
@@ -71,7 +80,7 @@ describe.skipIf(skip)('quick services on the real engine', () => {
       status: 'running',
       url: 'https://web.example.test',
     });
-    expect(got.hostPort).toBeGreaterThan(18100);
+    expect(got.hostPort).toBeGreaterThan(firstPort);
 
     // Named after the image; other suites running at the same time may hold `web`, hence the suffix.
     expect(got.containerNames).toEqual([expect.stringMatching(/^web(-\d+)?$/)]);

@@ -11,7 +11,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployEnv, jobLog, waitForJob } from '../support/deploy-env.js';
+import { deployEnv, jobLog } from '../support/deploy-env.js';
+import { waitForJob } from '../support/job-helpers.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 const CONFIG =

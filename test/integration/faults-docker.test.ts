@@ -8,11 +8,11 @@ import {
   jobLog,
   removeProjectContainers,
   WEB_IMAGE,
-  waitForJob,
   writeTunnelConfig,
 } from '../support/deploy-env.js';
 import { requireDocker, skipWithoutDocker } from '../support/docker.js';
 import { ensureFaultImages, SLOW_WEB_IMAGE } from '../support/fault-images.js';
+import { waitForJob } from '../support/job-helpers.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 /*

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../support/databases.js';
+import { waitForJob } from '../support/job-helpers.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 const CLOUDFLARED = fileURLToPath(new URL('../fakes/cloudflared', import.meta.url));
@@ -56,16 +57,6 @@ describe.each(engines)('forwards on %s', (engine) => {
       : [];
   };
 
-  async function waitForJob(id: string) {
-    for (let i = 0; i < 300; i++) {
-      const res = await t.app.http.inject({ url: `/api/v1/jobs/${id}`, headers: { cookie } });
-      const job = res.json();
-      if (!['queued', 'running'].includes(job.status)) return job;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`job ${id} did not finish`);
-  }
-
   it('publishes a host port end to end: 202, job succeeds, rule in config.yml, DNS routed', async () => {
     const res = await t.app.http.inject({
       method: 'POST',
@@ -82,7 +73,7 @@ describe.each(engines)('forwards on %s', (engine) => {
       hostPort: port,
     });
     expect(job).toMatchObject({ type: 'forward', projectId: project.id });
-    const done = await waitForJob(job.id);
+    const done = await waitForJob(t, { cookie }, job.id);
     expect(done).toMatchObject({ status: 'succeeded', result: { url: 'https://grafana.example.com' } });
     const text = fs.readFileSync(configPath, 'utf8');
     expect(text).toContain(
@@ -162,7 +153,7 @@ describe.each(engines)('forwards on %s', (engine) => {
     });
     expect(res.statusCode).toBe(202);
     const { project, job } = res.json();
-    expect((await waitForJob(job.id)).status).toBe('succeeded');
+    expect((await waitForJob(t, { cookie }, job.id)).status).toBe('succeeded');
     const logs = await t.app.http.inject({ url: `/api/v1/jobs/${job.id}/logs`, headers: { cookie } });
     expect(
       logs

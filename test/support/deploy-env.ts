@@ -58,23 +58,6 @@ export function writeTunnelConfig(t: TestApp): string {
   return file;
 }
 
-/** Wait until a job has finished; returns it. */
-export async function waitForJob(
-  t: TestApp,
-  headers: Record<string, string>,
-  id: string,
-  timeoutMs = 90_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await t.app.http.inject({ url: `/api/v1/jobs/${id}`, headers });
-    const job = res.json();
-    if (!['queued', 'running'].includes(job.status)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** The job's log text. */
 export async function jobLog(t: TestApp, headers: Record<string, string>, id: string): Promise<string> {
   const res = await t.app.http.inject({ url: `/api/v1/jobs/${id}/logs`, headers });

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { App } from '../../src/app.js';
 import type { Job } from '../../src/features/jobs/jobs.service.js';
 import { type RequestContext, systemContext } from '../../src/lib/request-context.js';
+import type { TestApp } from './test-app.js';
 
 /** A request context acting as the given login (audit actor). */
 export const actorContext = (login: string): RequestContext => ({
@@ -80,53 +81,125 @@ export interface SseEvent {
   data: string;
 }
 
-/** An SSE client over a real socket: collects events until `stopWhen` says so (then disconnects). */
-export function readSse(
-  url: string,
-  headers: Record<string, string>,
-  stopWhen: (event: SseEvent, all: SseEvent[]) => boolean,
-): Promise<{ status: number; headers: http.IncomingHttpHeaders; events: SseEvent[]; raw: string }> {
+/** An open SSE response: its status and headers, and the events parsed so far. */
+export interface SseConnection {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  /** Every event received so far, in order. */
+  events: SseEvent[];
+  /** Everything the server sent (comments included). */
+  raw(): string;
+  /** Resolves once `until(events)` holds, the stream ends or `timeoutMs` passed (with what arrived). */
+  wait(until: (all: SseEvent[]) => boolean, timeoutMs?: number): Promise<SseEvent[]>;
+  close(): void;
+}
+
+function parseBlock(block: string): SseEvent | null {
+  const ev: SseEvent = { event: 'message', id: undefined, data: '' };
+  let hasData = false;
+  for (const line of block.split('\n')) {
+    if (line.startsWith(':') || line === '') continue;
+    const colon = line.indexOf(':');
+    const field = line.slice(0, colon);
+    const value = line.slice(colon + 1).replace(/^ /, '');
+    if (field === 'event') ev.event = value;
+    else if (field === 'id') ev.id = value;
+    else if (field === 'data') {
+      ev.data = hasData ? `${ev.data}\n${value}` : value;
+      hasData = true;
+    }
+  }
+  return hasData ? ev : null;
+}
+
+/** The one SSE client of the suites: a real socket, events parsed as they arrive. */
+export function openSse(url: string, headers: Record<string, string>): Promise<SseConnection> {
   return new Promise((resolve, reject) => {
     const req = http.get(url, { headers: { accept: 'text/event-stream', ...headers } }, (res) => {
       const events: SseEvent[] = [];
+      const waiters = new Set<() => void>();
       let raw = '';
       let buffer = '';
-      let done = false;
-      const finish = () => {
-        if (done) return;
-        done = true;
-        req.destroy();
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, events, raw });
+      let ended = false;
+      const notify = () => {
+        for (const w of [...waiters]) w();
       };
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         raw += chunk;
         buffer += chunk;
-        for (let end = buffer.indexOf('\n\n'); end !== -1 && !done; end = buffer.indexOf('\n\n')) {
-          const block = buffer.slice(0, end);
+        for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
+          const ev = parseBlock(buffer.slice(0, end));
           buffer = buffer.slice(end + 2);
-          const ev: SseEvent = { event: 'message', id: undefined, data: '' };
-          let hasData = false;
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':') || line === '') continue;
-            const colon = line.indexOf(':');
-            const field = line.slice(0, colon);
-            const value = line.slice(colon + 1).replace(/^ /, '');
-            if (field === 'event') ev.event = value;
-            else if (field === 'id') ev.id = value;
-            else if (field === 'data') {
-              ev.data = hasData ? `${ev.data}\n${value}` : value;
-              hasData = true;
-            }
-          }
-          if (!hasData) continue;
-          events.push(ev);
-          if (stopWhen(ev, events)) finish();
+          if (ev) events.push(ev);
         }
+        notify();
       });
+      const finish = () => {
+        ended = true;
+        notify();
+      };
       res.on('end', finish);
-      res.on('error', (err) => (done ? undefined : reject(err)));
+      res.on('error', finish);
+      resolve({
+        status: res.statusCode ?? 0,
+        headers: res.headers,
+        events,
+        raw: () => raw,
+        wait: (until, timeoutMs = 20_000) =>
+          new Promise((done) => {
+            const timer = setTimeout(() => check(true), timeoutMs);
+            const check = (force = false) => {
+              if (!force && !ended && !until(events)) return;
+              clearTimeout(timer);
+              waiters.delete(check);
+              done(events);
+            };
+            waiters.add(check);
+            check();
+          }),
+        close: () => req.destroy(),
+      });
     });
     req.on('error', (err) => reject(err));
   });
+}
+
+/** Collects events until `stopWhen` says so (then disconnects). */
+export async function readSse(
+  url: string,
+  headers: Record<string, string>,
+  stopWhen: (event: SseEvent, all: SseEvent[]) => boolean,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; events: SseEvent[]; raw: string }> {
+  const sse = await openSse(url, headers);
+  let seen = 0;
+  const stopAt = (all: SseEvent[]) => {
+    for (; seen < all.length; seen++) {
+      const ev = all[seen] as SseEvent;
+      if (stopWhen(ev, all.slice(0, seen + 1))) return true;
+    }
+    return false;
+  };
+  await sse.wait(stopAt, 24 * 60 * 60 * 1000);
+  sse.close();
+  stopAt(sse.events); // the stream may have ended before `stopAt` saw its last events
+  // Events after the one that stopped the read are not part of the answer.
+  return { status: sse.status, headers: sse.headers, events: sse.events.slice(0, seen + 1), raw: sse.raw() };
+}
+
+/** Wait until a job has finished (any end state); returns it as the API shows it. */
+export async function waitForJob(
+  t: Pick<TestApp, 'app'>,
+  headers: Record<string, string>,
+  id: string,
+  timeoutMs = 90_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await t.app.http.inject({ url: `/api/v1/jobs/${id}`, headers });
+    const job = res.json();
+    if (!['queued', 'running'].includes(job.status)) return job;
+    if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
