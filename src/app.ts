@@ -3,7 +3,7 @@ import type { Config } from './config/config.schema.js';
 import { type Db, migrateToLatest, openDatabase } from './db/database.js';
 import { createAuditService } from './features/audit/index.js';
 import { createAuthService, createGithubAuthService } from './features/auth/index.js';
-import { createContainersService } from './features/containers/index.js';
+import { createContainerAccess, createContainersService } from './features/containers/index.js';
 import {
   createDeployRequestsService,
   createForwardsService,
@@ -42,10 +42,12 @@ import { tokenRoutes } from './http/routes/tokens.routes.js';
 import { tunnelRoutes } from './http/routes/tunnel.routes.js';
 import { webRoutes } from './http/routes/web.routes.js';
 import { createHttpServer, type HttpApp, type RouteInfo } from './http/server.js';
+import { createStreamSlots, type StreamLimits } from './http/stream-slots.js';
 import { type Compose, createCompose, detectCompose } from './integrations/compose/compose-cli.js';
 import { createDockerClient } from './integrations/docker/docker-client.js';
 import { createGithubApp } from './integrations/github/github-app.js';
 import { createGithubClient } from './integrations/github/github-client.js';
+import { detectSelfContainerId } from './integrations/host/self-container.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { DEFAULT_CHILD_PATH } from './lib/process/run-process.js';
 import { createSecretBox, loadSecretKey } from './lib/secret-box.js';
@@ -63,6 +65,8 @@ export interface AppOptions {
   healthGate?: { timeoutMs?: number; stableMs?: number };
   /** Where the built SPA is (default `dist/web`); tests point it at a bundle of their own. */
   webRoot?: string;
+  /** Concurrent log reads and live streams per caller and in all (tests lower them). */
+  streamLimits?: StreamLimits;
 }
 
 /** The composition root: config → db → repositories → integrations → services → jobs → http. */
@@ -100,7 +104,22 @@ export async function createApp(opts: AppOptions) {
   // Docker: the client connects lazily (first call negotiates the API version), never at start-up.
   const dockerLog = logger.child({ component: 'docker' });
   const docker = createDockerClient({ dockerHost: config.dockerHost, log: dockerLog });
-  const containers = createContainersService({ docker, projects: repos.projects, audit, log: dockerLog });
+  let selfContainer: Promise<string | null> | null = null;
+  const access = createContainerAccess({
+    selfContainerId: () => (selfContainer ??= detectSelfContainerId()),
+    tunnelContainer: async () => {
+      const { restart } = (await settings.get()).tunnel;
+      return restart.mode === 'docker' ? restart.target : null;
+    },
+    dataDir: config.dataDir,
+  });
+  const containers = createContainersService({
+    docker,
+    access,
+    projects: repos.projects,
+    audit,
+    log: dockerLog,
+  });
   const system = createSystemService({ docker, dataDir: config.dataDir, clock, log: dockerLog });
   const ports = createPortsService({
     reservations: repos.portReservations,
@@ -196,6 +215,7 @@ export async function createApp(opts: AppOptions) {
     ...(opts.healthGate ? { healthGate: opts.healthGate } : {}),
   });
   const startedAt = Date.now();
+  const streamSlots = createStreamSlots(opts.streamLimits);
 
   const { app: http, routes } = await createHttpServer({
     logger,
@@ -213,8 +233,8 @@ export async function createApp(opts: AppOptions) {
       settingsRoutes(app, { settings });
       onboardingRoutes(app, { onboarding });
       auditRoutes(app, { audit });
-      jobRoutes(app, { jobs });
-      containersRoutes(app, { containers });
+      jobRoutes(app, { jobs, slots: streamSlots });
+      containersRoutes(app, { containers, slots: streamSlots });
       systemRoutes(app, { system });
       tunnelRoutes(app, { tunnel });
       projectRoutes(app, { projects, requests: deployRequests });

@@ -19,10 +19,12 @@ import {
   LABEL_PROJECT,
 } from '../../integrations/docker/docker-labels.js';
 import { type LiveLogSink, type LiveLogs, openLiveLogs } from '../../integrations/docker/live-logs.js';
-import { type LogLine, parseLogBuffer } from '../../integrations/docker/log-demux.js';
+import type { LogLine } from '../../integrations/docker/log-demux.js';
+import { readLogTail } from '../../integrations/docker/log-tail.js';
 import { parseJson } from '../../lib/json.js';
 import type { RequestContext } from '../../lib/request-context.js';
 import type { AuditService } from '../audit/index.js';
+import { type ContainerAccess, isManaged, seesAll } from './container-access.js';
 
 /** Filters of `GET /api/v1/containers`. */
 export interface ContainerQuery {
@@ -60,6 +62,7 @@ function checkRef(ref: string): void {
  */
 export function createContainersService(deps: {
   docker: DockerClient;
+  access: ContainerAccess;
   projects: { findById(id: string): Promise<ProjectRow | undefined>; listActive(): Promise<ProjectRow[]> };
   audit: AuditService;
   log: Logger;
@@ -85,11 +88,14 @@ export function createContainersService(deps: {
     );
   };
 
-  async function inspect(ref: string): Promise<Docker.ContainerInspectInfo> {
+  /** Inspect a container the caller may act on (403 for an operator on an unmanaged one). */
+  async function inspect(ctx: RequestContext, ref: string): Promise<Docker.ContainerInspectInfo> {
     checkRef(ref);
-    return docker.call('inspect container', (d) => d.getContainer(ref).inspect(), {
+    const info = await docker.call('inspect container', (d) => d.getContainer(ref).inspect(), {
       what: `container ${ref}`,
     });
+    deps.access.assertMayAct(ctx, info);
+    return info;
   }
 
   async function viewOf(id: string): Promise<ContainerView> {
@@ -109,7 +115,7 @@ export function createContainersService(deps: {
     ref: string,
     work: (info: Docker.ContainerInspectInfo) => Promise<{ result: T; details?: Record<string, unknown> }>,
   ): Promise<T> {
-    const info = await inspect(ref);
+    const info = await inspect(ctx, ref);
     const name = info.Name.replace(/^\//, '');
     const index = await projectIndex();
     const projectId = projectOf(
@@ -169,12 +175,17 @@ export function createContainersService(deps: {
 
   return {
     /** `GET /api/v1/containers`: running and stopped, filtered; with `projectId` also volumes and images. */
-    async list(query: ContainerQuery): Promise<{
+    async list(
+      ctx: RequestContext,
+      query: ContainerQuery,
+    ): Promise<{
       items: ContainerView[];
       volumes?: VolumeView[];
       images?: ImageView[];
     }> {
       const state = query.state ?? 'all';
+      // Operators see the panel's containers only; the rest of the host is the admin's.
+      const everything = seesAll(ctx);
       const [all, index] = await Promise.all([
         docker.call('list containers', (d) => d.listContainers({ all: state !== 'running' })),
         projectIndex(),
@@ -182,6 +193,7 @@ export function createContainersService(deps: {
       const q = query.q?.toLowerCase();
       const picked = all.filter((c) => {
         if (state === 'stopped' && c.State === 'running') return false;
+        if (!everything && !isManaged(c.Labels)) return false;
         const name = containerName(c.Names);
         if (query.name !== undefined && name !== query.name) return false;
         if (q && !name.toLowerCase().includes(q) && !c.Image.toLowerCase().includes(q)) return false;
@@ -202,12 +214,13 @@ export function createContainersService(deps: {
       return { items, volumes, images };
     },
 
-    /** Inspect one container by id or name (400 for a malformed reference, 404 when unknown). */
+    /** Inspect one container by id or name (400 malformed, 404 unknown, 403 unmanaged for operators). */
     inspect,
 
     /** Stop; the container and its configuration stay. Already stopped is success (engine 304). */
     stop(ctx: RequestContext, ref: string): Promise<ContainerView> {
       return audited(ctx, 'container.stop', ref, async (info) => {
+        await deps.access.assertNotVital(info, 'stopped');
         await docker.call(
           'stop container',
           (d) =>
@@ -241,6 +254,7 @@ export function createContainersService(deps: {
      */
     remove(ctx: RequestContext, ref: string, opts: { volumes: boolean }): Promise<void> {
       return audited(ctx, 'container.remove', ref, async (info) => {
+        await deps.access.assertNotVital(info, 'removed');
         const candidates = opts.volumes
           ? (info.Mounts ?? []).filter((m) => m.Type === 'volume' && m.Name).map((m) => m.Name as string)
           : [];
@@ -257,7 +271,16 @@ export function createContainersService(deps: {
           const users = await docker.call('list containers', (d) =>
             d.listContainers({ all: true, filters: { volume: [name] } }),
           );
-          if (users.length > 0) {
+          const volume = await docker.call('inspect volume', (d) =>
+            d
+              .getVolume(name)
+              .inspect()
+              .catch(() => null),
+          );
+          const panelData = volume
+            ? await docker.call('inspect panel container', (d) => deps.access.isPanelVolume(volume, d))
+            : false;
+          if (users.length > 0 || panelData) {
             keptVolumes.push(name);
             continue;
           }
@@ -275,39 +298,30 @@ export function createContainersService(deps: {
       });
     },
 
-    /** Last `tail` lines (non-TTY multiplexed and TTY raw streams both handled). */
+    /** Last `tail` lines within a fixed memory budget; `truncated` when older lines were cut. */
     async logs(
+      ctx: RequestContext,
       ref: string,
       opts: { tail: number; since?: number; timestamps: boolean },
-    ): Promise<{ lines: LogLine[] }> {
-      const info = await inspect(ref);
-      const body = await docker.call(
-        'container logs',
-        (d) =>
-          d.getContainer(info.Id).logs({
-            follow: false,
-            stdout: true,
-            stderr: true,
-            timestamps: true,
-            tail: opts.tail,
-            ...(opts.since !== undefined ? { since: opts.since } : {}),
-          }),
-        { what: `container ${ref}` },
-      );
-      const lines = parseLogBuffer(Buffer.isBuffer(body) ? body : Buffer.from(String(body)), {
+    ): Promise<{ lines: LogLine[]; truncated: boolean }> {
+      const info = await inspect(ctx, ref);
+      const { lines, truncated } = await readLogTail(docker, info.Id, {
+        tail: opts.tail,
         tty: Boolean(info.Config?.Tty),
-        timestamps: true,
+        ...(opts.since !== undefined ? { since: opts.since } : {}),
       });
-      return { lines: opts.timestamps ? lines : lines.map((l) => ({ ...l, ts: null })) };
+      return { lines: opts.timestamps ? lines : lines.map((l) => ({ ...l, ts: null })), truncated };
     },
 
     /** Open the multi-container live stream for `filter` (AND of id prefix, exact name, project). */
     async openStream(
+      ctx: RequestContext,
       filter: StreamFilter,
       sink: LiveLogSink,
       opts: { tail?: number } = {},
     ): Promise<LiveLogs> {
       if (filter.id !== undefined) checkRef(filter.id);
+      const everything = seesAll(ctx);
       let index = await projectIndex();
       let indexAt = Date.now();
       return openLiveLogs({
@@ -316,6 +330,7 @@ export function createContainersService(deps: {
         sink,
         tail: opts.tail ?? 0,
         match: async (c) => {
+          if (!everything && !isManaged(c.Labels)) return false;
           if (
             filter.id !== undefined &&
             !c.Id.startsWith(filter.id) &&

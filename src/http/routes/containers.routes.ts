@@ -14,6 +14,7 @@ import { contextOf } from '../plugins/auth.js';
 import { emptySchema, withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
 import { createSseOpener, type SseStream } from '../sse.js';
+import type { StreamSlots } from '../stream-slots.js';
 
 /** `since`: unix seconds (fractions allowed) or an ISO date → unix seconds. */
 function parseSince(since: string | undefined): number | undefined {
@@ -32,7 +33,10 @@ function parseSince(since: string | undefined): number | undefined {
 const STREAM_LOW_WATER = 256 * 1024;
 
 /** Containers: list, stop, restart, remove, log tail and the live multi-container log stream. */
-export function containersRoutes(app: HttpApp, deps: { containers: ContainersService }): void {
+export function containersRoutes(
+  app: HttpApp,
+  deps: { containers: ContainersService; slots: StreamSlots },
+): void {
   const { containers } = deps;
   const openSse = createSseOpener(app);
 
@@ -60,23 +64,33 @@ export function containersRoutes(app: HttpApp, deps: { containers: ContainersSer
       // a failure before the SSE response opens still gets the normal JSON error (e.g. 502).
       let sse: SseStream | null = null;
       const early: LiveLogLine[] = [];
-      const live = await containers.openStream(
-        filter,
-        {
-          write: (line) => {
-            if (!sse) return early.push(line) < 10_000;
-            return sse.send('log', line) && reply.raw.writableLength <= STREAM_LOW_WATER;
+      const release = deps.slots.acquire(request);
+      const live = await containers
+        .openStream(
+          contextOf(request),
+          filter,
+          {
+            write: (line) => {
+              if (!sse) return early.push(line) < 10_000;
+              return sse.send('log', line) && reply.raw.writableLength <= STREAM_LOW_WATER;
+            },
+            onceDrained: (cb) => {
+              if (!sse) return void setImmediate(cb);
+              void sse.ready().then((open) => open && cb());
+            },
           },
-          onceDrained: (cb) => {
-            if (!sse) return void setImmediate(cb);
-            void sse.ready().then((open) => open && cb());
-          },
-        },
-        { tail },
-      );
+          { tail },
+        )
+        .catch((err: unknown) => {
+          release();
+          throw err;
+        });
       const stream = openSse(request, reply);
       sse = stream;
-      stream.onClose(() => live.close());
+      stream.onClose(() => {
+        live.close();
+        release();
+      });
       for (const line of early.splice(0)) stream.send('log', line);
     },
   );
@@ -103,7 +117,7 @@ export function containersRoutes(app: HttpApp, deps: { containers: ContainersSer
         }),
       },
     },
-    async (request) => containers.list(request.query),
+    async (request) => containers.list(contextOf(request), request.query),
   );
 
   app.post(
@@ -147,12 +161,21 @@ export function containersRoutes(app: HttpApp, deps: { containers: ContainersSer
             timestamps: booleanFlag('true'),
           })
           .strict(),
-        response: withErrors({ 200: z.object({ lines: z.array(logLineSchema) }) }),
+        response: withErrors({ 200: z.object({ lines: z.array(logLineSchema), truncated: z.boolean() }) }),
       },
     },
     async (request) => {
       const { tail, since, timestamps } = request.query;
-      return containers.logs(request.params.id, { tail, since: parseSince(since), timestamps });
+      const release = deps.slots.acquire(request);
+      try {
+        return await containers.logs(contextOf(request), request.params.id, {
+          tail,
+          since: parseSince(since),
+          timestamps,
+        });
+      } finally {
+        release();
+      }
     },
   );
 }

@@ -7,6 +7,7 @@ import { contextOf } from '../plugins/auth.js';
 import { cursorQuery, idParams, withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
 import { createSseOpener, sseFrame } from '../sse.js';
+import type { StreamSlots } from '../stream-slots.js';
 
 /** `Last-Event-ID` wins over `?after` (it is what a reconnecting EventSource sends). */
 function resumeFrom(header: string | string[] | undefined, after: number | undefined): number {
@@ -21,7 +22,7 @@ function resumeFrom(header: string | string[] | undefined, after: number | undef
 }
 
 /** `/api/v1/jobs`: list, get, logs, live log stream (SSE) and cancel. */
-export function jobRoutes(app: HttpApp, deps: { jobs: JobsService }): void {
+export function jobRoutes(app: HttpApp, deps: { jobs: JobsService; slots: StreamSlots }): void {
   const openSse = createSseOpener(app);
   // A live line is one object for every subscriber: serialise it once per masker, not per stream.
   const frames = new WeakMap<Masker, WeakMap<JobLogLine, string>>();
@@ -102,7 +103,9 @@ export function jobRoutes(app: HttpApp, deps: { jobs: JobsService }): void {
       const after = resumeFrom(request.headers['last-event-id'], request.query.after);
       const masker = await deps.jobs.masker();
       await deps.jobs.get(request.params.id); // 404 before the stream opens
+      const release = deps.slots.acquire(request);
       const sse = openSse(request, reply);
+      sse.onClose(release);
       const follow = deps.jobs.follow(request.params.id, after, {
         log: (line) => sse.sendFrame(frameOf(masker, line)),
         status: (job) => sse.send('status', deps.jobs.present(job, masker)),
