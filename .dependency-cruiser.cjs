@@ -7,7 +7,7 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/domain/' },
       to: {
-        pathNot: ['^src/domain/', '^node_modules/(re2js|yaml|zod)/'],
+        pathNot: ['^src/domain/', '(^|/)node_modules/(re2js|yaml|zod)/'],
         dependencyTypesNot: ['type-only'],
       },
     },

@@ -21,7 +21,12 @@ export interface TestApp {
 
 /** Build the real app on a temp data dir and the chosen engine; `env` overrides configuration. */
 export async function createTestApp(
-  opts: { engine?: 'sqlite' | 'postgres'; env?: Record<string, string>; webRoot?: string } = {},
+  opts: {
+    engine?: 'sqlite' | 'postgres';
+    env?: Record<string, string>;
+    webRoot?: string;
+    streamLimits?: { perCaller: number; total: number };
+  } = {},
 ): Promise<TestApp> {
   const engine = opts.engine ?? 'sqlite';
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warp-test-'));
@@ -41,6 +46,7 @@ export async function createTestApp(
     config,
     logger: createLogger('debug', captureStream()),
     ...(opts.webRoot ? { webRoot: opts.webRoot } : {}),
+    ...(opts.streamLimits ? { streamLimits: opts.streamLimits } : {}),
   });
   await app.http.ready();
 

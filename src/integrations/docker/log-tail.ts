@@ -17,21 +17,31 @@ export async function readLogTail(
 ): Promise<{ lines: LogLine[]; truncated: boolean }> {
   const budget = opts.budgetBytes ?? LOG_TAIL_BUDGET_BYTES;
   const api = await docker.streams();
-  const until = Math.ceil(Date.now() / 1000) + 1;
-  const stream = (await docker.call(
+  // dockerode buffers a non-follow log body whole; the modem's stream mode hands it over in chunks.
+  const stream = await docker.call(
     'container logs',
     () =>
-      api.getContainer(id).logs({
-        follow: true,
-        stdout: true,
-        stderr: true,
-        timestamps: true,
-        tail: opts.tail,
-        until,
-        ...(opts.since !== undefined ? { since: opts.since } : {}),
-      }) as unknown as Promise<Readable>,
+      new Promise<Readable>((resolve, reject) => {
+        api.modem.dial(
+          {
+            path: `/containers/${encodeURIComponent(id)}/logs?`,
+            method: 'GET',
+            isStream: true,
+            statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+            options: {
+              follow: false,
+              stdout: true,
+              stderr: true,
+              timestamps: true,
+              tail: opts.tail,
+              ...(opts.since !== undefined ? { since: opts.since } : {}),
+            },
+          },
+          (err: unknown, data: unknown) => (err ? reject(err) : resolve(data as Readable)),
+        );
+      }),
     { what: `container ${id}` },
-  )) as Readable;
+  );
 
   const lines: LogLine[] = [];
   let head = 0;
