@@ -20,6 +20,9 @@ describe('parseImageReference', () => {
       path: ['team', 'api'],
       tag: '1.0',
       digest,
+      registry: 'localhost:5000',
+      repository: 'localhost:5000/team/api',
+      familiarName: 'localhost:5000/team/api',
     });
     expect(parseImageReference('excalidraw/excalidraw:latest')).toMatchObject({
       domain: null,
@@ -45,13 +48,16 @@ describe('parseImageReference', () => {
       '-app',
       'app-',
       `${'a'.repeat(256)}`,
+      // A short name counts with its `library/` prefix: 8 + 255 > 255.
+      'a'.repeat(255),
       'a'.repeat(64),
       'app:tag with space',
       'app:',
       'app\n',
     ];
     for (const ref of bad) expect(isValidImageReference(ref), ref).toBe(false);
-    expect(isValidImageReference(`${'a'.repeat(255)}`)).toBe(true);
+    expect(isValidImageReference('a'.repeat(247))).toBe(true);
+    expect(isValidImageReference(`example.com/${'a'.repeat(255)}`)).toBe(true);
   });
 
   it('throws validation errors naming the image field', () => {

@@ -8,13 +8,21 @@ export interface IngressRule {
   hostname: string | null;
   path: string | null;
   service: string;
+  /** The rule's own `originRequest`, as the YAML (or JSON) has it. */
   originRequest?: unknown;
+  /**
+   * The top-level `originRequest` in force for this rule (cloudflared's defaults for every rule);
+   * set by `parseIngressConfig` only when the file has one, so `validateIngress(rules)` applies it.
+   */
+  defaults?: unknown;
 }
 
 /** A parsed `config.yml`: the YAML document (comments and layout intact) and its rules in file order. */
 export interface IngressConfig {
   doc: Document.Parsed;
   rules: IngressRule[];
+  /** The top-level `originRequest` (defaults for every rule), when the file has one. */
+  originRequest?: unknown;
 }
 
 /** A parsed config plus the nodes a textual edit needs (used by the merge, not exported from the index). */
@@ -32,21 +40,42 @@ export interface IngressSource extends IngressConfig {
 
 const RULE_FIELDS = ['hostname', 'path', 'service'] as const;
 
+/** Rules read from config.yml text: their `originRequest` values are decoded as yaml.v3 does. */
+const YAML_RULES = new WeakSet<IngressRule>();
+
+/**
+ * How a rule's `originRequest` values are decoded: `yaml` for rules `parseIngressConfig` read,
+ * `any` for rules built elsewhere (e.g. from a remote JSON configuration).
+ */
+export const ruleFormat = (rule: IngressRule): 'yaml' | 'any' => (YAML_RULES.has(rule) ? 'yaml' : 'any');
+
 const fail = (message: string, details: ErrorDetail[]): never => {
   throw validationError(message, details);
 };
 
-/** Reads one string field of a rule; scalars are stringified like cloudflared's YAML decoder does. */
+const resolve = (doc: Document.Parsed, node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node);
+
+/**
+ * Reads one string field of a rule as yaml.v3 fills a Go string: any scalar gives its text as
+ * written (`0x10` stays `0x10`, `1.10` stays `1.10`), and a YAML null gives nothing.
+ */
 function readField(doc: Document.Parsed, item: YAMLMap, key: string, index: number): string | null {
-  let node = item.get(key, true) as unknown;
-  if (isAlias(node)) node = node.resolve(doc);
+  const node = resolve(doc, item.get(key, true));
   if (node === undefined || node === null) return null;
   if (!isScalar(node)) {
     return fail(`Rule #${index + 1}: ${key} must be a string`, [
       { path: `ingress[${index}].${key}`, message: 'must be a string' },
     ]);
   }
-  return node.value === null || node.value === undefined ? null : String(node.value);
+  if (node.value === null || node.value === undefined) return null;
+  return typeof node.source === 'string' ? node.source : String(node.value);
+}
+
+/** A mapping's value as plain data (aliases resolved), or undefined when the key is absent. */
+function readValue(doc: Document.Parsed, map: YAMLMap, key: string): unknown {
+  const node = resolve(doc, map.get(key, true));
+  if (node === undefined) return undefined;
+  return isScalar(node) || isMap(node) || isSeq(node) ? node.toJS(doc) : node;
 }
 
 function readRule(doc: Document.Parsed, item: unknown, index: number): IngressRule {
@@ -57,10 +86,8 @@ function readRule(doc: Document.Parsed, item: unknown, index: number): IngressRu
   }
   const [hostname, path, service] = RULE_FIELDS.map((k) => readField(doc, item, k, index));
   const rule: IngressRule = { hostname: hostname ?? null, path: path ?? null, service: service ?? '' };
-  const origin = item.get('originRequest', true) as unknown;
-  if (origin !== undefined && origin !== null) {
-    rule.originRequest = isScalar(origin) || isMap(origin) || isSeq(origin) ? origin.toJS(doc) : origin;
-  }
+  const origin = readValue(doc, item, 'originRequest');
+  if (origin !== undefined && origin !== null) rule.originRequest = origin;
   return rule;
 }
 
@@ -88,11 +115,21 @@ export function readIngressSource(text: string): IngressSource {
   }
   const rawItems = seq?.items ?? [];
   const rules = rawItems.map((item, i) => readRule(doc, item, i));
-  return { text, doc, rules, root, pair, seq, items: rawItems as YAMLMap[] };
+  for (const rule of rules) YAML_RULES.add(rule);
+  const defaults = root ? readValue(doc, root, 'originRequest') : undefined;
+  const source: IngressSource = { text, doc, rules, root, pair, seq, items: rawItems as YAMLMap[] };
+  if (defaults !== undefined && defaults !== null) {
+    source.originRequest = defaults;
+    for (const rule of rules) rule.defaults = defaults;
+  }
+  return source;
 }
 
-/** Parses `config.yml` text into its document and ingress rules (no `ingress` key ⇒ no rules). */
+/**
+ * Parses `config.yml` text into its document and ingress rules (no `ingress` key ⇒ no rules). A
+ * top-level `originRequest` is returned too, and attached to every rule as its `defaults`.
+ */
 export function parseIngressConfig(text: string): IngressConfig {
-  const { doc, rules } = readIngressSource(text);
-  return { doc, rules };
+  const { doc, rules, originRequest } = readIngressSource(text);
+  return originRequest === undefined ? { doc, rules } : { doc, rules, originRequest };
 }

@@ -16,7 +16,9 @@ describe('matchHost', () => {
     expect(matchHost('*.example.com', 'a.b.example.com')).toBe(true);
     expect(matchHost('*.example.com', 'example.com')).toBe(false);
     expect(matchHost('*.example.com', 'badexample.com')).toBe(false);
-    expect(matchHost('a.example.com', 'A.Example.COM')).toBe(true);
+    // Case-sensitive like cloudflared; an uppercase rule still matches lowercase via its IDNA twin.
+    expect(matchHost('a.example.com', 'A.Example.COM')).toBe(false);
+    expect(matchHost('A.Example.COM', 'a.example.com')).toBe(true);
     expect(matchHost('*', 'anything')).toBe(true);
     expect(matchHost(null, 'anything')).toBe(true);
     expect(matchHost('*foo.com', 'xfoo.com')).toBe(false);
@@ -43,10 +45,12 @@ describe('matchRule', () => {
     expect(matchRule(rules, 'app.example.com')?.index).toBe(1);
   });
 
-  it('returns null when nothing matches or the URL has no host', () => {
+  it('returns null when nothing matches or the URL does not parse', () => {
     expect(matchRule(rules.slice(0, 2), 'https://other.example.net/')).toBeNull();
-    expect(matchRule(rules, 'https:///nohost')).toBeNull();
+    // Go's url.Parse gives an empty host here: only a rule for every hostname matches it.
+    expect(matchRule(rules, 'https:///nohost')?.index).toBe(4);
     expect(matchRule(rules, '')).toBeNull();
+    expect(matchRule(rules, 'https://a.example.com/%zz')).toBeNull();
   });
 
   it('never matches a rule whose path regex is invalid', () => {

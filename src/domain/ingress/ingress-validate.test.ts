@@ -113,7 +113,7 @@ describe('isCatchAll / compilePathRegex', () => {
 
   it('translates RE2 inline flags and named groups', () => {
     const re = compilePathRegex('(?i)^/(?P<x>API)');
-    expect(re instanceof RegExp && re.test('/api')).toBe(true);
+    expect('test' in re && re.test('/api')).toBe(true);
     expect(compilePathRegex('\\1')).toHaveProperty('error');
   });
 });
