@@ -5,6 +5,7 @@ import {
   booleanFlag,
   containerSchema,
   imageSchema,
+  type liveLogLineSchema,
   logLineSchema,
   projectIdField,
   refParams,
@@ -42,7 +43,7 @@ export function containersRoutes(app: HttpApp, deps: { containers: ContainersSer
       schema: {
         tags: ['containers'],
         description:
-          'text/event-stream: `event: log` with data {containerId, containerName, stream, ts, text}',
+          'text/event-stream: `event: log` with data ContainerLogLine {containerId, containerName, stream, ts, text}',
         querystring: z
           .object({
             id: z.string().min(1).max(255).optional(),
@@ -59,11 +60,12 @@ export function containersRoutes(app: HttpApp, deps: { containers: ContainersSer
       // Lines that arrive while the engine streams are being set up wait here (bounded by `tail`):
       // a failure before the SSE response opens still gets the normal JSON error (e.g. 502).
       let sse: SseStream | null = null;
-      const early: LiveLogLine[] = [];
+      // Typed by the schema the OpenAPI document names ContainerLogLine, so the two cannot drift apart.
+      const early: z.infer<typeof liveLogLineSchema>[] = [];
       const live = await containers.openStream(
         filter,
         {
-          write: (line) => {
+          write: (line: LiveLogLine) => {
             if (!sse) return early.push(line) < 10_000;
             return sse.send('log', line) && reply.raw.writableLength <= STREAM_LOW_WATER;
           },
