@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { OpenAPI3 } from 'openapi-typescript';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { API_TYPES_FILE, loadOpenApiDocument, renderApiTypes } from '../../scripts/api-types.js';
 
 /** Where two texts part, as "line N", for a readable failure. */
@@ -14,9 +14,14 @@ function firstDifference(a: string, b: string): string {
 }
 
 describe('web client API types', () => {
-  it('web/src/api/openapi.gen.ts is what the route schemas generate', async () => {
-    const doc = await loadOpenApiDocument();
-    const fresh = await renderApiTypes(doc);
+  let doc: OpenAPI3;
+  let fresh: string;
+  beforeAll(async () => {
+    doc = await loadOpenApiDocument();
+    fresh = await renderApiTypes(doc);
+  });
+
+  it('web/src/api/openapi.gen.ts is what the route schemas generate', () => {
     const committed = readFileSync(API_TYPES_FILE, 'utf8');
     const where = path.relative(process.cwd(), API_TYPES_FILE);
     expect(
@@ -26,8 +31,6 @@ describe('web client API types', () => {
   });
 
   it('is deterministic, and follows a changed schema', async () => {
-    const doc = await loadOpenApiDocument();
-    const fresh = await renderApiTypes(doc);
     expect(await renderApiTypes(doc)).toBe(fresh);
     // The comparison above can fail: one more field on Project is a different file.
     const changed = structuredClone(doc) as OpenAPI3 & {
