@@ -50,3 +50,8 @@ export const cursorQuery = {
 
 /** 204 / 202 bodies. */
 export const emptySchema = z.null();
+
+// Names of these schemas in the OpenAPI document (GET /api/openapi.json): the web client's types
+// (web/src/api/openapi.gen.ts, `npm run api:types`) are generated from it.
+z.globalRegistry.add(errorBodySchema, { id: 'ErrorBody' });
+z.globalRegistry.add(userSchema, { id: 'User' });

@@ -12,6 +12,7 @@ import Fastify, {
 } from 'fastify';
 import {
   jsonSchemaTransform,
+  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -37,6 +38,29 @@ export interface RouteInfo {
   method: string;
   url: string;
   auth: string | undefined;
+}
+
+/**
+ * Every registered schema is emitted twice, as `X` (response shape) and `XInput` (request shape). Only a
+ * request body or parameter that embeds a named schema refers to an `XInput`: drop the ones nothing uses.
+ */
+function withoutUnusedInputs<T extends object>(doc: T): T {
+  const schemas = (doc as { components?: { schemas?: Record<string, unknown> } }).components?.schemas;
+  if (!schemas) return doc;
+  // Until nothing changes: an unused `XInput` may be the only user of another one.
+  for (let dropped = true; dropped; ) {
+    dropped = false;
+    const used = new Set(
+      [...JSON.stringify(doc).matchAll(/"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]),
+    );
+    for (const name of Object.keys(schemas)) {
+      if (name.endsWith('Input') && !used.has(name)) {
+        delete schemas[name];
+        dropped = true;
+      }
+    }
+  }
+  return doc;
 }
 
 /** Build the HTTP server: plugins, error model, auth, OpenAPI, then the routes given by the composition root. */
@@ -100,6 +124,9 @@ export async function createHttpServer(opts: {
       security: [{ bearer: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
+    // Schemas registered with an id (z.globalRegistry.add in the features' *.schemas.ts) become named
+    // components that the routes reference.
+    transformObject: (doc) => withoutUnusedInputs(jsonSchemaTransformObject(doc)),
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
   app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () =>

@@ -2,6 +2,7 @@ import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@ta
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ApiError } from './api/client.js';
+import { queries } from './api/queries.js';
 import { App } from './app.js';
 import { initTheme } from './lib/theme.js';
 import './styles.css';
@@ -10,7 +11,8 @@ initTheme();
 
 // A 401 anywhere means the session is gone: drop `me` so the sign-in page shows.
 const onError = (error: unknown) => {
-  if (error instanceof ApiError && error.status === 401) queryClient.setQueryData(['me'], null);
+  if (error instanceof ApiError && error.status === 401)
+    queryClient.setQueryData(queries.me().queryKey, null);
 };
 
 const queryClient: QueryClient = new QueryClient({

@@ -12,3 +12,7 @@ export const entrySchema = z.object({
   projectId: z.string().nullable(),
   details: z.record(z.string(), z.unknown()),
 });
+
+// Names of these schemas in the OpenAPI document (GET /api/openapi.json): the web client's types
+// (web/src/api/openapi.gen.ts, `npm run api:types`) are generated from it.
+z.globalRegistry.add(entrySchema, { id: 'AuditEntry' });

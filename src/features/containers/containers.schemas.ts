@@ -40,6 +40,9 @@ export const logLineSchema = z.object({
   text: z.string(),
 });
 
+/** One line of the live multi-container log stream (`event: log` data of `/api/v1/containers/logs/stream`). */
+export const liveLogLineSchema = logLineSchema.extend({ containerId: z.string(), containerName: z.string() });
+
 /** A container id or name; the service answers 400 for anything that is neither. */
 export const refParams = z.object({ id: z.string().min(1).max(255) }).strict();
 
@@ -50,3 +53,11 @@ export const booleanFlag = (fallback: 'true' | 'false') =>
     .enum(['true', 'false'])
     .default(fallback)
     .transform((v) => v === 'true');
+
+// Names of these schemas in the OpenAPI document (GET /api/openapi.json): the web client's types
+// (web/src/api/openapi.gen.ts, `npm run api:types`) are generated from it.
+z.globalRegistry.add(containerSchema, { id: 'Container' });
+z.globalRegistry.add(volumeSchema, { id: 'Volume' });
+z.globalRegistry.add(imageSchema, { id: 'Image' });
+z.globalRegistry.add(logLineSchema, { id: 'ContainerLogTailLine' });
+z.globalRegistry.add(liveLogLineSchema, { id: 'ContainerLogLine' });

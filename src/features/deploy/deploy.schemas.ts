@@ -47,3 +47,10 @@ export const templateSchema = z.object({
   private: z.boolean(),
   defaultBranch: z.string(),
 });
+
+// Names of these schemas in the OpenAPI document (GET /api/openapi.json): the web client's types
+// (web/src/api/openapi.gen.ts, `npm run api:types`) are generated from it.
+z.globalRegistry.add(repoSchema, { id: 'HostRepo' });
+z.globalRegistry.add(projectSchema, { id: 'Project' });
+z.globalRegistry.add(projectJobSchema, { id: 'ProjectJob' });
+z.globalRegistry.add(templateSchema, { id: 'Template' });

@@ -26,3 +26,8 @@ export const lineSchema = z.object({
 });
 
 export const seqField = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+// Names of these schemas in the OpenAPI document (GET /api/openapi.json): the web client's types
+// (web/src/api/openapi.gen.ts, `npm run api:types`) are generated from it.
+z.globalRegistry.add(jobSchema, { id: 'Job' });
+z.globalRegistry.add(lineSchema, { id: 'JobLogLine' });

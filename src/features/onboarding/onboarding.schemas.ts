@@ -7,3 +7,7 @@ export const stateSchema = z.object({
 });
 
 export const stepName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,39}$/, 'expected a step name');
+
+// Names of these schemas in the OpenAPI document (GET /api/openapi.json): the web client's types
+// (web/src/api/openapi.gen.ts, `npm run api:types`) are generated from it.
+z.globalRegistry.add(stateSchema, { id: 'Onboarding' });

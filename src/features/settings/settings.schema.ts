@@ -182,3 +182,8 @@ export const SECRET_KEYS = [
   'github.token',
   'cloudflare.apiToken',
 ] as const;
+
+// Names of these schemas in the OpenAPI document (GET /api/openapi.json): the web client's types
+// (web/src/api/openapi.gen.ts, `npm run api:types`) are generated from it.
+z.globalRegistry.add(secretView, { id: 'SecretView' });
+z.globalRegistry.add(settingsViewSchema, { id: 'Settings' });

@@ -27,3 +27,9 @@ export const dockerHealthSchema = z.union([
   }),
   z.object({ status: z.literal('down'), message: z.string() }),
 ]);
+
+// Names of these schemas in the OpenAPI document (GET /api/openapi.json): the web client's types
+// (web/src/api/openapi.gen.ts, `npm run api:types`) are generated from it.
+z.globalRegistry.add(dockerStatsSchema, { id: 'DockerUsage' });
+z.globalRegistry.add(hostSchema, { id: 'HostResources' });
+z.globalRegistry.add(dockerHealthSchema, { id: 'DockerHealth' });

@@ -44,3 +44,11 @@ export const healthSchema = z.object({
   config: z.object({ path: z.string(), valid: z.boolean(), errors: z.array(z.string()) }),
   message: z.string().nullable(),
 });
+
+// Names of these schemas in the OpenAPI document (GET /api/openapi.json): the web client's types
+// (web/src/api/openapi.gen.ts, `npm run api:types`) are generated from it.
+z.globalRegistry.add(ingressRuleSchema, { id: 'IngressRule' });
+z.globalRegistry.add(connectionSchema, { id: 'TunnelConnection' });
+z.globalRegistry.add(tunnelSchema, { id: 'TunnelState' });
+z.globalRegistry.add(configSchema, { id: 'TunnelConfig' });
+z.globalRegistry.add(healthSchema, { id: 'TunnelHealth' });

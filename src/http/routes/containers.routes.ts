@@ -5,6 +5,7 @@ import {
   booleanFlag,
   containerSchema,
   imageSchema,
+  type liveLogLineSchema,
   logLineSchema,
   projectIdField,
   refParams,
@@ -46,7 +47,7 @@ export function containersRoutes(
       schema: {
         tags: ['containers'],
         description:
-          'text/event-stream: `event: log` with data {containerId, containerName, stream, ts, text}',
+          'text/event-stream: `event: log` with data ContainerLogLine {containerId, containerName, stream, ts, text}',
         querystring: z
           .object({
             id: z.string().min(1).max(255).optional(),
@@ -63,14 +64,15 @@ export function containersRoutes(
       // Lines that arrive while the engine streams are being set up wait here (bounded by `tail`):
       // a failure before the SSE response opens still gets the normal JSON error (e.g. 502).
       let sse: SseStream | null = null;
-      const early: LiveLogLine[] = [];
+      // Typed by the schema the OpenAPI document names ContainerLogLine, so the two cannot drift apart.
+      const early: z.infer<typeof liveLogLineSchema>[] = [];
       const release = deps.slots.acquire(request);
       const live = await containers
         .openStream(
           contextOf(request),
           filter,
           {
-            write: (line) => {
+            write: (line: LiveLogLine) => {
               if (!sse) return early.push(line) < 10_000;
               return sse.send('log', line) && reply.raw.writableLength <= STREAM_LOW_WATER;
             },

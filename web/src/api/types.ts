@@ -1,196 +1,86 @@
-// Types shared with the server where its schemas exist (type-only imports: nothing of the server is bundled);
-// the others follow API.md until their server schemas land.
-import type { z } from 'zod';
-import type { projectSchema } from '../../../src/features/deploy/deploy.schemas.js';
-import type { jobSchema } from '../../../src/features/jobs/jobs.schemas.js';
-import type { SettingsView } from '../../../src/features/settings/settings.schema.js';
-import type { ingressRuleSchema } from '../../../src/features/tunnel/tunnel.schemas.js';
-import type { userSchema } from '../../../src/http/schemas.js';
+// The API's types, named for the UI. All of them come from openapi.gen.ts, which is generated from the
+// server's route schemas (`npm run api:types`): to change a shape, change its route schema.
+import type { components, paths } from './openapi.gen.js';
+
+type Schemas = components['schemas'];
+type Method = 'get' | 'put' | 'post' | 'patch' | 'delete';
+type Success = 200 | 201 | 202 | 204;
+
+/** Paths that answer `M`. */
+export type PathWith<M extends Method> = {
+  [P in keyof paths]: paths[P][M] extends { responses: unknown } ? P : never;
+}[keyof paths];
+
+type Responses<P extends keyof paths, M extends Method> = paths[P][M] extends { responses: infer R }
+  ? R
+  : never;
+
+/** The JSON body of `M P` answering `S` (default: its success statuses), e.g. `JsonOf<'/api/v1/jobs', 'get'>`. */
+export type JsonOf<
+  P extends PathWith<M>,
+  M extends Method,
+  S extends keyof Responses<P, M> = Extract<keyof Responses<P, M>, Success>,
+> = Responses<P, M>[S] extends { content: { 'application/json': infer T } } ? T : never;
 
 /** API.md's User. */
-export type User = z.infer<typeof userSchema>;
-/** Settings as `GET /api/v1/settings` returns them. */
-export type Settings = SettingsView;
-/** A secret setting as the API shows it. */
-export type SecretView = { set: boolean; hint: string | null };
-
-/** A list response. */
-export interface Items<T> {
-  items: T[];
-}
-/** A paged list response. */
-export interface Page<T> extends Items<T> {
-  nextCursor: string | null;
-}
-
+export type User = Schemas['User'];
 /** `GET /auth/me`. */
-export interface Me {
-  user: User;
-  session: { expiresAt: string | null };
-}
-
+export type Me = JsonOf<'/auth/me', 'get'>;
+/** Settings as `GET /api/v1/settings` returns them. */
+export type Settings = Schemas['Settings'];
+/** A secret setting as the API shows it. */
+export type SecretView = Schemas['SecretView'];
 /** Per-user onboarding state. */
-export interface Onboarding {
-  completed: boolean;
-  completedAt: string | null;
-  steps: Record<string, boolean>;
-}
+export type Onboarding = Schemas['Onboarding'];
 
-/** API.md's Project (the server's schema). */
-export type Project = z.infer<typeof projectSchema>;
+/** A list response (`{items}`). */
+export type Items<T> = { items: T[] };
+/** A paged list response (`{items, nextCursor}`). */
+export type Page<T> = Items<T> & Pick<JsonOf<'/api/v1/jobs', 'get'>, 'nextCursor'>;
 
+/** API.md's Project. */
+export type Project = Schemas['Project'];
+/** A 202 answer of the deploy endpoints (`{project, job}`). */
+export type Accepted = Schemas['ProjectJob'];
+/** API.md's Job. */
+export type Job = Schemas['Job'];
 /** Job states. */
 export type JobStatus = Job['status'];
-
-/** API.md's Job (the server's schema). */
-export type Job = z.infer<typeof jobSchema>;
-
-/** One persisted job log line. */
-export interface JobLogLine {
-  seq: number;
-  ts: string;
-  stream: 'stdout' | 'stderr' | 'system';
-  text: string;
-}
-
-/** A 202 answer of the deploy endpoints. */
-export interface Accepted {
-  project?: Project;
-  job: Job;
-}
+/** One persisted job log line (also the `event: log` data of the job log stream). */
+export type JobLogLine = Schemas['JobLogLine'];
 
 /** API.md's Container. */
-export interface Container {
-  id: string;
-  name: string;
-  image: string;
-  state: 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead';
-  status: string;
-  createdAt: string;
-  ports: { hostIp: string | null; hostPort: number | null; containerPort: number; protocol: string }[];
-  projectId: string | null;
-  composeProject: string | null;
-  managed: boolean;
-}
+export type Container = Schemas['Container'];
+/** One line of the multi-container live log (`event: log` data). */
+export type ContainerLogLine = Schemas['ContainerLogLine'];
 
-/** One line of the multi-container live log. */
-export interface ContainerLogLine {
-  containerId: string;
-  containerName: string;
-  stream: string;
-  ts: string;
-  text: string;
-}
-
-/** A cloudflared ingress rule (the server's schema). */
-export type IngressRule = z.infer<typeof ingressRuleSchema>;
-
+/** A cloudflared ingress rule. */
+export type IngressRule = Schemas['IngressRule'];
 /** `GET /api/v1/tunnel`. */
-export interface TunnelState {
-  mode: string;
-  name: string | null;
-  id: string | null;
-  rules: IngressRule[];
-  connections:
-    | {
-        id: string;
-        coloName: string | null;
-        openedAt: string | null;
-        originIp: string | null;
-        clientId: string | null;
-        clientVersion: string | null;
-        pendingReconnect: boolean;
-      }[]
-    | null;
-  lastRestartAt: string | null;
-}
-
+export type TunnelState = Schemas['TunnelState'];
 /** `GET /api/v1/tunnel/config`. */
-export interface TunnelConfig {
-  path: string;
-  content: string;
-  valid: boolean;
-  errors: string[];
-  rules: IngressRule[];
-}
-
+export type TunnelConfig = Schemas['TunnelConfig'];
 /** `GET /health/tunnel` (200 or 503). */
-export interface TunnelHealth {
-  status: 'ok' | 'degraded' | 'down' | 'unconfigured';
-  mode: string;
-  tunnel: { name: string; id: string | null } | null;
-  connections: number | null;
-  config: { path: string; valid: boolean; errors: string[] };
-}
+export type TunnelHealth = Schemas['TunnelHealth'];
 
 /** `GET /health/docker` (200 or 503). */
-export interface DockerHealth {
-  status: 'ok' | 'down';
-  engineVersion?: string;
-  apiVersion?: string;
-  latencyMs?: number;
-  message?: string;
-}
-
+export type DockerHealth = Schemas['DockerHealth'];
 /** `GET /api/v1/system/docker`. */
-export interface DockerUsage {
-  containers: { total: number; running: number; stopped: number };
-  images: { count: number; size: number };
-  volumes: { count: number; size: number };
-  buildCache: { size: number };
-  totalSize: number;
-  reclaimable: number;
-  measuredAt: string;
-}
-
+export type DockerUsage = Schemas['DockerUsage'];
 /** `GET /api/v1/system/host`. */
-export interface HostResources {
-  cpus: number;
-  memoryTotal: number;
-  memoryAvailable: number;
-  load: number[];
-  disk: { path: string; total: number; free: number };
-}
+export type HostResources = Schemas['HostResources'];
 
 /** A compose project under the repos root. */
-export interface HostRepo {
-  name: string;
-  path: string;
-  composeProject: string;
-  status: 'running' | 'partial' | 'stopped' | 'not-deployed';
-  services: string[];
-  projectId: string | null;
-}
-
+export type HostRepo = Schemas['HostRepo'];
 /** An allow-listed template repository. */
-export interface Template {
-  fullName: string;
-  description: string | null;
-  private: boolean;
-  defaultBranch: string;
-}
+export type Template = Schemas['Template'];
+/** `GET /api/v1/github/app/check`. */
+export type GithubAppCheck = JsonOf<'/api/v1/github/app/check', 'get'>;
 
 /** An API token as listed (never the token itself). */
-export interface ApiToken {
-  id: string;
-  name: string;
-  hint: string;
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  userId: string;
-}
+export type ApiToken = Schemas['ApiToken'];
+/** `POST /api/v1/tokens`: the new token, shown once. */
+export type CreatedToken = JsonOf<'/api/v1/tokens', 'post'>;
 
 /** One audit log entry. */
-export interface AuditEntry {
-  id: string;
-  at: string;
-  actor: string | null;
-  action: string;
-  target: string | null;
-  result: 'ok' | 'error';
-  requestId: string | null;
-  ip: string | null;
-  projectId?: string | null;
-  details: Record<string, unknown>;
-}
+export type AuditEntry = Schemas['AuditEntry'];

@@ -1,14 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
-import { api, health } from '../api/client.js';
-import type { DockerHealth, TunnelConfig, TunnelHealth } from '../api/types.js';
+import { queries } from '../api/queries.js';
 import { Badge, Button, ErrorView, Spinner } from './ui.js';
 
 /** Live Docker engine check (GET /health/docker). */
 export function DockerCheck() {
-  const q = useQuery({
-    queryKey: ['health', 'docker'],
-    queryFn: () => health<DockerHealth>('/health/docker'),
-  });
+  const q = useQuery(queries.health.docker());
   return (
     <div className="check" aria-live="polite">
       <strong>Docker engine</strong>{' '}
@@ -33,14 +29,8 @@ export function DockerCheck() {
 
 /** Live tunnel config validation (GET /api/v1/tunnel/config) plus tunnel health when available. */
 export function TunnelCheck() {
-  const cfg = useQuery({
-    queryKey: ['tunnel', 'config'],
-    queryFn: () => api<TunnelConfig>('/api/v1/tunnel/config'),
-  });
-  const h = useQuery({
-    queryKey: ['health', 'tunnel'],
-    queryFn: () => health<TunnelHealth>('/health/tunnel'),
-  });
+  const cfg = useQuery(queries.tunnel.config());
+  const h = useQuery(queries.health.tunnel());
   return (
     <div className="check" aria-live="polite">
       <strong>Tunnel config</strong>{' '}
@@ -80,18 +70,9 @@ export function TunnelCheck() {
   );
 }
 
-interface GithubAppCheckResult {
-  ok: boolean;
-  permissions: Record<string, string>;
-  message: string;
-}
-
 /** GitHub App token test (GET /api/v1/github/app/check): mints an installation token, lists what it grants. */
 export function GithubAppCheck() {
-  const q = useQuery({
-    queryKey: ['github', 'app', 'check'],
-    queryFn: () => api<GithubAppCheckResult>('/api/v1/github/app/check'),
-  });
+  const q = useQuery(queries.githubAppCheck());
   return (
     <div className="check" aria-live="polite">
       <strong>GitHub App</strong>{' '}

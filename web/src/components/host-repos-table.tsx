@@ -1,15 +1,13 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { api } from '../api/client.js';
-import type { HostRepo, Items, Job } from '../api/types.js';
+import { queries } from '../api/queries.js';
+import type { Job } from '../api/types.js';
 import { navigate } from '../lib/router.js';
 import { Badge, Button, ErrorView, Loading } from './ui.js';
 
 /** Compose projects under the repos root with their state, and stop / restart as jobs. */
 export function HostReposTable() {
-  const repos = useQuery({
-    queryKey: ['host', 'repos'],
-    queryFn: () => api<Items<HostRepo>>('/api/v1/host/repos'),
-  });
+  const repos = useQuery(queries.hostRepos());
   const action = useMutation({
     mutationFn: ({ name, verb }: { name: string; verb: 'stop' | 'restart' }) =>
       api<{ job: Job }>(`/api/v1/host/repos/${encodeURIComponent(name)}/${verb}`, { method: 'POST' }),

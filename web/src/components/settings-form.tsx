@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { api } from '../api/client.js';
+import { queries } from '../api/queries.js';
 import type { SecretView, Settings } from '../api/types.js';
 import { splitErrors } from '../lib/form-errors.js';
 import { buildPatch, getPath, initialValue, type SettingField, secretLabel } from '../lib/settings-fields.js';
@@ -35,7 +36,7 @@ export function SettingsForm({
     mutationFn: (patch: Record<string, unknown>) =>
       api<Settings>('/api/v1/settings', { method: 'PATCH', body: patch }),
     onSuccess: (next) => {
-      qc.setQueryData(['settings'], next);
+      qc.setQueryData(queries.settings().queryKey, next);
       setCleared(new Set());
       setValues((v) => ({
         ...v,

@@ -1,7 +1,8 @@
 import { useIsFetching, useIsMutating, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from 'react';
 import { api } from '../api/client.js';
-import type { Onboarding, User } from '../api/types.js';
+import { keys, queries } from '../api/queries.js';
+import type { User } from '../api/types.js';
 import { Link, navigate } from '../lib/router.js';
 import { type ThemeChoice, useTheme } from '../lib/theme.js';
 import { OnboardingOverlay } from '../pages/onboarding.js';
@@ -57,17 +58,13 @@ export function Shell({ user, path, children }: { user: User; path: string; chil
   const [menuOpen, setMenuOpen] = useState(false);
   const [forceOnboarding, setForceOnboarding] = useState(false);
   const main = useRef<HTMLElement>(null);
-  const onboarding = useQuery({
-    queryKey: ['onboarding'],
-    queryFn: () => api<Onboarding>('/api/v1/onboarding'),
-    staleTime: Number.POSITIVE_INFINITY,
-  });
+  const onboarding = useQuery({ ...queries.onboarding(), staleTime: Number.POSITIVE_INFINITY });
   const logout = useMutation({
     mutationFn: () => api<null>('/auth/logout', { method: 'POST' }),
     onSettled: () => {
       // Keep the `me` query (its observer switches the app to the sign-in page); drop everything else.
-      qc.setQueryData(['me'], null);
-      qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
+      qc.setQueryData(queries.me().queryKey, null);
+      qc.removeQueries({ predicate: (q) => q.queryKey[0] !== keys.me[0] });
       navigate('/', { replace: true });
     },
   });

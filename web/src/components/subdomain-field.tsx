@@ -1,6 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { api } from '../api/client.js';
-import type { Settings } from '../api/types.js';
+import { queries } from '../api/queries.js';
 import { hostnamePreview, subdomainProblem } from '../lib/dns-label.js';
 import { Field } from './ui.js';
 
@@ -16,7 +15,7 @@ export function SubdomainField({
   apiError?: string | undefined;
   touched: boolean;
 }) {
-  const settings = useQuery({ queryKey: ['settings'], queryFn: () => api<Settings>('/api/v1/settings') });
+  const settings = useQuery(queries.settings());
   const base = settings.data?.baseDomain ?? null;
   const local = touched || value !== '' ? subdomainProblem(value) : null;
   return (

@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client.js';
+import { keys } from '../api/queries.js';
 import type { Accepted } from '../api/types.js';
 import { splitErrors } from './form-errors.js';
 import { navigate } from './router.js';
@@ -10,7 +11,7 @@ export function useCreate(endpoint: string, fieldNames: string[]) {
   const m = useMutation({
     mutationFn: (body: Record<string, unknown>) => api<Accepted>(endpoint, { method: 'POST', body }),
     onSuccess: (res) => {
-      void qc.invalidateQueries({ queryKey: ['projects'] });
+      void qc.invalidateQueries({ queryKey: keys.projects });
       navigate(`/jobs/${res.job.id}`);
     },
   });

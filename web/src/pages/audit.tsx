@@ -1,7 +1,6 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { api, qs } from '../api/client.js';
-import type { AuditEntry, Page } from '../api/types.js';
+import { queries } from '../api/queries.js';
 import { Badge, Button, Card, Empty, ErrorView, Field, Loading } from '../components/ui.js';
 import { splitErrors } from '../lib/form-errors.js';
 import { formatTime } from '../lib/format.js';
@@ -12,13 +11,7 @@ const EMPTY = { action: '', actor: '', projectId: '' };
 export default function Audit() {
   const [draft, setDraft] = useState(EMPTY);
   const [filters, setFilters] = useState(EMPTY);
-  const q = useInfiniteQuery({
-    queryKey: ['audit', filters],
-    queryFn: ({ pageParam }) =>
-      api<Page<AuditEntry>>(`/api/v1/audit${qs({ ...filters, cursor: pageParam })}`),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => last.nextCursor,
-  });
+  const q = useInfiniteQuery(queries.audit(filters));
   const errors = splitErrors(q.error, ['action', 'actor', 'projectId']);
   const items = q.data?.pages.flatMap((p) => p.items) ?? [];
   const apply = (e: FormEvent) => {

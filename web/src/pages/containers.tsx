@@ -1,7 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, qs } from '../api/client.js';
-import type { Container, Items, Project } from '../api/types.js';
+import { keys, queries } from '../api/queries.js';
+import type { Container } from '../api/types.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { ContainerLogs, type LogTarget } from '../components/container-logs.js';
 import { Badge, Button, Card, Empty, ErrorView, Field, Loading } from '../components/ui.js';
@@ -27,18 +28,8 @@ export default function Containers() {
   const [removing, setRemoving] = useState<Container | null>(null);
   const [removeVolumes, setRemoveVolumes] = useState(false);
   const [busy, setBusy] = useState<string | null>(null);
-  const projects = useQuery({
-    queryKey: ['projects'],
-    queryFn: () => api<Items<Project>>('/api/v1/projects'),
-  });
-  const list = useQuery({
-    queryKey: ['containers', filters],
-    queryFn: () =>
-      api<Items<Container>>(
-        `/api/v1/containers${qs({ state: filters.state, projectId: filters.projectId, q: filters.name.trim() })}`,
-      ),
-    refetchInterval: 5_000,
-  });
+  const projects = useQuery(queries.projects());
+  const list = useQuery({ ...queries.containers(filters), refetchInterval: 5_000 });
   const action = useMutation({
     mutationFn: async ({ c, op }: { c: Container; op: 'stop' | 'restart' | 'remove' }) => {
       setBusy(`${op}:${c.id}`);
@@ -48,7 +39,7 @@ export default function Containers() {
     },
     onSettled: () => {
       setBusy(null);
-      void qc.invalidateQueries({ queryKey: ['containers'] });
+      void qc.invalidateQueries({ queryKey: keys.containers.all });
     },
     onSuccess: (_d, v) => {
       if (v.op === 'remove') {

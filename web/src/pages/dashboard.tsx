@@ -1,21 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
-import { api, health } from '../api/client.js';
-import type { DockerUsage, HostResources, Items, Job, Page, Project, TunnelHealth } from '../api/types.js';
+import { queries } from '../api/queries.js';
 import { Badge, Card, Empty, ErrorView, Loading } from '../components/ui.js';
 import { formatBytes, timeAgo } from '../lib/format.js';
 import { Link } from '../lib/router.js';
 
 function Projects() {
-  const projects = useQuery({
-    queryKey: ['projects'],
-    queryFn: () => api<Items<Project>>('/api/v1/projects'),
-    refetchInterval: 10_000,
-  });
-  const jobs = useQuery({
-    queryKey: ['jobs', 'recent'],
-    queryFn: () => api<Page<Job>>('/api/v1/jobs?limit=100'),
-    refetchInterval: 10_000,
-  });
+  const projects = useQuery({ ...queries.projects(), refetchInterval: 10_000 });
+  const jobs = useQuery({ ...queries.jobs.recent(), refetchInterval: 10_000 });
   const jobById = new Map((jobs.data?.items ?? []).map((j) => [j.id, j]));
   return (
     <Card
@@ -94,11 +85,7 @@ function Projects() {
 }
 
 function RunningJobs() {
-  const q = useQuery({
-    queryKey: ['jobs', 'running'],
-    queryFn: () => api<Page<Job>>('/api/v1/jobs?status=running'),
-    refetchInterval: 3_000,
-  });
+  const q = useQuery({ ...queries.jobs.running(), refetchInterval: 3_000 });
   return (
     <Card title="Running jobs" actions={<Link to="/jobs">All jobs</Link>}>
       {q.isPending ? (
@@ -124,11 +111,7 @@ function RunningJobs() {
 }
 
 function TunnelHealthCard() {
-  const q = useQuery({
-    queryKey: ['health', 'tunnel'],
-    queryFn: () => health<TunnelHealth>('/health/tunnel'),
-    refetchInterval: 15_000,
-  });
+  const q = useQuery({ ...queries.health.tunnel(), refetchInterval: 15_000 });
   return (
     <Card title="Tunnel" actions={<Link to="/tunnel">Details</Link>}>
       {q.isPending ? (
@@ -173,16 +156,8 @@ function Meter({ label, used, total }: { label: string; used: number; total: num
 }
 
 function SystemCards() {
-  const docker = useQuery({
-    queryKey: ['system', 'docker'],
-    queryFn: () => api<DockerUsage>('/api/v1/system/docker'),
-    refetchInterval: 30_000,
-  });
-  const host = useQuery({
-    queryKey: ['system', 'host'],
-    queryFn: () => api<HostResources>('/api/v1/system/host'),
-    refetchInterval: 15_000,
-  });
+  const docker = useQuery({ ...queries.system.docker(), refetchInterval: 30_000 });
+  const host = useQuery({ ...queries.system.host(), refetchInterval: 15_000 });
   return (
     <>
       <Card title="Host">

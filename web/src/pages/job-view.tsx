@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useMemo, useState } from 'react';
 import { api } from '../api/client.js';
+import { keys, queries } from '../api/queries.js';
 import type { Job, JobLogLine } from '../api/types.js';
 import { LogView } from '../components/log-view.js';
 import { Badge, Button, ErrorView, Loading } from '../components/ui.js';
@@ -22,7 +23,7 @@ const STREAM_TEXT: Record<StreamState, string> = {
 /** One job: status, cancel, steps and the live log (SSE, resumable, de-duplicated by seq). */
 export default function JobView({ id }: { id: string }) {
   const qc = useQueryClient();
-  const job = useQuery({ queryKey: ['job', id], queryFn: () => api<Job>(`/api/v1/jobs/${id}`) });
+  const job = useQuery(queries.job(id));
   const [lines, setLines] = useState<JobLogLine[]>([]);
   const linesRef = useLatest(lines);
   const add = useCallback((incoming: JobLogLine[]) => setLines((cur) => mergeBySeq(cur, incoming)), []);
@@ -31,8 +32,8 @@ export default function JobView({ id }: { id: string }) {
     url,
     {
       log: (data) => add([data as JobLogLine]),
-      status: (data) => qc.setQueryData(['job', id], data as Job),
-      end: () => void qc.invalidateQueries({ queryKey: ['job', id] }),
+      status: (data) => qc.setQueryData(queries.job(id).queryKey, data as Job),
+      end: () => void qc.invalidateQueries({ queryKey: keys.job(id) }),
     },
     {
       resumeUrl: () => {
@@ -43,7 +44,7 @@ export default function JobView({ id }: { id: string }) {
   );
   const cancel = useMutation({
     mutationFn: () => api<Job>(`/api/v1/jobs/${id}/cancel`, { method: 'POST' }),
-    onSuccess: (j) => qc.setQueryData(['job', id], j),
+    onSuccess: (j) => qc.setQueryData(queries.job(id).queryKey, j),
   });
 
   const done = job.data ? FINISHED.has(job.data.status) : false;

@@ -1,7 +1,6 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, qs } from '../api/client.js';
-import type { Job, Page } from '../api/types.js';
+import { queries } from '../api/queries.js';
 import { Badge, Button, Empty, ErrorView, Field, Loading } from '../components/ui.js';
 import { duration, timeAgo } from '../lib/format.js';
 import { Link } from '../lib/router.js';
@@ -11,13 +10,7 @@ const STATUSES = ['', 'queued', 'running', 'succeeded', 'failed', 'canceled', 'i
 /** All jobs, newest first, filterable by status, paged with nextCursor. */
 export default function Jobs() {
   const [status, setStatus] = useState('');
-  const q = useInfiniteQuery({
-    queryKey: ['jobs', 'list', status],
-    queryFn: ({ pageParam }) => api<Page<Job>>(`/api/v1/jobs${qs({ status, cursor: pageParam })}`),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => last.nextCursor,
-    refetchInterval: 5_000,
-  });
+  const q = useInfiniteQuery({ ...queries.jobs.list(status), refetchInterval: 5_000 });
   const items = q.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <div className="page">

@@ -1,7 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../api/client.js';
-import type { Onboarding, Settings, User } from '../api/types.js';
+import { keys, queries } from '../api/queries.js';
+import type { Onboarding, User } from '../api/types.js';
 import { DockerCheck, GithubAppCheck, TunnelCheck } from '../components/checks.js';
 import { SettingsForm } from '../components/settings-form.js';
 import { Button, ErrorView, Loading } from '../components/ui.js';
@@ -47,7 +48,7 @@ export function OnboardingOverlay({ user, onDone }: { user: User; onDone: () => 
   const qc = useQueryClient();
   const ref = useRef<HTMLDialogElement>(null);
   const [index, setIndex] = useState(0);
-  const settings = useQuery({ queryKey: ['settings'], queryFn: () => api<Settings>('/api/v1/settings') });
+  const settings = useQuery(queries.settings());
   // PATCHes go out one after another: the server merges each into the stored state, and two in flight at once
   // could let a stale step update overwrite `completed`.
   const chain = useRef<Promise<unknown>>(Promise.resolve());
@@ -59,7 +60,7 @@ export function OnboardingOverlay({ user, onDone }: { user: User; onDone: () => 
       chain.current = run;
       return run;
     },
-    onSuccess: (state) => qc.setQueryData(['onboarding'], state),
+    onSuccess: (state) => qc.setQueryData(queries.onboarding().queryKey, state),
   });
   const isAdmin = user.role === 'admin';
   const step = STEPS[index];
@@ -127,8 +128,8 @@ export function OnboardingOverlay({ user, onDone }: { user: User; onDone: () => 
             submitLabel="Save and continue"
             onSaved={() => {
               // Steps with a live check stay open after saving so the check shows the new settings.
-              if (step.check === 'tunnel') void qc.invalidateQueries({ queryKey: ['tunnel'] });
-              else if (step.check === 'github') void qc.invalidateQueries({ queryKey: ['github'] });
+              if (step.check === 'tunnel') void qc.invalidateQueries({ queryKey: keys.tunnel.all });
+              else if (step.check === 'github') void qc.invalidateQueries({ queryKey: keys.github.all });
               else next();
             }}
             extraActions={

@@ -5,6 +5,10 @@ import { renderWithQuery, stubFetch } from '../test-utils.js';
 import { QuickServiceForm } from './project-forms.js';
 
 const settings = { status: 200, body: { baseDomain: 'example.com' } };
+const conflict = {
+  status: 409,
+  body: { error: { code: 'CONFLICT', message: 'my-app.example.com is already routed', requestId: 'x' } },
+};
 
 afterEach(() => {
   cleanup();
@@ -13,8 +17,13 @@ afterEach(() => {
 
 describe('QuickServiceForm', () => {
   it('previews <sub>.<baseDomain> live and blocks an invalid DNS label before calling the API', async () => {
-    const calls = stubFetch({ 'GET /api/v1/settings': settings });
+    const calls = stubFetch({
+      'GET /api/v1/settings': settings,
+      'POST /api/v1/projects/quick-service': conflict,
+    });
+    const posts = () => calls.filter((c) => c.method === 'POST');
     renderWithQuery(<QuickServiceForm />);
+    fireEvent.change(screen.getByLabelText('Image'), { target: { value: 'nginx' } });
     const sub = screen.getByLabelText('Subdomain');
     fireEvent.change(sub, { target: { value: 'My_App' } });
     await waitFor(() =>
@@ -23,7 +32,14 @@ describe('QuickServiceForm', () => {
     expect(screen.getByRole('alert').textContent).toMatch(/lower-case/);
     expect(sub.getAttribute('aria-invalid')).toBe('true');
     fireEvent.click(screen.getByRole('button', { name: 'Deploy' }));
-    expect(calls.filter((c) => c.method === 'POST')).toHaveLength(0);
+
+    // A POST is sent a few ticks after the click, so "none yet" proves nothing on its own. Fix the label and
+    // submit again in the same harness: once that POST has arrived (and its answer rendered), the first
+    // submission has had all the time it needed, and it must not have sent anything.
+    fireEvent.change(sub, { target: { value: 'my-app' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Deploy' }));
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toMatch(/already routed/));
+    expect(posts().map((c) => c.body)).toEqual([{ image: 'nginx', subdomain: 'my-app', containerPort: 80 }]);
   });
 
   it('shows the API validation details next to their fields and sends X-Warp-Request', async () => {

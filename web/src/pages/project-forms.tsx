@@ -1,7 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useState } from 'react';
-import { api } from '../api/client.js';
-import type { HostRepo, Items, Settings, Template } from '../api/types.js';
+import { queries } from '../api/queries.js';
 import { HostReposTable } from '../components/host-repos-table.js';
 import { SubdomainField } from '../components/subdomain-field.js';
 import { Button, ErrorView, Field, Loading, TextField } from '../components/ui.js';
@@ -163,10 +162,7 @@ export function QuickServiceForm() {
 
 /** From an allow-listed GitHub template: generate a repo, clone and run it. */
 export function TemplateForm() {
-  const templates = useQuery({
-    queryKey: ['templates'],
-    queryFn: () => api<Items<Template>>('/api/v1/templates'),
-  });
+  const templates = useQuery(queries.templates());
   const create = useCreate('/api/v1/projects/from-template', [
     'template',
     'name',
@@ -326,11 +322,8 @@ const relativeTo = (root: string | undefined, p: string, fallback: string): stri
 
 /** Deploy a compose project already on the host, under the repos root. */
 export function FolderForm() {
-  const repos = useQuery({
-    queryKey: ['host', 'repos'],
-    queryFn: () => api<Items<HostRepo>>('/api/v1/host/repos'),
-  });
-  const settings = useQuery({ queryKey: ['settings'], queryFn: () => api<Settings>('/api/v1/settings') });
+  const repos = useQuery(queries.hostRepos());
+  const settings = useQuery(queries.settings());
   const create = useCreate('/api/v1/projects/deploy-existing', ['path', 'subdomain', 'name']);
   const [f, setF] = useState({ path: '', subdomain: '', name: '' });
   if (repos.isPending) return <Loading what="Looking for compose projects" />;

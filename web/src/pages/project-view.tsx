@@ -1,7 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, qs } from '../api/client.js';
-import type { Accepted, Container, Items, Project } from '../api/types.js';
+import { keys, queries } from '../api/queries.js';
+import type { Accepted } from '../api/types.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { ContainerLogs } from '../components/container-logs.js';
 import { Badge, Button, Card, ErrorView, Loading } from '../components/ui.js';
@@ -14,16 +15,10 @@ export default function ProjectView({ id }: { id: string }) {
   const [confirm, setConfirm] = useState(false);
   const [volumes, setVolumes] = useState(false);
   const [logs, setLogs] = useState(false);
-  const project = useQuery({
-    queryKey: ['project', id],
-    queryFn: () => api<Project>(`/api/v1/projects/${id}`),
-  });
-  const containers = useQuery({
-    queryKey: ['containers', { projectId: id }],
-    queryFn: () => api<Items<Container>>(`/api/v1/containers${qs({ projectId: id })}`),
-  });
+  const project = useQuery(queries.project(id));
+  const containers = useQuery(queries.containers({ projectId: id }));
   const toJob = (res: Accepted) => {
-    void qc.invalidateQueries({ queryKey: ['projects'] });
+    void qc.invalidateQueries({ queryKey: keys.projects });
     navigate(`/jobs/${res.job.id}`);
   };
   const redeploy = useMutation({

@@ -1,6 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { api } from '../api/client.js';
-import type { Settings } from '../api/types.js';
+import { queries } from '../api/queries.js';
 import { useMe } from '../api/use-me.js';
 import { SettingsForm } from '../components/settings-form.js';
 import { useOpenOnboarding } from '../components/shell.js';
@@ -12,7 +11,7 @@ import { SECTIONS } from '../lib/settings-fields.js';
 export default function SettingsPage() {
   const me = useMe();
   const openOnboarding = useOpenOnboarding();
-  const settings = useQuery({ queryKey: ['settings'], queryFn: () => api<Settings>('/api/v1/settings') });
+  const settings = useQuery(queries.settings());
   const canEdit = me.data?.user.role === 'admin';
   return (
     <div className="page">

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api } from '../api/client.js';
+import { keys } from '../api/queries.js';
 import type { User } from '../api/types.js';
 import { Button, ErrorView, Field } from '../components/ui.js';
 import { splitErrors } from '../lib/form-errors.js';
@@ -13,7 +14,7 @@ export function SignIn() {
     mutationFn: (t: string) => api<{ user: User }>('/auth/token', { method: 'POST', body: { token: t } }),
     onSuccess: async () => {
       setToken('');
-      await qc.invalidateQueries({ queryKey: ['me'] });
+      await qc.invalidateQueries({ queryKey: keys.me });
     },
   });
   const errors = splitErrors(login.error, ['token']);

@@ -1,31 +1,25 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api } from '../api/client.js';
-import type { ApiToken, Items } from '../api/types.js';
+import { keys, queries } from '../api/queries.js';
+import type { ApiToken, CreatedToken } from '../api/types.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { Button, Card, Empty, ErrorView, Field, Loading } from '../components/ui.js';
 import { splitErrors } from '../lib/form-errors.js';
 import { formatTime, timeAgo } from '../lib/format.js';
-
-interface Created {
-  id: string;
-  token: string;
-  name: string;
-  expiresAt: string | null;
-}
 
 /** API tokens (admin): create (the token is shown once), list, revoke. */
 export default function Tokens() {
   const qc = useQueryClient();
   const [name, setName] = useState('');
   const [days, setDays] = useState('90');
-  const [created, setCreated] = useState<Created | null>(null);
+  const [created, setCreated] = useState<CreatedToken | null>(null);
   const [copied, setCopied] = useState(false);
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
-  const list = useQuery({ queryKey: ['tokens'], queryFn: () => api<Items<ApiToken>>('/api/v1/tokens') });
+  const list = useQuery(queries.tokens());
   const create = useMutation({
     mutationFn: () =>
-      api<Created>('/api/v1/tokens', {
+      api<CreatedToken>('/api/v1/tokens', {
         method: 'POST',
         body: { name: name.trim(), expiresInDays: days === '' ? null : Number(days) },
       }),
@@ -33,14 +27,14 @@ export default function Tokens() {
       setCreated(c);
       setCopied(false);
       setName('');
-      void qc.invalidateQueries({ queryKey: ['tokens'] });
+      void qc.invalidateQueries({ queryKey: keys.tokens });
     },
   });
   const revoke = useMutation({
     mutationFn: (id: string) => api<null>(`/api/v1/tokens/${id}`, { method: 'DELETE' }),
     onSuccess: () => {
       setRevoking(null);
-      void qc.invalidateQueries({ queryKey: ['tokens'] });
+      void qc.invalidateQueries({ queryKey: keys.tokens });
     },
   });
   const errors = splitErrors(create.error, ['name', 'expiresInDays']);

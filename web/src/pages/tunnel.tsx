@@ -1,6 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { api } from '../api/client.js';
-import type { TunnelConfig, TunnelState } from '../api/types.js';
+import { queries } from '../api/queries.js';
 import { TunnelCheck } from '../components/checks.js';
 import { Badge, Card, Empty, ErrorView, Loading } from '../components/ui.js';
 import { formatTime, timeAgo } from '../lib/format.js';
@@ -8,15 +7,8 @@ import { Link } from '../lib/router.js';
 
 /** Tunnel: ingress rules (managed vs foreign), config preview with validation, connections, last restart. */
 export default function Tunnel() {
-  const state = useQuery({
-    queryKey: ['tunnel', 'state'],
-    queryFn: () => api<TunnelState>('/api/v1/tunnel'),
-    refetchInterval: 15_000,
-  });
-  const config = useQuery({
-    queryKey: ['tunnel', 'config'],
-    queryFn: () => api<TunnelConfig>('/api/v1/tunnel/config'),
-  });
+  const state = useQuery({ ...queries.tunnel.state(), refetchInterval: 15_000 });
+  const config = useQuery(queries.tunnel.config());
   return (
     <div className="page">
       <h1>Tunnel</h1>
