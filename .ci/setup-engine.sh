@@ -16,7 +16,6 @@
 # used is logged to stdout and appended to $WARP_CI_DIR/engine.log; dockerd logs to /var/log/dockerd-26.log
 # (Engine 26) and /var/log/dockerd.log (Engine 20.10). Needs root. Set WARP_ENGINE_REFRESH=1 to download
 # again. Can also be sourced: engine_install, engine_start 26|20, engine_stop, compose_plugin v2|v1.
-set -uo pipefail
 
 WARP_CI_DIR=${WARP_CI_DIR:-/opt/warp-ci}
 TRIXIE_PREFIX=${TRIXIE_PREFIX:-$WARP_CI_DIR/trixie}
@@ -231,7 +230,12 @@ engine_start() {
   engine_log "  runc: $(PATH="$E_PATH" command -v runc) ($(PATH="$E_PATH" runc --version 2>&1 | head -1))"
   mkdir -p "$(dirname "$E_LOG")"
   printf '\n==== %s Engine %s: %s %s\n' "$(date -u +%FT%TZ)" "$which" "$E_BIN" "${flags[*]}" >>"$E_LOG"
-  (cd / && PATH="$E_PATH" setsid nohup "$E_BIN" "${flags[@]}" </dev/null >>"$E_LOG" 2>&1 &)
+  # Detached, in its own session, holding none of this script's file descriptors (a caller reading our
+  # output through a pipe gets its end of file).
+  (
+    cd / || exit 1
+    PATH="$E_PATH" exec setsid nohup "$E_BIN" "${flags[@]}"
+  ) </dev/null >>"$E_LOG" 2>&1 &
   for _ in $(seq 1 120); do
     got=$(engine_answers) && [ -n "$got" ] && break
     sleep 0.25
@@ -264,6 +268,7 @@ engine_status() {
 
 # -------------------------------------------------------------------------------------------------- cli
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  set -uo pipefail
   [ "$(id -u)" = 0 ] || { echo "setup-engine.sh: needs root" >&2; exit 1; }
   case "${1:-}" in
     '') engine_install && engine_start 26 ;;
