@@ -1,9 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { composeV2DockerConfig, hasComposeV1 } from '../support/compose.js';
 import {
   deployEnv,
   ensureDeployImages,
@@ -17,25 +16,7 @@ import { waitForJob } from '../support/job-helpers.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 const skip = await skipWithoutDocker();
-const hasV1 = spawnSync('docker-compose', ['version', '--short']).status === 0;
-
-/** A `docker compose` CLI plugin that forwards to v1, so the v2 code path runs on this machine too. */
-function composeV2Forwarder(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warp-docker-config-'));
-  fs.mkdirSync(path.join(dir, 'cli-plugins'));
-  const plugin = path.join(dir, 'cli-plugins', 'docker-compose');
-  fs.writeFileSync(
-    plugin,
-    [
-      '#!/bin/sh',
-      'if [ "$1" = docker-cli-plugin-metadata ]; then echo \'{"SchemaVersion":"0.1.0","Vendor":"test","Version":"1.29.2","ShortDescription":"compose v1 forwarder"}\'; exit 0; fi',
-      'shift; exec docker-compose "$@"',
-      '',
-    ].join('\n'),
-    { mode: 0o755 },
-  );
-  return dir;
-}
+const hasV1 = hasComposeV1();
 
 const COMPOSE = `services:
   web:
@@ -61,7 +42,8 @@ describe.skipIf(skip || !hasV1).each(['docker-compose', 'docker compose'] as con
     beforeAll(async () => {
       docker = await requireDocker();
       await ensureDeployImages(docker);
-      const dockerConfig = flavour === 'docker compose' ? composeV2Forwarder() : null;
+      // The real v2 plugin when installed, else (and in CI's v1 pass) a forwarder to v1.
+      const dockerConfig = flavour === 'docker compose' ? composeV2DockerConfig() : null;
       t = await createTestApp({
         env: {
           ...deployEnv(flavour === 'docker compose' ? '18300-18399' : '18200-18299'),
