@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/config.schema.js';
 import { type Db, migrateToLatest, openDatabase } from './db/database.js';
 import { createAuditService } from './features/audit/index.js';
-import { createAuthService, createGithubAuthService } from './features/auth/index.js';
+import { createAuthService, createGithubAuthService, createUsersService } from './features/auth/index.js';
 import { createContainerAccess, createContainersService } from './features/containers/index.js';
 import {
   createDeployRequestsService,
@@ -40,6 +40,7 @@ import { systemRoutes } from './http/routes/system.routes.js';
 import { templatesRoutes } from './http/routes/templates.routes.js';
 import { tokenRoutes } from './http/routes/tokens.routes.js';
 import { tunnelRoutes } from './http/routes/tunnel.routes.js';
+import { userRoutes } from './http/routes/users.routes.js';
 import { webRoutes } from './http/routes/web.routes.js';
 import { createHttpServer, type HttpApp, type RouteInfo } from './http/server.js';
 import { createStreamSlots, type StreamLimits } from './http/stream-slots.js';
@@ -47,6 +48,7 @@ import { type Compose, createCompose, detectCompose } from './integrations/compo
 import { createDockerClient } from './integrations/docker/docker-client.js';
 import { createGithubApp } from './integrations/github/github-app.js';
 import { createGithubClient } from './integrations/github/github-client.js';
+import { orgMembership } from './integrations/github/org-membership.js';
 import { detectSelfContainerId } from './integrations/host/self-container.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { DEFAULT_CHILD_PATH } from './lib/process/run-process.js';
@@ -83,7 +85,6 @@ export async function createApp(opts: AppOptions) {
   const repos = createRepositories(db.kysely);
   const box = createSecretBox(loadSecretKey(config.secretKey, config.dataDir));
   const audit = createAuditService({ audit: repos.audit, clock });
-  const auth = createAuthService({ ...repos, audit, clock, log: logger });
   const settings = createSettingsService({
     repo: repos.settings,
     box,
@@ -91,10 +92,26 @@ export async function createApp(opts: AppOptions) {
     audit,
     clock,
   });
-  const onboarding = createOnboardingService({ repo: repos.onboarding, audit, clock });
   // GitHub: App installation client (rebuilt on settings change), REST operations, sign-in, templates.
   const githubLog = logger.child({ component: 'github' });
   const githubApp = createGithubApp({ settings, log: githubLog });
+  const auth = createAuthService({
+    ...repos,
+    audit,
+    clock,
+    log: logger,
+    accessLists: async () => (await settings.get()).access,
+    orgMember: async (org, login) =>
+      (await githubApp.configured()) ? orgMembership(await githubApp.octokit(), org, login) : null,
+  });
+  const users = createUsersService({
+    repos,
+    auth,
+    audit,
+    clock,
+    accessLists: async () => (await settings.get()).access,
+  });
+  const onboarding = createOnboardingService({ repo: repos.onboarding, audit, clock });
   const github = {
     app: githubApp,
     client: createGithubClient({ app: githubApp, log: githubLog }),
@@ -198,7 +215,7 @@ export async function createApp(opts: AppOptions) {
     settings,
     github,
   });
-  const forwards = createForwardsService({ projects, tunnel });
+  const forwards = createForwardsService({ projects, tunnel, settings, panelPort: config.port });
   const hostRepos = createHostReposService({ docker, projects: repos.projects, jobs, settings });
   registerDeployJobs(jobs, {
     docker,
@@ -221,10 +238,12 @@ export async function createApp(opts: AppOptions) {
     logger,
     version,
     auth,
+    publicDocs: async () => (await settings.get()).api.publicDocs,
     registerRoutes: (app: HttpApp) => {
       healthRoutes(app, { version, startedAt });
       authRoutes(app, { auth, secureCookies: config.publicUrl.startsWith('https://') });
       tokenRoutes(app, { auth });
+      userRoutes(app, { users });
       githubAuthRoutes(app, {
         githubAuth: github.auth,
         secureCookies: config.publicUrl.startsWith('https://'),

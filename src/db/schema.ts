@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /*
  * Table types shared by SQLite and PostgreSQL. Portable storage choices: text ids (UUIDv7, sort by
@@ -16,6 +16,14 @@ export interface UsersTable {
   created_at: string;
   updated_at: string;
   last_login_at: string | null;
+  /** 1 when an admin disabled the account: its sessions and tokens stop working. */
+  disabled: ColumnType<number, number | undefined, number>;
+  /** `settings`: the role follows `access.adminUsers`; `manual`: an admin set it. */
+  role_source: ColumnType<'settings' | 'manual', 'settings' | 'manual' | undefined, 'settings' | 'manual'>;
+  /** Why a GitHub user was let in: `adminUsers`, `allowedUsers` or `org:<name>`. */
+  admitted_via: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When an org admission was last confirmed with GitHub. */
+  access_checked_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SessionsTable {

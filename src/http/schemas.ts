@@ -51,6 +51,12 @@ export const cursorQuery = {
 /** 204 / 202 bodies. */
 export const emptySchema = z.null();
 
+/** What an anonymous caller learns from a health check: only whether it is up. */
+export const statusOnlySchema = z.object({ status: z.string() }).strict();
+
+/** A health answer: the details for signed-in callers, `{status}` for anyone else. */
+export const healthAnswer = <T extends z.ZodType>(details: T) => z.union([details, statusOnlySchema]);
+
 // Names of these schemas in the OpenAPI document (GET /api/openapi.json): the web client's types
 // (web/src/api/openapi.gen.ts, `npm run api:types`) are generated from it.
 z.globalRegistry.add(errorBodySchema, { id: 'ErrorBody' });

@@ -19,6 +19,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { AuthService } from '../features/auth/index.js';
+import { clientAddress } from './client-address.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/error-handler.js';
 import { requestIdFrom } from './plugins/request-id.js';
@@ -68,6 +69,8 @@ export async function createHttpServer(opts: {
   logger: Logger;
   version: string;
   auth: AuthService;
+  /** Whether the API description answers without sign-in (a setting). */
+  publicDocs?: () => Promise<boolean>;
   registerRoutes: (app: HttpApp) => void | Promise<void>;
 }): Promise<{ app: HttpApp; routes: RouteInfo[] }> {
   const app = Fastify({
@@ -75,7 +78,8 @@ export async function createHttpServer(opts: {
     genReqId: requestIdFrom,
     logController: new RequestLogController(),
     requestIdHeader: false,
-    trustProxy: '127.0.0.1',
+    // Client addresses come from clientAddress() (CF-Connecting-IP from loopback only), never X-Forwarded-For.
+    trustProxy: false,
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
@@ -110,6 +114,7 @@ export async function createHttpServer(opts: {
   await app.register(cookie);
   await app.register(rateLimit, {
     global: false,
+    keyGenerator: clientAddress,
     errorResponseBuilder: () => ({ statusCode: 429, message: 'too many requests' }),
   });
   await app.register(swagger, {
@@ -133,7 +138,7 @@ export async function createHttpServer(opts: {
     app.swagger(),
   );
 
-  registerAuth(app, opts.auth);
+  registerAuth(app, opts.auth, opts.publicDocs ? { publicDocs: opts.publicDocs } : {});
   await opts.registerRoutes(app);
   return { app, routes };
 }

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../domain/errors.js';
+import { clientAddress } from './client-address.js';
 
 /** Limits of concurrent log reads and live streams. */
 export interface StreamLimits {
@@ -22,7 +23,7 @@ export function createStreamSlots(limits: StreamLimits = DEFAULT_STREAM_LIMITS) 
     /** Take a slot for this request's caller; call the returned function exactly once to give it back. */
     acquire(request: FastifyRequest): () => void {
       const actor = request.actor;
-      const key = actor ? (actor.sessionId ?? `token:${actor.userId}`) : `ip:${request.ip}`;
+      const key = actor ? (actor.sessionId ?? `token:${actor.userId}`) : `ip:${clientAddress(request)}`;
       const mine = perCaller.get(key) ?? 0;
       if (mine >= limits.perCaller) {
         throw new AppError(

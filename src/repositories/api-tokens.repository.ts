@@ -34,6 +34,23 @@ export function createApiTokensRepository(db: Kysely<Database>) {
         .executeTakeFirst();
       return Number(res.numUpdatedRows) === 1;
     },
+    /** Revoke every token of a user. */
+    revokeAllForUser: (userId: string, nowIso: string) =>
+      db
+        .updateTable('api_tokens')
+        .set({ revoked_at: nowIso })
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .execute(),
+    /** Usable tokens and their latest use per user. */
+    activityByUser: (nowIso: string) =>
+      db
+        .selectFrom('api_tokens')
+        .select((eb) => ['user_id', eb.fn.countAll<number>().as('n'), eb.fn.max('last_used_at').as('last')])
+        .where('revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', nowIso)]))
+        .groupBy('user_id')
+        .execute(),
   };
 }
 

@@ -29,6 +29,24 @@ export function createSessionsRepository(db: Kysely<Database>) {
         .executeTakeFirst();
       return Number(res.numUpdatedRows) > 0;
     },
+    /** End every session of a user (access withdrawn, disabled, revoked by an admin). */
+    revokeAllForUser: (userId: string, nowIso: string) =>
+      db
+        .updateTable('sessions')
+        .set({ revoked_at: nowIso })
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .execute(),
+    /** Active sessions and the latest activity per user. */
+    activityByUser: (nowIso: string) =>
+      db
+        .selectFrom('sessions')
+        .select((eb) => ['user_id', eb.fn.countAll<number>().as('n'), eb.fn.max('last_seen_at').as('last')])
+        .where('revoked_at', 'is', null)
+        .where('idle_expires_at', '>', nowIso)
+        .where('absolute_expires_at', '>', nowIso)
+        .groupBy('user_id')
+        .execute(),
     deleteExpired: (nowIso: string) =>
       db
         .deleteFrom('sessions')

@@ -1,12 +1,20 @@
-import type { Kysely } from 'kysely';
-import type { Database, UserRow } from '../db/schema.js';
+import { type Insertable, type Kysely, sql } from 'kysely';
+import type { Database, UsersTable } from '../db/schema.js';
 
-/** Users (GitHub and local). */
+/** Users (GitHub and local). GitHub logins compare case-insensitively, as GitHub does. */
 export function createUsersRepository(db: Kysely<Database>) {
+  const findById = (id: string) => db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
   return {
-    findById: (id: string) => db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst(),
+    findById,
     findByLogin: (login: string) =>
-      db.selectFrom('users').selectAll().where('login', '=', login).executeTakeFirst(),
+      db
+        .selectFrom('users')
+        .selectAll()
+        .where(sql<string>`lower(login)`, '=', login.toLowerCase())
+        .executeTakeFirst(),
+    findByGithubId: (githubId: string) =>
+      db.selectFrom('users').selectAll().where('github_id', '=', githubId).executeTakeFirst(),
+    list: () => db.selectFrom('users').selectAll().orderBy('login').execute(),
     count: async () =>
       Number(
         (
@@ -16,11 +24,13 @@ export function createUsersRepository(db: Kysely<Database>) {
             .executeTakeFirstOrThrow()
         ).n,
       ),
-    insert: async (row: UserRow) => {
+    insert: async (row: Insertable<UsersTable>) => {
       await db.insertInto('users').values(row).execute();
-      return row;
+      const stored = await findById(row.id);
+      if (!stored) throw new Error('user insert did not persist');
+      return stored;
     },
-    update: (id: string, patch: Partial<Omit<UserRow, 'id'>>) =>
+    update: (id: string, patch: Partial<Omit<Insertable<UsersTable>, 'id'>>) =>
       db.updateTable('users').set(patch).where('id', '=', id).execute(),
   };
 }

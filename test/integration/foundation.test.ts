@@ -227,14 +227,27 @@ describe.each(engines)('foundation on %s', (engine) => {
   });
 
   it('serves OpenAPI and a docs page, and API.md errors for unknown routes', async () => {
-    const spec = await t.app.http.inject({ url: '/api/openapi.json' });
+    // The API description is for signed-in callers unless an admin opens it (api.publicDocs).
+    expect((await t.app.http.inject({ url: '/api/openapi.json' })).statusCode).toBe(401);
+    expect((await t.app.http.inject({ url: '/api/docs/' })).statusCode).toBe(401);
+    const cookie = await t.loginCookie();
+    const spec = await t.app.http.inject({ url: '/api/openapi.json', headers: { cookie } });
     expect(spec.statusCode).toBe(200);
     expect(Object.keys(spec.json().paths)).toEqual(
       expect.arrayContaining(['/api/v1/settings', '/auth/token']),
     );
-    const docs = await t.app.http.inject({ url: '/api/docs/' });
+    const docs = await t.app.http.inject({ url: '/api/docs/', headers: { cookie } });
     expect(docs.statusCode).toBe(200);
-    const cookie = await t.loginCookie();
+    await t.app.services.settings.update(
+      { actor: null, requestId: null, ip: null },
+      { api: { publicDocs: true } },
+    );
+    expect((await t.app.http.inject({ url: '/api/openapi.json' })).statusCode).toBe(200);
+    expect((await t.app.http.inject({ url: '/api/docs/' })).statusCode).toBe(200);
+    await t.app.services.settings.update(
+      { actor: null, requestId: null, ip: null },
+      { api: { publicDocs: false } },
+    );
     const missing = await t.app.http.inject({ url: '/api/v1/nope', headers: { cookie } });
     expect(missing.statusCode).toBe(404);
     expect(missing.json().error.code).toBe('NOT_FOUND');

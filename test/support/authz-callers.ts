@@ -47,6 +47,10 @@ export async function createCallers(t: TestApp) {
   const ctx = { actor: null, requestId: null, ip: '127.0.0.1' };
   await t.app.http.listen({ host: '127.0.0.1', port: 0 });
   const port = (t.app.http.server.address() as AddressInfo).port;
+  // The access settings let these GitHub users in (and keep them in) on every request.
+  await t.app.services.settings.update(ctx, {
+    access: { adminUsers: ['matrix-admin'], allowedUsers: ['matrix-operator'] },
+  });
   const admin = await auth.upsertGithubUser(
     { githubId: '9001', login: 'matrix-admin', name: null, avatarUrl: null },
     'admin',

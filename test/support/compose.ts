@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_CHILD_PATH } from '../../src/jobs/run-process.js';
+import { DEFAULT_CHILD_PATH } from '../../src/lib/process/run-process.js';
 
 /** Whether Compose v1 (`docker-compose`) runs on this machine. */
 export const hasComposeV1 = (): boolean => spawnSync('docker-compose', ['version', '--short']).status === 0;

@@ -17,6 +17,21 @@ export const callbackQuery = z.object({
   error_description: z.string().max(1000).optional(),
 });
 
+export const userListItemSchema = z.object({
+  id: z.string(),
+  login: z.string(),
+  name: z.string().nullable(),
+  role: z.enum(['admin', 'operator']),
+  roleSource: z.enum(['settings', 'manual']),
+  provider: z.enum(['github', 'local']),
+  disabled: z.boolean(),
+  admittedVia: z.string().nullable(),
+  lastSeenAt: z.string().nullable(),
+  sessions: z.number(),
+  tokens: z.number(),
+});
+
 // Names of these schemas in the OpenAPI document (GET /api/openapi.json): the web client's types
 // (web/src/api/openapi.gen.ts, `npm run api:types`) are generated from it.
 z.globalRegistry.add(tokenSchema, { id: 'ApiToken' });
+z.globalRegistry.add(userListItemSchema, { id: 'UserListItem' });

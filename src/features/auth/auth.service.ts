@@ -7,6 +7,7 @@ import type { Actor, RequestContext } from '../../lib/request-context.js';
 import { hashToken, randomToken } from '../../lib/tokens.js';
 import type { Repositories } from '../../repositories/index.js';
 import type { AuditService } from '../audit/index.js';
+import { type AccessLists, admittingOrg, effectiveAccess } from './access-policy.js';
 
 const MINUTE = 60_000;
 /** Login tokens live 15 minutes. */
@@ -48,7 +49,17 @@ type Deps = Pick<Repositories, 'users' | 'sessions' | 'loginTokens' | 'apiTokens
   audit: AuditService;
   clock: Clock;
   log: Logger;
+  /** The access settings, read on every request (cached by the settings service). */
+  accessLists: () => Promise<AccessLists>;
+  /**
+   * Whether `login` is still an active member of `org` (true/false), or null when GitHub cannot be
+   * asked (no App, outage): org admissions are re-checked at most every `ORG_RECHECK_MS`.
+   */
+  orgMember?: (org: string, login: string) => Promise<boolean | null>;
 };
+
+/** How often an org admission is confirmed with GitHub while the user keeps using the panel. */
+export const ORG_RECHECK_MS = 10 * MINUTE;
 
 /** Login tokens, sessions and API tokens. */
 export function createAuthService(deps: Deps) {
@@ -77,6 +88,44 @@ export function createAuthService(deps: Deps) {
     return { cookieValue, expiresAt: idle, user: toPublicUser(user) };
   }
 
+  /** End every session and API token of a user (access withdrawn, disabled or revoked). */
+  async function revokeAll(userId: string): Promise<void> {
+    const at = now().toISOString();
+    await deps.sessions.revokeAllForUser(userId, at);
+    await deps.apiTokens.revokeAllForUser(userId, at);
+  }
+
+  /**
+   * The user's access right now (see `effectiveAccess`). One who no longer qualifies loses every
+   * session and token at once, so being listed again later does not revive them. An org admission
+   * is confirmed with GitHub every `ORG_RECHECK_MS`; GitHub being unreachable keeps it.
+   */
+  async function currentAccess(user: UserRow): Promise<{ role: 'admin' | 'operator' } | null> {
+    const lists = await deps.accessLists();
+    let access = effectiveAccess(user, lists);
+    const org = admittingOrg(user);
+    const listed = lists.adminUsers
+      .concat(lists.allowedUsers)
+      .some((l) => l.toLowerCase() === user.login.toLowerCase());
+    if (access && org && !listed && deps.orgMember) {
+      const checkedAt = user.access_checked_at ? Date.parse(user.access_checked_at) : 0;
+      if (now().getTime() - checkedAt >= ORG_RECHECK_MS) {
+        const member = await deps.orgMember(org, user.login).catch(() => null);
+        if (member === false) {
+          await deps.users.update(user.id, { admitted_via: null, updated_at: now().toISOString() });
+          access = null;
+        } else if (member === true) {
+          await deps.users.update(user.id, { access_checked_at: now().toISOString() });
+        }
+      }
+    }
+    if (!access && user.provider === 'github') {
+      await revokeAll(user.id);
+      deps.log.info({ user: user.login }, 'access withdrawn: sessions and API tokens revoked');
+    }
+    return access;
+  }
+
   async function localAdmin(): Promise<UserRow> {
     const existing = await deps.users.findByLogin('admin');
     if (existing) return existing;
@@ -97,24 +146,37 @@ export function createAuthService(deps: Deps) {
 
   return {
     createSession,
+    revokeAll,
+    currentAccess,
 
     /**
-     * Create or update a GitHub user (matched by login) with `role`. A login held by a local user or
-     * by a different GitHub account is refused, never taken over (it would inherit that account's tokens).
+     * Create or update a GitHub user. The identity is the numeric GitHub id (a renamed account keeps
+     * its row; a login that now names another account is refused, never taken over — it would inherit
+     * that account's tokens). `role` applies unless an admin set the role by hand.
      */
     async upsertGithubUser(
       profile: { githubId: string; login: string; name: string | null; avatarUrl: string | null },
       role: 'admin' | 'operator',
+      admittedVia: string | null = null,
     ): Promise<UserRow> {
       const at = now().toISOString();
-      const existing = await deps.users.findByLogin(profile.login);
-      if (existing) {
-        if (existing.provider !== 'github' || existing.github_id !== profile.githubId) {
-          throw conflict(`the login ${profile.login} already belongs to another account`);
-        }
-        const patch = { name: profile.name, avatar_url: profile.avatarUrl, role, updated_at: at };
-        await deps.users.update(existing.id, patch);
-        return { ...existing, ...patch };
+      const sameAccount = await deps.users.findByGithubId(profile.githubId);
+      const byLogin = await deps.users.findByLogin(profile.login);
+      if (byLogin && byLogin.id !== sameAccount?.id) {
+        throw conflict(`the login ${profile.login} already belongs to another account`);
+      }
+      if (sameAccount) {
+        const patch = {
+          login: profile.login,
+          name: profile.name,
+          avatar_url: profile.avatarUrl,
+          ...(sameAccount.role_source === 'manual' ? {} : { role }),
+          admitted_via: admittedVia,
+          access_checked_at: at,
+          updated_at: at,
+        };
+        await deps.users.update(sameAccount.id, patch);
+        return { ...sameAccount, ...patch };
       }
       return deps.users.insert({
         id: newId(),
@@ -124,6 +186,8 @@ export function createAuthService(deps: Deps) {
         role,
         provider: 'github',
         github_id: profile.githubId,
+        admitted_via: admittedVia,
+        access_checked_at: at,
         created_at: at,
         updated_at: at,
         last_login_at: null,
@@ -185,6 +249,8 @@ export function createAuthService(deps: Deps) {
       if (!session) return null;
       const user = await deps.users.findById(session.user_id);
       if (!user) return null;
+      const access = await currentAccess(user);
+      if (!access) return null;
       let expiresAt = session.idle_expires_at;
       if (at.getTime() - Date.parse(session.last_seen_at) >= TOUCH_EVERY_MS) {
         expiresAt = isoAfter(at, SESSION_IDLE_MS);
@@ -192,8 +258,8 @@ export function createAuthService(deps: Deps) {
         await deps.sessions.touch(id, at.toISOString(), expiresAt);
       }
       return {
-        actor: { userId: user.id, login: user.login, role: user.role, via: 'session', sessionId: id },
-        user,
+        actor: { userId: user.id, login: user.login, role: access.role, via: 'session', sessionId: id },
+        user: { ...user, role: access.role },
         expiresAt,
       };
     },
@@ -206,11 +272,16 @@ export function createAuthService(deps: Deps) {
       if (!row) return null;
       const user = await deps.users.findById(row.user_id);
       if (!user) return null;
+      const access = await currentAccess(user);
+      if (!access) return null;
       // Like sessions: record the last use at most once a minute, so reads do not all become writes.
       if (!row.last_used_at || Date.parse(at) - Date.parse(row.last_used_at) >= TOUCH_EVERY_MS) {
         await deps.apiTokens.touch(row.id, at);
       }
-      return { actor: { userId: user.id, login: user.login, role: user.role, via: 'token' }, user };
+      return {
+        actor: { userId: user.id, login: user.login, role: access.role, via: 'token' },
+        user: { ...user, role: access.role },
+      };
     },
 
     /** The signed-in user and, for a cookie session, when it expires (`GET /auth/me`). */

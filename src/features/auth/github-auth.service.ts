@@ -137,6 +137,7 @@ export function createGithubAuthService(deps: {
             avatarUrl: profile.avatarUrl,
           },
           role,
+          via,
         );
       } catch (err) {
         if (err instanceof AppError && err.code === 'CONFLICT') {

@@ -98,14 +98,17 @@ export function createContainersService(deps: {
     return info;
   }
 
+  /** A container's view right after an action: the list's summary, with the state as inspect says. */
   async function viewOf(id: string): Promise<ContainerView> {
-    const [list, index] = await Promise.all([
+    const [list, index, fresh] = await Promise.all([
       docker.call('list containers', (d) => d.listContainers({ all: true, filters: { id: [id] } })),
       projectIndex(),
+      // Engine 26's list can lag a stop that just returned; inspect cannot.
+      docker.call('inspect container', (d) => d.getContainer(id).inspect()),
     ]);
     const c = list.find((x) => x.Id === id);
     if (!c) throw new AppError('NOT_FOUND', `container ${id} not found`);
-    return toContainerView(c, projectOf(c, index));
+    return toContainerView({ ...c, State: fresh.State.Status }, projectOf(c, index));
   }
 
   /** Run an action on a container and write its audit entry, ok or error. */

@@ -61,6 +61,24 @@ const restart = z
     path: ['target'],
   });
 
+/** A port (`3000`) or an inclusive range (`3000-3999`) of host ports. */
+const portOrRange = z
+  .string()
+  .regex(/^\d{1,5}(-\d{1,5})?$/, 'expected a port like 3000 or a range like 3000-3999')
+  .refine((s) => {
+    const [a, b = a] = s.split('-').map(Number);
+    return a !== undefined && b !== undefined && a >= 1 && b <= 65535 && a <= b;
+  }, 'expected ports from 1 to 65535, the lower one first');
+/** A registry host as image references name it: `ghcr.io`, `registry.lan:5000`, `127.0.0.1:5000`. */
+const registryHost = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(
+    /^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?)(:\d{1,5})?$/,
+    'expected a registry host like ghcr.io or 10.0.0.5:5000',
+  );
+
 /** `PATCH /api/v1/settings` body: any subset; unknown keys are rejected; `null` clears a value. */
 export const settingsPatchSchema = z
   .object({
@@ -130,6 +148,12 @@ export const settingsPatchSchema = z
       .object({ allowlist: z.array(ownerRepo).max(200) })
       .strict()
       .partial(),
+    forwards: z
+      .object({ allowedPorts: z.array(portOrRange).max(100) })
+      .strict()
+      .partial(),
+    api: z.object({ publicDocs: z.boolean() }).strict().partial(),
+    allowedRegistries: z.array(registryHost).max(100),
   })
   .strict()
   .partial();
@@ -170,6 +194,12 @@ export const settingsViewSchema = z.object({
     adminUsers: z.array(z.string()),
   }),
   templates: z.object({ allowlist: z.array(z.string()) }),
+  /** Host ports operators may forward (admins may forward any but the panel's own and the engine's). */
+  forwards: z.object({ allowedPorts: z.array(z.string()) }),
+  /** Whether /api/docs and /api/openapi.json answer without sign-in. */
+  api: z.object({ publicDocs: z.boolean() }),
+  /** Loopback, link-local and private registry hosts images may come from. */
+  allowedRegistries: z.array(z.string()),
 });
 
 /** The settings object as the API shows it. */

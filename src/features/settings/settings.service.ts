@@ -60,6 +60,9 @@ export function defaultsFromConfig(config: Config): Record<string, unknown> {
     'access.allowedOrgs': config.access.allowedOrgs,
     'access.adminUsers': config.access.adminUsers,
     'templates.allowlist': config.templateAllowlist,
+    'forwards.allowedPorts': [],
+    'api.publicDocs': false,
+    allowedRegistries: [],
   };
 }
 
@@ -110,6 +113,9 @@ function build(values: Record<string, unknown>): Settings {
       adminUsers: v('access.adminUsers'),
     },
     templates: { allowlist: v('templates.allowlist') },
+    forwards: { allowedPorts: v('forwards.allowedPorts') },
+    api: { publicDocs: v('api.publicDocs') },
+    allowedRegistries: v('allowedRegistries'),
   };
 }
 

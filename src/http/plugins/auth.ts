@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, forbidden, unauthenticated } from '../../domain/errors.js';
 import type { AuthService } from '../../features/auth/index.js';
 import type { Actor, RequestContext } from '../../lib/request-context.js';
+import { clientAddress } from '../client-address.js';
 
 /** Who may call a route: anyone, any signed-in user, or admins only. */
 export type AuthLevel = 'public' | 'user' | 'admin';
@@ -19,8 +20,12 @@ declare module 'fastify' {
 export const SESSION_COOKIE = 'warp_session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** The API description (OpenAPI document and Swagger UI): signed-in users only unless a setting opens it. */
+export const isDocsUrl = (url: string): boolean => url === '/api/openapi.json' || url.startsWith('/api/docs');
+
 /** The auth level of a route: its `config.auth`, else `user` for the API and `public` elsewhere. */
 export function authLevelOf(url: string, configured: AuthLevel | undefined): AuthLevel {
+  if (isDocsUrl(url)) return 'user';
   return configured ?? (url.startsWith('/api/v1') ? 'user' : 'public');
 }
 
@@ -28,7 +33,7 @@ export function authLevelOf(url: string, configured: AuthLevel | undefined): Aut
 export const contextOf = (request: FastifyRequest): RequestContext => ({
   actor: request.actor,
   requestId: request.id,
-  ip: request.ip,
+  ip: clientAddress(request),
 });
 
 /** Actor of a route that requires one. */
@@ -41,7 +46,11 @@ export function requireActor(request: FastifyRequest): Actor {
  * Resolves the session cookie or bearer token on every request, then enforces the route's level and
  * the `X-Warp-Request: 1` rule for cookie-authenticated writes.
  */
-export function registerAuth(app: FastifyInstance, auth: AuthService): void {
+export function registerAuth(
+  app: FastifyInstance,
+  auth: AuthService,
+  opts: { publicDocs?: () => Promise<boolean> } = {},
+): void {
   app.decorateRequest('actor', null);
 
   app.addHook('onRequest', async (request) => {
@@ -54,6 +63,8 @@ export function registerAuth(app: FastifyInstance, auth: AuthService): void {
       const cookie = request.cookies[SESSION_COOKIE];
       if (cookie) request.actor = (await auth.authenticateSession(cookie))?.actor ?? null;
     }
+    const url = request.routeOptions.url ?? request.url;
+    if (!request.actor && isDocsUrl(url) && (await opts.publicDocs?.())) return;
     enforce(request);
   });
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../../domain/errors.js';
 import type { SystemService } from '../../features/system/index.js';
 import { dockerHealthSchema, dockerStatsSchema, hostSchema } from '../../features/system/index.js';
-import { withErrors } from '../schemas.js';
+import { healthAnswer, withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
 
 /** `GET /api/v1/system/docker`, `GET /api/v1/system/host` and the public `GET /health/docker`. */
@@ -23,14 +23,21 @@ export function systemRoutes(app: HttpApp, deps: { system: SystemService }): voi
     '/health/docker',
     {
       config: { auth: 'public' },
-      schema: { tags: ['health'], response: { 200: dockerHealthSchema, 503: dockerHealthSchema } },
+      schema: {
+        tags: ['health'],
+        summary: 'Docker engine health (details for signed-in callers)',
+        response: { 200: healthAnswer(dockerHealthSchema), 503: healthAnswer(dockerHealthSchema) },
+      },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       try {
-        return { status: 'ok' as const, ...(await deps.system.dockerHealth()) };
+        const health = { status: 'ok' as const, ...(await deps.system.dockerHealth()) };
+        return request.actor ? health : { status: health.status };
       } catch (err) {
         const message = err instanceof AppError ? err.message : 'Docker engine: unreachable';
-        return reply.code(503).send({ status: 'down' as const, message });
+        return reply
+          .code(503)
+          .send(request.actor ? { status: 'down' as const, message } : { status: 'down' });
       }
     },
   );

@@ -7,7 +7,7 @@ import {
   ingressRuleSchema,
   tunnelSchema,
 } from '../../features/tunnel/index.js';
-import { withErrors } from '../schemas.js';
+import { healthAnswer, withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
 
 /** Tunnel status, the config preview (read-only) and the public tunnel health check. */
@@ -29,11 +29,17 @@ export function tunnelRoutes(app: HttpApp, deps: { tunnel: TunnelService }): voi
     '/health/tunnel',
     {
       config: { auth: 'public' },
-      schema: { tags: ['health'], response: { 200: healthSchema, 503: healthSchema } },
+      schema: {
+        tags: ['health'],
+        summary: 'Tunnel health (details for signed-in callers)',
+        response: { 200: healthAnswer(healthSchema), 503: healthAnswer(healthSchema) },
+      },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       const health = await deps.tunnel.health();
-      return reply.code(health.status === 'ok' || health.status === 'degraded' ? 200 : 503).send(health);
+      return reply
+        .code(health.status === 'ok' || health.status === 'degraded' ? 200 : 503)
+        .send(request.actor ? health : { status: health.status });
     },
   );
 }
