@@ -291,7 +291,11 @@ export function createAuthService(deps: Deps) {
       if (!user) throw notFound('user');
       const session =
         ctx.actor.via === 'session' && sessionCookie ? await this.authenticateSession(sessionCookie) : null;
-      return { user: toPublicUser(user), session: { expiresAt: session?.expiresAt ?? null } };
+      // The role as judged for this request (settings may have changed it since the row was written).
+      return {
+        user: { ...toPublicUser(user), role: ctx.actor.role },
+        session: { expiresAt: session?.expiresAt ?? null },
+      };
     },
 
     async logout(ctx: RequestContext): Promise<void> {
