@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.schema.js';
 import { type Db, migrateToLatest, openDatabase } from './db/database.js';
@@ -76,6 +77,9 @@ export async function createApp(opts: AppOptions) {
   const { config, logger } = opts;
   const clock = opts.clock ?? systemClock;
   const version = readVersion();
+  // The data dir holds the database, the secret key and backups of config files: owner only.
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(config.dataDir, 0o700);
   const db: Db = await openDatabase(config.databaseUrl, {
     onPoolError: (err) =>
       logger.warn({ err: err.message }, 'database connection lost; reconnecting on next query'),

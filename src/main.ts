@@ -7,6 +7,8 @@ const SHUTDOWN_GRACE_MS = 30_000;
 
 /** Start the panel: app → first-start login token → listen; graceful shutdown on SIGTERM/SIGINT. */
 export async function serve(config: Config, logger: Logger, print: (line: string) => void): Promise<void> {
+  // What the panel writes is not for other users of the host: files 0640, folders 0750 at most.
+  process.umask(0o027);
   // A second panel on the same data would mark the first one's running jobs interrupted at start-up.
   const other = runningPanel(config.dataDir);
   if (other) {

@@ -37,14 +37,25 @@ export async function openDatabase(
   }
   const { default: SQLite } = await import('better-sqlite3');
   const file = url.replace(/^sqlite:/, '');
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
+  // The database holds sessions and encrypted secrets: owner only, the WAL and shared-memory files too.
+  if (file !== ':memory:') for (const f of [file, `${file}-wal`, `${file}-shm`]) restrictToOwner(f);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return { kysely, engine: 'sqlite', close: () => kysely.destroy() };
+}
+
+/** chmod 0600 when the file exists (SQLite creates the WAL and shm files lazily). */
+function restrictToOwner(file: string): void {
+  try {
+    fs.chmodSync(file, 0o600);
+  } catch {
+    // not there (yet)
+  }
 }
 
 /** Apply pending migrations; throws with the failing migration's name. */

@@ -16,8 +16,17 @@ declare module 'fastify' {
   }
 }
 
-/** Name of the session cookie. */
+/** Name of the session cookie over http (a local panel without TLS). */
 export const SESSION_COOKIE = 'warp_session';
+/**
+ * Name of the session cookie when the public URL is https: the `__Host-` prefix makes the browser
+ * insist on Secure, Path=/ and no Domain, so no other site or subdomain can set or shadow it.
+ */
+export const SECURE_SESSION_COOKIE = '__Host-warp_session';
+
+/** The session cookie a request carries, under either name. */
+export const sessionCookieOf = (request: FastifyRequest): string | undefined =>
+  request.cookies[SECURE_SESSION_COOKIE] ?? request.cookies[SESSION_COOKIE];
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The API description (OpenAPI document and Swagger UI): signed-in users only unless a setting opens it. */
@@ -60,7 +69,7 @@ export function registerAuth(
       if (!found) throw unauthenticated('API token is invalid, expired or revoked');
       request.actor = found.actor;
     } else {
-      const cookie = request.cookies[SESSION_COOKIE];
+      const cookie = sessionCookieOf(request);
       if (cookie) request.actor = (await auth.authenticateSession(cookie))?.actor ?? null;
     }
     const url = request.routeOptions.url ?? request.url;

@@ -3,7 +3,13 @@ import { z } from 'zod';
 import { notFound } from '../../domain/errors.js';
 import type { AuthService, IssuedSession } from '../../features/auth/index.js';
 import { toPublicUser } from '../../features/auth/index.js';
-import { contextOf, requireActor, SESSION_COOKIE } from '../plugins/auth.js';
+import {
+  contextOf,
+  requireActor,
+  SECURE_SESSION_COOKIE,
+  SESSION_COOKIE,
+  sessionCookieOf,
+} from '../plugins/auth.js';
 import { emptySchema, userSchema, withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
 
@@ -12,7 +18,7 @@ export const AUTH_RATE_LIMIT = { max: 30, timeWindow: '1 minute' };
 
 /** Set the session cookie for a new session (a fresh id on every login: no fixation). */
 export function setSessionCookie(reply: FastifyReply, session: IssuedSession, secure: boolean): void {
-  reply.setCookie(SESSION_COOKIE, session.cookieValue, {
+  reply.setCookie(secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE, session.cookieValue, {
     path: '/',
     httpOnly: true,
     sameSite: 'lax',
@@ -57,7 +63,7 @@ export function authRoutes(app: HttpApp, deps: { auth: AuthService; secureCookie
     },
     async (request) => {
       requireActor(request);
-      return deps.auth.me(contextOf(request), request.cookies[SESSION_COOKIE]);
+      return deps.auth.me(contextOf(request), sessionCookieOf(request));
     },
   );
 
@@ -70,6 +76,7 @@ export function authRoutes(app: HttpApp, deps: { auth: AuthService; secureCookie
     async (request, reply) => {
       await deps.auth.logout(contextOf(request));
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      reply.clearCookie(SECURE_SESSION_COOKIE, { path: '/', secure: true });
       return reply.status(204).send(null);
     },
   );

@@ -67,6 +67,20 @@ function checkedUrl(url: string): string {
 
 const runnerOf = (input: GitAuthInput): Runner => input.run ?? createRunner({ signal: input.signal });
 
+/** A branch name as git itself judges it (`git check-ref-format --branch`); 400 otherwise. */
+export async function checkedBranch(run: Runner, name: string): Promise<string> {
+  const res = await run(['git', 'check-ref-format', '--branch', name], {
+    quiet: true,
+    okCodes: [0, 1, 128, 129],
+  });
+  if (res.code !== 0 || name.startsWith('-')) {
+    throw validationError(`"${name.slice(0, 100)}" is not a valid branch name`, [
+      { path: 'branch', message: 'git check-ref-format refuses it' },
+    ]);
+  }
+  return name;
+}
+
 /** Shallow-clone `url` into `dest` (which must not exist or be empty). */
 export async function cloneRepo(
   input: GitAuthInput & { url: string; dest: string; branch?: string; depth?: number },
@@ -77,11 +91,12 @@ export async function cloneRepo(
   if (fs.existsSync(dest) && fs.readdirSync(dest).length > 0) {
     throw conflict(`clone target ${dest} already exists and is not empty`);
   }
+  const run = runnerOf(input);
+  const branch = input.branch ? [`--branch=${await checkedBranch(run, input.branch)}`] : [];
   fs.mkdirSync(path.dirname(dest), { recursive: true });
   input.signal?.throwIfAborted();
-  const branch = input.branch ? ['--branch', input.branch] : [];
   const argv = ['git', 'clone', '--depth', String(input.depth ?? 1), '--single-branch', '--no-tags'];
-  return runnerOf(input)([...argv, ...branch, '--', url, dest], {
+  return run([...argv, ...branch, '--', url, dest], {
     env: gitAuthEnv(input.token, origin, input.addSecret),
     timeoutMs: input.timeoutMs ?? GIT_TIMEOUT_MS,
   });
@@ -98,8 +113,9 @@ export async function fetchAndReset(
   const origin = new URL(checkedUrl(remote.stdout.trim())).origin;
   const env = gitAuthEnv(input.token, origin, input.addSecret);
   const timeoutMs = input.timeoutMs ?? GIT_TIMEOUT_MS;
+  const ref = input.branch ? await checkedBranch(run, input.branch) : 'HEAD';
   input.signal?.throwIfAborted();
-  await run(['git', '-C', dest, 'fetch', '--depth', '1', '--no-tags', 'origin', input.branch ?? 'HEAD'], {
+  await run(['git', '-C', dest, 'fetch', '--depth', '1', '--no-tags', '--', 'origin', ref], {
     env,
     timeoutMs,
   });
