@@ -8,7 +8,9 @@ import {
   createDeployRequestsService,
   createForwardsService,
   createHostReposService,
+  createPlanStore,
   createPortsService,
+  createProjectPlansService,
   createProjectsService,
   createTemplatesService,
   forwardJob,
@@ -168,19 +170,25 @@ export async function createApp(opts: AppOptions) {
   let composeCli: Promise<Compose> | null = null;
   const compose = () => {
     composeCli ??= detectCompose(config.compose, { PATH: DEFAULT_CHILD_PATH, ...composeEnv }).then(
-      (command) => createCompose(command, composeEnv),
+      (flavour) => createCompose(flavour, composeEnv),
     );
     return composeCli;
   };
+  // The Compose model each project runs, under the data dir (never inside the user's folder).
+  const plans = createPlanStore(config.dataDir);
   const deployRequests = createDeployRequestsService({
     projects,
     projectsRepo: repos.projects,
     docker,
     settings,
     github,
+    compose,
+    dataDir: config.dataDir,
+    peekPort: () => ports.peek(),
   });
+  const projectPlans = createProjectPlansService({ projects, plans });
   const forwards = createForwardsService({ projects, tunnel });
-  const hostRepos = createHostReposService({ docker, projects: repos.projects, jobs, settings });
+  const hostRepos = createHostReposService({ docker, projects: repos.projects, jobs, settings, plans });
   registerDeployJobs(jobs, {
     docker,
     compose,
@@ -190,6 +198,7 @@ export async function createApp(opts: AppOptions) {
     projectsRepo: repos.projects,
     settings,
     clock,
+    plans,
     containers,
     hostRepos,
     github,
@@ -217,7 +226,7 @@ export async function createApp(opts: AppOptions) {
       containersRoutes(app, { containers });
       systemRoutes(app, { system });
       tunnelRoutes(app, { tunnel });
-      projectRoutes(app, { projects, requests: deployRequests });
+      projectRoutes(app, { projects, requests: deployRequests, plans: projectPlans });
       forwardsRoutes(app, { forwards });
       hostRepoRoutes(app, { hostRepos });
       // Last: the SPA's catch-all only answers paths no API route took.
