@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,24 +17,7 @@ import { createTestApp, type TestApp } from '../support/test-app.js';
 
 const skip = await skipWithoutDocker();
 const hasV1 = spawnSync('docker-compose', ['version', '--short']).status === 0;
-
-/** A `docker compose` CLI plugin that forwards to v1, so the v2 code path runs on this machine too. */
-function composeV2Forwarder(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warp-docker-config-'));
-  fs.mkdirSync(path.join(dir, 'cli-plugins'));
-  const plugin = path.join(dir, 'cli-plugins', 'docker-compose');
-  fs.writeFileSync(
-    plugin,
-    [
-      '#!/bin/sh',
-      'if [ "$1" = docker-cli-plugin-metadata ]; then echo \'{"SchemaVersion":"0.1.0","Vendor":"test","Version":"1.29.2","ShortDescription":"compose v1 forwarder"}\'; exit 0; fi',
-      'shift; exec docker-compose "$@"',
-      '',
-    ].join('\n'),
-    { mode: 0o755 },
-  );
-  return dir;
-}
+const hasV2 = spawnSync('docker', ['compose', 'version', '--short']).status === 0;
 
 const COMPOSE = `services:
   web:
@@ -49,7 +31,7 @@ const COMPOSE = `services:
     init: true
 `;
 
-describe.skipIf(skip || !hasV1).each(['docker-compose', 'docker compose'] as const)(
+describe.skipIf(skip || !hasV1 || !hasV2).each(['docker-compose', 'docker compose'] as const)(
   'compose projects with %s',
   (flavour) => {
     let t: TestApp;
@@ -61,12 +43,10 @@ describe.skipIf(skip || !hasV1).each(['docker-compose', 'docker compose'] as con
     beforeAll(async () => {
       docker = await requireDocker();
       await ensureDeployImages(docker);
-      const dockerConfig = flavour === 'docker compose' ? composeV2Forwarder() : null;
       t = await createTestApp({
         env: {
           ...deployEnv(flavour === 'docker compose' ? '18300-18399' : '18200-18299'),
           WARP_COMPOSE: flavour,
-          ...(dockerConfig ? { DOCKER_CONFIG: dockerConfig } : {}),
         },
       });
       writeTunnelConfig(t);
@@ -103,10 +83,37 @@ describe.skipIf(skip || !hasV1).each(['docker-compose', 'docker compose'] as con
       expect(log).toContain(flavour === 'docker compose' ? 'docker compose up' : 'docker-compose up');
 
       expect(fs.readFileSync(path.join(repos, 'shop', 'compose.yaml'), 'utf8')).toBe(original);
-      const patched = fs.readFileSync(path.join(repos, 'shop', '.warp', 'compose.yaml'), 'utf8');
+      expect(fs.readdirSync(path.join(repos, 'shop'))).toEqual(['compose.yaml']); // nothing written there
       const got = (await t.app.http.inject({ url: `/api/v1/projects/${project.id}`, headers: auth })).json();
-      expect(patched).toContain(`127.0.0.1:${got.hostPort}:80`);
+      const file = path.join(t.dataDir, 'compose', project.id, 'compose.json');
+      const model = JSON.parse(fs.readFileSync(file, 'utf8'));
+      // v2 reads the long form Compose printed; v1 knows neither `host_ip` nor `name:`.
+      expect(model.services.web.ports).toEqual([
+        flavour === 'docker compose'
+          ? {
+              mode: 'ingress',
+              host_ip: '127.0.0.1',
+              target: 80,
+              published: String(got.hostPort),
+              protocol: 'tcp',
+            }
+          : `127.0.0.1:${got.hostPort}:80/tcp`,
+      ]);
+      expect(model.name).toBe(flavour === 'docker compose' ? 'warp-shop' : undefined);
+      const plan = (
+        await t.app.http.inject({ url: `/api/v1/projects/${project.id}/plan`, headers: auth })
+      ).json();
+      expect(plan.plan).toMatchObject({ service: 'web', containerPort: 80, hostPort: got.hostPort });
+      expect(plan.plan.model.services.web.ports).toEqual(model.services.web.ports);
       expect(got.status).toBe('running');
+      const web = (
+        await docker.listContainers({
+          filters: { label: ['com.docker.compose.project=warp-shop', 'com.docker.compose.service=web'] },
+        })
+      )[0]!;
+      expect(web.Ports.filter((p) => p.PublicPort)).toEqual([
+        { IP: '127.0.0.1', PrivatePort: 80, PublicPort: got.hostPort, Type: 'tcp' },
+      ]);
       expect(got.containerNames).toHaveLength(2);
 
       const running = await docker.listContainers({
@@ -145,6 +152,7 @@ describe.skipIf(skip || !hasV1).each(['docker-compose', 'docker compose'] as con
           filters: { label: ['com.docker.compose.project=warp-shop'] },
         }),
       ).toHaveLength(0);
+      expect(fs.existsSync(file)).toBe(false);
     });
 
     it('refuses traversal, missing folders and compose files without a proxy service before any job', async () => {

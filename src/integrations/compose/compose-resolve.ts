@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
-import { type ComposeModel, isObj, profilesOf } from '../../domain/compose/index.js';
+import { COMPOSE_FILE_NAMES, type ComposeModel, isObj, profilesOf } from '../../domain/compose/index.js';
 import { validationError } from '../../domain/errors.js';
 import { ANY_EXIT_CODE } from '../../lib/process/runner.js';
 import type { Runner } from '../../lib/task-context.js';
@@ -19,7 +19,32 @@ interface ResolveDeps {
   run: Runner;
 }
 
-const RESOLVE_TIMEOUT_MS = 60_000;
+const RESOLVE_TIMEOUT_MS = 30_000;
+/** Alias expansions a compose file may need (real files use a few dozen; a "billion laughs" file needs 10^8). */
+const MAX_ALIAS_COUNT = 1000;
+
+/**
+ * Compose takes minutes and gigabytes on an alias bomb, so the folder's own compose files (and their
+ * override files) are read first — read only, never written back: only the expansion is checked.
+ */
+async function refuseAliasBombs(cwd: string): Promise<void> {
+  const names = COMPOSE_FILE_NAMES.flatMap((n) => [n, n.replace(/\.(ya?ml)$/, '.override.$1')]);
+  for (const name of names) {
+    const file = path.join(cwd, name);
+    const stat = await fs.lstat(file).catch(() => null);
+    if (!stat?.isFile() || stat.size > 4 * 1024 * 1024) continue;
+    const doc = YAML.parseDocument(await fs.readFile(file, 'utf8'), { merge: true, uniqueKeys: false });
+    if (doc.errors.length > 0) continue; // Compose reports syntax errors in its own words
+    try {
+      doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error) {
+      const reason = `${name} expands its YAML aliases too far (${error instanceof Error ? error.message : String(error)})`;
+      throw validationError(`the compose file cannot be read: ${reason}`, [
+        { path: 'compose', message: reason },
+      ]);
+    }
+  }
+}
 
 /** Compose's stderr as sentences: logrus lines (`time=… level=… msg="…"`) and v1's `WARNING:` prefix undone. */
 export function composeMessages(stderr: string): string[] {
@@ -76,6 +101,7 @@ export async function resolveModel(
   opts: { allProfiles?: boolean; mask?: (text: string) => string },
 ): Promise<ResolvedCompose> {
   const mask = opts.mask ?? ((t: string) => t);
+  await refuseAliasBombs(target.cwd);
   const profiles = opts.allProfiles && deps.major === 2 ? ['--profile', '*'] : [];
   const format = deps.major === 2 ? ['--format', 'json'] : [];
   const argv = [...deps.command, '--project-directory', target.cwd, '-p', target.project, ...profiles];
