@@ -1,6 +1,7 @@
 // Types shared with the server where its schemas exist (type-only imports: nothing of the server is bundled);
 // the others follow API.md until their server schemas land.
 import type { z } from 'zod';
+import type { planResponseSchema } from '../../../src/features/deploy/compose-plan.view.js';
 import type { projectSchema } from '../../../src/features/deploy/deploy.schemas.js';
 import type { jobSchema } from '../../../src/features/jobs/jobs.schemas.js';
 import type { SettingsView } from '../../../src/features/settings/settings.schema.js';
@@ -38,6 +39,9 @@ export interface Onboarding {
 
 /** API.md's Project (the server's schema). */
 export type Project = z.infer<typeof projectSchema>;
+
+/** A compose plan: `dryRun` answers and `GET /api/v1/projects/:id/plan` (API.md → Plans). */
+export type Plan = z.infer<typeof planResponseSchema>['plan'];
 
 /** Job states. */
 export type JobStatus = Job['status'];

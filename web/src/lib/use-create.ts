@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client.js';
-import type { Accepted } from '../api/types.js';
+import type { Accepted, Plan } from '../api/types.js';
 import { splitErrors } from './form-errors.js';
 import { navigate } from './router.js';
 
@@ -15,6 +15,14 @@ export function useCreate(endpoint: string, fieldNames: string[]) {
     },
   });
   return { ...m, errors: splitErrors(m.error, fieldNames) };
+}
+
+/** Ask for the plan of a create request (`dryRun: true` → 200 {plan}); nothing is created. */
+export function usePreview(endpoint: string) {
+  return useMutation({
+    mutationFn: (body: Record<string, unknown>) =>
+      api<{ plan: Plan }>(endpoint, { method: 'POST', body: { ...body, dryRun: true } }),
+  });
 }
 
 /** Parse `KEY=value` lines into an env object (blank lines and # comments skipped). */

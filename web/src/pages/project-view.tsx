@@ -1,7 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, qs } from '../api/client.js';
-import type { Accepted, Container, Items, Project } from '../api/types.js';
+import { ApiError, api, qs } from '../api/client.js';
+import type { Accepted, Container, Items, Plan, Project } from '../api/types.js';
+import { PlanView } from '../components/compose-plan.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { ContainerLogs } from '../components/container-logs.js';
 import { Badge, Button, Card, ErrorView, Loading } from '../components/ui.js';
@@ -21,6 +22,12 @@ export default function ProjectView({ id }: { id: string }) {
   const containers = useQuery({
     queryKey: ['containers', { projectId: id }],
     queryFn: () => api<Items<Container>>(`/api/v1/containers${qs({ projectId: id })}`),
+  });
+  const plan = useQuery({
+    queryKey: ['project', id, 'plan'],
+    queryFn: () => api<{ plan: Plan }>(`/api/v1/projects/${id}/plan`),
+    enabled: Boolean(project.data?.composeProject),
+    retry: false,
   });
   const toJob = (res: Accepted) => {
     void qc.invalidateQueries({ queryKey: ['projects'] });
@@ -109,6 +116,19 @@ export default function ProjectView({ id }: { id: string }) {
           <dd>{p.lastJobId ? <Link to={`/jobs/${p.lastJobId}`}>view log</Link> : '—'}</dd>
         </dl>
       </Card>
+      {p.composeProject && (
+        <Card title="Compose plan">
+          {plan.isPending ? (
+            <Loading />
+          ) : plan.error instanceof ApiError && plan.error.status === 404 ? (
+            <p className="muted">Not deployed yet: the plan appears once it runs.</p>
+          ) : plan.error ? (
+            <ErrorView error={plan.error} />
+          ) : (
+            <PlanView plan={plan.data.plan} />
+          )}
+        </Card>
+      )}
       <Card
         title="Containers"
         actions={<Button onClick={() => setLogs((l) => !l)}>{logs ? 'Hide logs' : 'Live logs'}</Button>}
