@@ -85,6 +85,7 @@ describe.skipIf(skip)('the compose corpus', { timeout: 300_000 }, () => {
     async (name, want) => {
       const res = await post({ path: name, subdomain: subdomainOf(name), dryRun: true });
       expect(res.statusCode, res.body).toBe(200);
+      if (want.secret) expect(res.body).not.toContain(want.secret); // env values are masked in the API
       const { plan } = res.json();
       expect(plan).toMatchObject({ service: want.service, containerPort: want.containerPort });
       expect(plan.warnings).toEqual(
@@ -114,6 +115,52 @@ describe.skipIf(skip)('the compose corpus', { timeout: 300_000 }, () => {
       expectOnlyPanelChanges(original, direct.model, { ...spec, projectId: 'p-corpus' });
     },
   );
+
+  it('has a differ that fails on any change the panel does not document', async () => {
+    const dir = path.join(repos, 'yaml11-values');
+    const original = composeConfig(dir, 'warp-yaml11-values');
+    const plan = await planComposeProject({
+      compose: await t.app.compose(),
+      run: createRunner(),
+      dir: fs.realpathSync(dir),
+      project: 'warp-yaml11-values',
+      projectId: 'p1',
+      hostPort: 18750,
+      bindAddress: '127.0.0.1',
+    });
+    const spec = {
+      service: 'web',
+      containerPort: 80,
+      hostPort: 18750,
+      projectId: 'p1',
+      projectName: 'warp-yaml11-values',
+    };
+    expectOnlyPanelChanges(original, plan.model, spec);
+    // biome-ignore lint/suspicious/noExplicitAny: each mutation reaches into an arbitrary model path.
+    type M = { services: Record<string, Record<string, any>> };
+    const mutations: ((m: M) => void)[] = [
+      (m) => {
+        m.services.web!.environment.UMASK = '022';
+      },
+      (m) => {
+        m.services.web!.secrets[0].mode = '0440';
+      },
+      (m) => {
+        m.services.web!.ports[0].host_ip = '0.0.0.0';
+      },
+      (m) => {
+        delete m.services.web!.labels['warp.project'];
+      },
+      (m) => {
+        m.services.web!.init = false;
+      },
+    ];
+    for (const mutate of mutations) {
+      const changed = structuredClone(plan.model) as unknown as M;
+      mutate(changed);
+      expect(() => expectOnlyPanelChanges(original, changed as never, spec), String(mutate)).toThrow();
+    }
+  });
 
   it.each(refused.map((f) => [f.name, f.expect] as const))(
     'refuses %s with its message, creating nothing',

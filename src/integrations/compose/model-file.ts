@@ -27,6 +27,7 @@ async function realDir(dir: string): Promise<void> {
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const stat = await fs.lstat(dir);
   if (!stat.isDirectory()) throw new Error(`${dir} is not a folder (a symlink?): refusing to write there`);
+  if ((stat.mode & 0o777) !== 0o700) await fs.chmod(dir, 0o700);
 }
 
 /** Write `text` to `file` atomically: exclusive no-follow temp (0600) → fsync → rename. */
