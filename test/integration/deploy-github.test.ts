@@ -132,7 +132,11 @@ describe.skipIf(skip)('projects from GitHub: template and existing repo', () => 
       dryRun: true,
     });
     expect(tpl.statusCode, tpl.body).toBe(200);
-    expect(tpl.json().plan).toMatchObject({ service: 'web', containerPort: 80, composeProject: 'warp-dry-app' });
+    expect(tpl.json().plan).toMatchObject({
+      service: 'web',
+      containerPort: 80,
+      composeProject: 'warp-dry-app',
+    });
     expect(tpl.json().plan.warnings.join('\n')).toContain('planned from the template acme/template-web');
     expect(await count()).toEqual(before);
     expect(fs.readdirSync(path.join(t.dataDir, 'tmp'))).toEqual([]);

@@ -5,6 +5,7 @@ import type { ComposeTarget } from '../../integrations/compose/compose-cli.js';
 import { dotenvValues } from '../../integrations/compose/compose-resolve.js';
 import { LABEL_COMPOSE_PROJECT } from '../../integrations/docker/docker-labels.js';
 import { resolveProjectDir } from '../../integrations/repos/repo-paths.js';
+import { createMasker } from '../../lib/log-masking.js';
 import type { JobContext } from '../jobs/index.js';
 import { planComposeProject } from './compose-plan.js';
 import { containersByLabel, lastLogLines } from './container-ops.js';
@@ -45,7 +46,9 @@ export async function deployCompose(deps: DeployDeps, ctx: JobContext, row: Proj
   try {
     const { reposRoot } = settings;
     const dir = (await resolveProjectDir(reposRoot, row.path ?? '')).dir;
-    for (const value of await dotenvValues(dir)) ctx.addSecret(value);
+    const dotenv = await dotenvValues(dir);
+    for (const value of dotenv) ctx.addSecret(value);
+    const masker = createMasker(dotenv); // the plan's warnings are stored and shown by the API
     const port = await reserveProjectPort(deps, ctx, row, undo);
 
     const plan = await ctx.step(
@@ -59,6 +62,7 @@ export async function deployCompose(deps: DeployDeps, ctx: JobContext, row: Proj
           projectId: row.id,
           hostPort: port,
           bindAddress: settings.ports.bindAddress,
+          mask: masker.mask,
         }),
     );
     ctx.log.info(`proxy service ${plan.service}, container port ${plan.containerPort} → host port ${port}`);
