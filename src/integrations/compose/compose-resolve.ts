@@ -81,9 +81,42 @@ async function envFileProfiles(cwd: string): Promise<Set<string>> {
   );
 }
 
+/**
+ * PyYAML's implicit types where the `yaml` package's YAML 1.1 schema is wider: PyYAML dumps `y`, `n`
+ * and `1e3` unquoted because *it* reads them as strings, so they must come back as strings here.
+ */
+const PYYAML_TESTS: [(t: { tag: string; format?: string; test?: RegExp }) => boolean, RegExp][] = [
+  [
+    (t) => t.tag.endsWith(':bool') && t.test?.test('true') === true,
+    /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/,
+  ],
+  [
+    (t) => t.tag.endsWith(':bool') && t.test?.test('false') === true,
+    /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/,
+  ],
+  [
+    (t) => t.tag.endsWith(':float') && t.format === 'EXP',
+    /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)[eE][-+][0-9]+$/,
+  ],
+  [
+    (t) => t.tag.endsWith(':float') && t.test?.test('1.5') === true,
+    /^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)$/,
+  ],
+];
+const pyyamlTags = (tags: YAML.Tags): YAML.Tags =>
+  tags.map((t) => {
+    if (typeof t !== 'object' || !('test' in t) || !t.test) return t;
+    const found = PYYAML_TESTS.find(([match]) => match(t as { tag: string; format?: string; test?: RegExp }));
+    return found ? { ...t, test: found[1] } : t;
+  });
+
 /** v1's YAML printed by PyYAML (YAML 1.1 rules) into the JSON shape; inactive profiles dropped unless `all`. */
 async function fromV1(stdout: string, cwd: string, all: boolean): Promise<ComposeModel> {
-  const parsed: unknown = YAML.parse(stdout, { version: '1.1', maxAliasCount: 10_000 });
+  const parsed: unknown = YAML.parse(stdout, {
+    version: '1.1',
+    customTags: pyyamlTags,
+    maxAliasCount: 10_000,
+  });
   const model: ComposeModel = isObj(parsed) ? parsed : {};
   if (all || !isObj(model.services)) return model;
   const active = await envFileProfiles(cwd);
