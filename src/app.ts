@@ -120,6 +120,8 @@ export async function createApp(opts: AppOptions) {
     clock,
     logger: logger.child({ component: 'tunnel' }),
   });
+  // The Compose model each project runs, under the data dir (never inside the user's folder).
+  const plans = createPlanStore(config.dataDir);
   const jobBus = createLogBus();
   const jobRegistry = createJobRegistry();
   const runner = createJobRunner({
@@ -135,7 +137,14 @@ export async function createApp(opts: AppOptions) {
     // After a crash: deploys cut off mid-way leave no container, reservation or `deploying` project.
     onRecovered: (interrupted) =>
       reconcileInterruptedDeploys(
-        { docker, ports, projectsRepo: repos.projects, clock, log: logger.child({ component: 'deploy' }) },
+        {
+          docker,
+          ports,
+          plans,
+          projectsRepo: repos.projects,
+          clock,
+          log: logger.child({ component: 'deploy' }),
+        },
         interrupted,
       ),
   });
@@ -174,8 +183,6 @@ export async function createApp(opts: AppOptions) {
     );
     return composeCli;
   };
-  // The Compose model each project runs, under the data dir (never inside the user's folder).
-  const plans = createPlanStore(config.dataDir);
   const deployRequests = createDeployRequestsService({
     projects,
     projectsRepo: repos.projects,
