@@ -41,7 +41,10 @@ describe.skipIf(skip)('projects from GitHub: template and existing repo', () => 
     gh.addRepo({ owner: 'acme', name: 'store' });
     gitServer.createRepo('acme/store', { 'compose.yaml': COMPOSE });
     gh.addRepo({ owner: 'acme', name: 'blog' });
-    gitServer.createRepo('acme/blog', { 'compose.yaml': COMPOSE });
+    gitServer.createRepo('acme/blog', {
+      'compose.yaml': 'services:\n  web:\n    build: ./app\n    ports: ["80"]\n',
+      'app/Dockerfile': `FROM ${WEB_IMAGE}\n`,
+    });
     t = await createTestApp({
       env: {
         ...deployEnv('18400-18499'),
@@ -123,6 +126,7 @@ describe.skipIf(skip)('projects from GitHub: template and existing repo', () => 
     expect(plan.model.services.web.ports[0]).toMatchObject({ host_ip: '127.0.0.1', target: 80 });
     expect(plan.warnings.join('\n')).toContain('temporary clone of acme/blog');
     // Paths point where the deploy will clone, not at the scratch clone.
+    expect(plan.model.services.web.build.context).toBe(path.join(t.app.config.reposRoot, 'blog', 'app'));
     expect(JSON.stringify(plan.model)).not.toContain(path.join(t.dataDir, 'tmp'));
 
     const tpl = await post('/api/v1/projects/from-template', {

@@ -197,6 +197,7 @@ export function TemplateForm() {
     'includeAllBranches',
     'subdomain',
   ]);
+  const preview = usePreview('/api/v1/projects/from-template');
   const [f, setF] = useState({
     template: '',
     name: '',
@@ -215,6 +216,7 @@ export function TemplateForm() {
   return (
     <CreateForm
       create={create}
+      preview={preview}
       subdomain={f.subdomain}
       label="Create and deploy"
       onSubmit={() => ({
