@@ -9,7 +9,9 @@ import {
   createDeployRequestsService,
   createForwardsService,
   createHostReposService,
+  createPlanStore,
   createPortsService,
+  createProjectPlansService,
   createProjectsService,
   createTemplatesService,
   forwardJob,
@@ -158,6 +160,8 @@ export async function createApp(opts: AppOptions) {
     clock,
     logger: logger.child({ component: 'tunnel' }),
   });
+  // The Compose model each project runs, under the data dir (never inside the user's folder).
+  const plans = createPlanStore(config.dataDir);
   const jobBus = createLogBus();
   const jobRegistry = createJobRegistry();
   const runner = createJobRunner({
@@ -173,7 +177,14 @@ export async function createApp(opts: AppOptions) {
     // After a crash: deploys cut off mid-way leave no container, reservation or `deploying` project.
     onRecovered: (interrupted) =>
       reconcileInterruptedDeploys(
-        { docker, ports, projectsRepo: repos.projects, clock, log: logger.child({ component: 'deploy' }) },
+        {
+          docker,
+          ports,
+          plans,
+          projectsRepo: repos.projects,
+          clock,
+          log: logger.child({ component: 'deploy' }),
+        },
         interrupted,
       ),
   });
@@ -208,7 +219,7 @@ export async function createApp(opts: AppOptions) {
   let composeCli: Promise<Compose> | null = null;
   const compose = () => {
     composeCli ??= detectCompose(config.compose, { PATH: DEFAULT_CHILD_PATH, ...composeEnv }).then(
-      (command) => createCompose(command, composeEnv),
+      (flavour) => createCompose(flavour, composeEnv),
     );
     return composeCli;
   };
@@ -218,9 +229,13 @@ export async function createApp(opts: AppOptions) {
     docker,
     settings,
     github,
+    compose,
+    dataDir: config.dataDir,
+    peekPort: () => ports.peek(),
   });
+  const projectPlans = createProjectPlansService({ projects, plans });
   const forwards = createForwardsService({ projects, tunnel, settings, panelPort: config.port });
-  const hostRepos = createHostReposService({ docker, projects: repos.projects, jobs, settings });
+  const hostRepos = createHostReposService({ docker, projects: repos.projects, jobs, settings, plans });
   registerDeployJobs(jobs, {
     docker,
     compose,
@@ -230,6 +245,7 @@ export async function createApp(opts: AppOptions) {
     projectsRepo: repos.projects,
     settings,
     clock,
+    plans,
     containers,
     hostRepos,
     github,
@@ -260,7 +276,7 @@ export async function createApp(opts: AppOptions) {
       containersRoutes(app, { containers, slots: streamSlots });
       systemRoutes(app, { system });
       tunnelRoutes(app, { tunnel });
-      projectRoutes(app, { projects, requests: deployRequests });
+      projectRoutes(app, { projects, requests: deployRequests, plans: projectPlans });
       forwardsRoutes(app, { forwards });
       hostRepoRoutes(app, { hostRepos });
       // Last: the SPA's catch-all only answers paths no API route took.

@@ -59,6 +59,7 @@ const EXPECTED: Record<string, Level> = {
   'GET /api/v1/tunnel/config': 'user',
   'GET /api/v1/projects': 'user',
   'GET /api/v1/projects/:id': 'user',
+  'GET /api/v1/projects/:id/plan': 'user',
   'POST /api/v1/projects/quick-service': 'user',
   'POST /api/v1/projects/deploy-existing': 'user',
   'POST /api/v1/projects/from-template': 'user',

@@ -41,7 +41,10 @@ describe.skipIf(skip)('projects from GitHub: template and existing repo', () => 
     gh.addRepo({ owner: 'acme', name: 'store' });
     gitServer.createRepo('acme/store', { 'compose.yaml': COMPOSE });
     gh.addRepo({ owner: 'acme', name: 'blog' });
-    gitServer.createRepo('acme/blog', { 'compose.yaml': COMPOSE });
+    gitServer.createRepo('acme/blog', {
+      'compose.yaml': 'services:\n  web:\n    build: ./app\n    ports: ["80"]\n',
+      'app/Dockerfile': `FROM ${WEB_IMAGE}\n`,
+    });
     t = await createTestApp({
       env: {
         ...deployEnv('18400-18499'),
@@ -103,6 +106,65 @@ describe.skipIf(skip)('projects from GitHub: template and existing repo', () => 
       expect(log).not.toContain(token);
       expect(JSON.stringify(done)).not.toContain(token);
     }
+  });
+
+  it('previews a repo and a template (dryRun) from a scratch clone that is removed, creating nothing', async () => {
+    const count = async () => ({
+      projects: (await t.app.http.inject({ url: '/api/v1/projects', headers: auth })).json().items.length,
+      jobs: (await t.app.http.inject({ url: '/api/v1/jobs', headers: auth })).json().items.length,
+      repos: fs.readdirSync(t.app.config.reposRoot).sort(),
+    });
+    const before = await count();
+    const repo = await post('/api/v1/projects/deploy-existing', {
+      repo: 'acme/blog',
+      subdomain: 'blogdry',
+      dryRun: true,
+    });
+    expect(repo.statusCode, repo.body).toBe(200);
+    const plan = repo.json().plan;
+    expect(plan).toMatchObject({ service: 'web', containerPort: 80, composeProject: 'warp-blog' });
+    expect(plan.model.services.web.ports[0]).toMatchObject({ host_ip: '127.0.0.1', target: 80 });
+    expect(plan.warnings.join('\n')).toContain('temporary clone of acme/blog');
+    // Paths point where the deploy will clone, not at the scratch clone.
+    expect(plan.model.services.web.build.context).toBe(path.join(t.app.config.reposRoot, 'blog', 'app'));
+    expect(JSON.stringify(plan.model)).not.toContain(path.join(t.dataDir, 'tmp'));
+
+    const tpl = await post('/api/v1/projects/from-template', {
+      template: 'acme/template-web',
+      name: 'dry-app',
+      subdomain: 'dryapp',
+      dryRun: true,
+    });
+    expect(tpl.statusCode, tpl.body).toBe(200);
+    expect(tpl.json().plan).toMatchObject({
+      service: 'web',
+      containerPort: 80,
+      composeProject: 'warp-dry-app',
+    });
+    expect(tpl.json().plan.warnings.join('\n')).toContain('planned from the template acme/template-web');
+    expect(await count()).toEqual(before);
+    expect(fs.readdirSync(path.join(t.dataDir, 'tmp'))).toEqual([]);
+    for (const { token } of gh.state.installationTokens) {
+      expect(repo.body + tpl.body).not.toContain(token);
+    }
+  });
+
+  it('answers 422 for a template dry run when the template cannot be read', async () => {
+    const patch = await t.app.http.inject({
+      method: 'PATCH',
+      url: '/api/v1/settings',
+      headers: auth,
+      payload: { templates: { allowlist: ['acme/template-web', 'acme/ghost'] } },
+    });
+    expect(patch.statusCode, patch.body).toBe(200);
+    const res = await post('/api/v1/projects/from-template', {
+      template: 'acme/ghost',
+      name: 'ghost-app',
+      subdomain: 'ghostapp',
+      dryRun: true,
+    });
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json().error.message).toContain('cannot read the template acme/ghost to preview it');
   });
 
   it('refuses a template that is not allow-listed and bad names before any job', async () => {

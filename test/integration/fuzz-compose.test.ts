@@ -1,8 +1,9 @@
 /**
  * Fuzzing deploy-existing through the real API: user paths (traversal, symlinks in and out of the repos
- * root, NUL, backslashes, unicode) and random compose files under the repos root. A path answer is
- * 202/400/404/409 and an accepted path is a real folder inside the root; a compose file answer is 202
- * or 400 — never 5xx — and a refusal changes nothing. The runner is not started: nothing runs.
+ * root, NUL, backslashes, unicode) and random compose files under the repos root, each resolved by the
+ * real Compose. A path answer is 202/400/404/409 and an accepted path is a real folder inside the root;
+ * a compose file answer is 202 or 400 — never 5xx — and a refusal changes nothing. The runner is not
+ * started: nothing runs.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -158,6 +159,13 @@ describe('fuzzing deploy-existing: paths and compose files', { timeout: 240_000 
           .dictionary(serviceName, service, { minKeys: 1, maxKeys: 3 })
           .map((services) => YAML.stringify({ services })),
       },
+      // Compose itself is strict (an image or build, valid keys): a share of files it accepts.
+      fc
+        .tuple(fc.constantFrom('"80"', '"8080:80"', '{target: 80, published: "9000"}'), fc.boolean())
+        .map(
+          ([port, label]) =>
+            `services:\n  web:\n    image: warp-test/web:latest\n    ports: [${port}]\n${label ? '    labels: {warp.proxy: "true"}\n' : ''}`,
+        ),
       fc.jsonValue().map((v) => YAML.stringify(v)),
       fc.string({ maxLength: 300 }),
       anyBody.map((b) => b.raw),

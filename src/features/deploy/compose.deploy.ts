@@ -1,99 +1,88 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
-import YAML from 'yaml';
 import type { ProjectRow } from '../../db/schema.js';
-import { findProxyService, patchCompose } from '../../domain/compose-file.js';
-import { validationError } from '../../domain/errors.js';
+import { profilesUsed } from '../../domain/compose/index.js';
 import type { ComposeTarget } from '../../integrations/compose/compose-cli.js';
+import { dotenvValues } from '../../integrations/compose/compose-resolve.js';
 import { LABEL_COMPOSE_PROJECT } from '../../integrations/docker/docker-labels.js';
 import { resolveProjectDir } from '../../integrations/repos/repo-paths.js';
+import { createMasker } from '../../lib/log-masking.js';
 import type { JobContext } from '../jobs/index.js';
+import { planComposeProject } from './compose-plan.js';
 import { containersByLabel, lastLogLines } from './container-ops.js';
 import type { DeployDeps } from './deploy-deps.js';
 import { runHealthGate } from './health-gate.js';
 import { reserveProjectPort, setProjectState } from './project-state.js';
 import { createUndoStack } from './undo-stack.js';
 
-/** Folder (inside the project) where the panel writes the compose copy it runs. */
-export const WARP_DIR = '.warp';
-
-/** The compose target of a project: its folder under the repos root and the patched file. */
-export async function composeTargetOf(
-  deps: DeployDeps,
-  row: ProjectRow,
-): Promise<ComposeTarget & { source: string }> {
+/**
+ * The compose target of a project: its folder under the repos root and the model file the panel
+ * wrote (with the profiles its services need); without a model file, Compose's own file lookup.
+ */
+export async function composeTargetOf(deps: DeployDeps, row: ProjectRow): Promise<ComposeTarget> {
   const { reposRoot } = await deps.settings.get();
   const resolved = await resolveProjectDir(reposRoot, row.path ?? '');
+  const plan = await deps.plans.load(row.id).catch(() => null);
   return {
     project: row.compose_project!,
     cwd: resolved.dir,
-    file: path.join(resolved.dir, WARP_DIR, 'compose.yaml'),
-    source: resolved.composeFile,
+    file: plan ? deps.plans.modelFile(row.id) : null,
+    profiles: plan ? profilesUsed(plan.model) : [],
   };
 }
 
-/** Parse a compose file; YAML errors become a 400 naming the problem. */
-export async function readComposeFile(file: string): Promise<unknown> {
-  const doc = YAML.parseDocument(await fs.readFile(file, 'utf8'), { merge: true });
-  if (doc.errors.length > 0) {
-    throw validationError('the compose file is not valid YAML', [
-      { path: 'compose', message: doc.errors[0]!.message },
-    ]);
-  }
-  try {
-    return doc.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    // yaml refuses alias bombs ("Excessive alias count …") with a ReferenceError: a bad file, not a 500.
-    const message = error instanceof Error ? error.message : String(error);
-    throw validationError('the compose file cannot be read', [{ path: 'compose', message }]);
-  }
-}
-
 /**
- * Compose project: find the proxy service → reserve a port → write the patched copy under `.warp/`
- * → `up --build -d` as `warp-<slug>` → health gate → publish. The user's compose file stays untouched.
+ * Compose project: reserve a port → let Compose resolve the project → apply the panel's changes to
+ * that model → write it under the data dir → `up --build -d` exactly that model as `warp-<slug>` →
+ * health gate → publish. The user's files stay untouched; a failed attempt puts the previous plan back.
  */
 export async function deployCompose(deps: DeployDeps, ctx: JobContext, row: ProjectRow): Promise<unknown> {
   const settings = await deps.settings.get();
   const compose = await deps.compose();
   const undo = createUndoStack(ctx.log);
   const firstDeploy = row.status !== 'running' && row.status !== 'stopped';
+  const previous = await deps.plans.snapshot(row.id);
   await setProjectState(deps, row.id, { status: 'deploying' });
+  const project = row.compose_project!;
   try {
-    const target = await ctx.step('Reading the compose file', async () => {
-      const t = await composeTargetOf(deps, row);
-      ctx.log.info(
-        `${path.relative(settings.reposRoot, t.source)} → compose project ${t.project} (${compose.command.join(' ')})`,
-      );
-      return t;
-    });
-    const parsed = await readComposeFile(target.source);
-    const proxy = findProxyService(parsed);
-    ctx.log.info(`proxy service ${proxy.service}, container port ${proxy.containerPort}`);
-
+    const { reposRoot } = settings;
+    const dir = (await resolveProjectDir(reposRoot, row.path ?? '')).dir;
+    const dotenv = await dotenvValues(dir);
+    for (const value of dotenv) ctx.addSecret(value);
+    const masker = createMasker(dotenv); // the plan's warnings are stored and shown by the API
     const port = await reserveProjectPort(deps, ctx, row, undo);
 
-    await ctx.step('Writing the patched compose file', async () => {
-      const patched = patchCompose(parsed, {
-        service: proxy.service,
-        hostPort: port,
-        containerPort: proxy.containerPort,
-        bindAddress: settings.ports.bindAddress,
-        projectId: row.id,
-      });
-      await fs.mkdir(path.dirname(target.file), { recursive: true });
-      const header = '# Written by Warp Panel from your compose file; edit that one, not this copy.\n';
-      await fs.writeFile(`${target.file}.tmp`, header + YAML.stringify(patched));
-      await fs.rename(`${target.file}.tmp`, target.file);
-    });
+    const plan = await ctx.step(
+      `Resolving ${path.relative(reposRoot, dir)} with ${compose.command.join(' ')}`,
+      () =>
+        planComposeProject({
+          compose,
+          run: ctx.run,
+          dir,
+          project,
+          projectId: row.id,
+          hostPort: port,
+          bindAddress: settings.ports.bindAddress,
+          mask: masker.mask,
+        }),
+    );
+    ctx.log.info(`proxy service ${plan.service}, container port ${plan.containerPort} → host port ${port}`);
+    for (const w of plan.warnings) ctx.log.warn(w);
 
+    await ctx.step('Writing the model the panel runs', () => deps.plans.save(row.id, plan));
+    undo.push('previous model restored', () => deps.plans.restore(row.id, previous));
+    const target: ComposeTarget = {
+      project,
+      cwd: dir,
+      file: deps.plans.modelFile(row.id),
+      profiles: profilesUsed(plan.model),
+    };
     if (firstDeploy)
-      undo.push(`compose project ${target.project} taken down`, () => compose.down(ctx.run, target, false));
+      undo.push(`compose project ${project} taken down`, () => compose.down(ctx.run, target, false));
     await ctx.step(`Building and starting (${compose.command.join(' ')} up --build -d)`, () =>
       compose.up(ctx.run, target),
     );
 
-    const containers = containersByLabel(deps.docker, `${LABEL_COMPOSE_PROJECT}=${target.project}`);
+    const containers = containersByLabel(deps.docker, `${LABEL_COMPOSE_PROJECT}=${project}`);
     await ctx.step(`Waiting for the app to answer on port ${port}`, () =>
       runHealthGate({ port, containers, log: ctx.log, signal: ctx.signal, ...deps.healthGate }),
     );
@@ -109,17 +98,16 @@ export async function deployCompose(deps: DeployDeps, ctx: JobContext, row: Proj
       container_names: JSON.stringify(names),
       spec: JSON.stringify({
         ...JSON.parse(row.spec),
-        proxyService: proxy.service,
-        containerPort: proxy.containerPort,
+        proxyService: plan.service,
+        containerPort: plan.containerPort,
       }),
     });
     ctx.log.info(`live at https://${row.hostname}`);
     return { url: `https://${row.hostname}`, hostPort: port, containers: names };
   } catch (error) {
-    const target = await composeTargetOf(deps, row).catch(() => null);
-    const states = target
-      ? await containersByLabel(deps.docker, `${LABEL_COMPOSE_PROJECT}=${target.project}`)().catch(() => [])
-      : [];
+    const states = await containersByLabel(deps.docker, `${LABEL_COMPOSE_PROJECT}=${project}`)().catch(
+      () => [],
+    );
     for (const c of states.filter((s) => s.state !== 'running')) {
       const lines = await lastLogLines(deps.docker, c.name).catch(() => []);
       if (lines.length > 0) ctx.log.error(`last lines of ${c.name}:\n${lines.join('\n')}`);

@@ -4,6 +4,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { ProjectsRepository } from '../../repositories/projects.repository.js';
 import type { JobContext } from '../jobs/index.js';
 import type { Settings } from '../settings/index.js';
+import type { PlanStore } from './plan-store.js';
 import type { PortsService } from './ports.service.js';
 import type { ProjectsService } from './projects.service.js';
 
@@ -25,6 +26,8 @@ export interface DeployDeps {
   projectsRepo: ProjectsRepository;
   settings: { get(): Promise<Settings> };
   clock: Clock;
+  /** The model and plan each compose project runs (under the data dir). */
+  plans: PlanStore;
   /** Health gate timings (tests shorten them). */
   healthGate?: { timeoutMs?: number; stableMs?: number };
 }

@@ -17,7 +17,11 @@ const DEPLOY_JOBS = new Set(['docker_run', 'docker_compose_up', 'redeploy', 'tem
  * (the project owns it); for a quick service its previous container is put back and runs again.
  */
 export async function reconcileInterruptedDeploys(
-  deps: Pick<DeployDeps, 'docker' | 'ports' | 'projectsRepo' | 'clock'> & { log: Logger },
+  deps: Pick<DeployDeps, 'docker' | 'ports' | 'projectsRepo' | 'clock'> & {
+    log: Logger;
+    /** A first compose deploy's model never ran: it goes too. */
+    plans?: Pick<DeployDeps['plans'], 'remove'>;
+  },
   interrupted: JobRow[],
 ): Promise<void> {
   for (const job of interrupted) {
@@ -40,6 +44,7 @@ export async function reconcileInterruptedDeploys(
         );
       }
       released = await deps.ports.release({ projectId: row.id });
+      await deps.plans?.remove(row.id).catch(() => {});
     }
     // An interrupted redeploy of a quick service: the previous container comes back as it was.
     let restored = 0;

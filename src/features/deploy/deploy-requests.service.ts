@@ -1,4 +1,4 @@
-import { findProxyService } from '../../domain/compose-file.js';
+import path from 'node:path';
 import { envProblems } from '../../domain/env-vars.js';
 import {
   AppError,
@@ -17,9 +17,12 @@ import { parseSubdomain } from '../../domain/subdomain.js';
 import type { DockerClient } from '../../integrations/docker/docker-client.js';
 import type { GithubClient } from '../../integrations/github/github-client.js';
 import { resolveProjectDir } from '../../integrations/repos/repo-paths.js';
+import { createRunner } from '../../lib/process/runner.js';
 import type { RequestContext } from '../../lib/request-context.js';
 import type { ProjectsRepository } from '../../repositories/projects.repository.js';
-import { readComposeFile } from './compose.deploy.js';
+import { composeMessageMask, type DryRunDeps, planClone, planFolder } from './compose-dry-run.js';
+import { inspectComposeProject } from './compose-plan.js';
+import { presentPlan } from './compose-plan.view.js';
 import { takenContainerNames } from './container-ops.js';
 import type { ProjectsService } from './projects.service.js';
 import { freeCloneDir } from './repo-sync.js';
@@ -35,6 +38,8 @@ export interface QuickServiceRequest {
 
 /** `POST /api/v1/projects/deploy-existing` with a host folder. */
 export interface DeployPathRequest {
+  /** Answer the plan (200) instead of creating anything. */
+  dryRun?: boolean | undefined;
   path: string;
   subdomain: string;
   name?: string | undefined;
@@ -42,6 +47,8 @@ export interface DeployPathRequest {
 
 /** `POST /api/v1/projects/from-template`. */
 export interface FromTemplateRequest {
+  /** Answer the plan (200) instead of creating anything. */
+  dryRun?: boolean | undefined;
   template: string;
   name: string;
   owner?: string | undefined;
@@ -52,6 +59,8 @@ export interface FromTemplateRequest {
 
 /** `POST /api/v1/projects/deploy-existing` with a GitHub repo. */
 export interface DeployRepoRequest {
+  /** Answer the plan (200) instead of creating anything. */
+  dryRun?: boolean | undefined;
   repo: string;
   subdomain: string;
   name?: string | undefined;
@@ -72,13 +81,25 @@ function collect(checks: (() => void)[]): void {
 }
 
 /** Validate deploy requests completely, then create the project and queue its job. */
-export function createDeployRequestsService(deps: {
-  projects: ProjectsService;
-  projectsRepo: ProjectsRepository;
-  docker: DockerClient;
-  settings: { get(): Promise<{ reposRoot: string; templates: { allowlist: string[] } }> };
-  github: { app: { configured(): Promise<boolean> }; client: Pick<GithubClient, 'getRepo'> };
-}) {
+export function createDeployRequestsService(
+  deps: Omit<DryRunDeps, 'settings' | 'github'> & {
+    projects: ProjectsService;
+    projectsRepo: ProjectsRepository;
+    docker: DockerClient;
+    settings: {
+      get(): Promise<{
+        reposRoot: string;
+        templates: { allowlist: string[] };
+        ports: { bindAddress: string };
+      }>;
+      secrets(): Promise<string[]>;
+    };
+    github: {
+      app: DryRunDeps['github']['app'] & { configured(): Promise<boolean> };
+      client: Pick<GithubClient, 'getRepo'>;
+    };
+  },
+) {
   async function requireGithubApp(): Promise<void> {
     if (!(await deps.github.app.configured())) {
       throw preconditionFailed(
@@ -140,7 +161,7 @@ export function createDeployRequestsService(deps: {
     },
 
     async fromTemplate(ctx: RequestContext, body: FromTemplateRequest) {
-      const { templates } = await deps.settings.get();
+      const { templates, reposRoot } = await deps.settings.get();
       let template: { owner: string; repo: string } | null = null;
       collect([
         () => {
@@ -159,6 +180,29 @@ export function createDeployRequestsService(deps: {
       await requireGithubApp();
       const t = template as unknown as { owner: string; repo: string };
       const owner = body.owner ?? t.owner;
+      const dir = await cloneDir(body.name);
+      const composeProject = await freeComposeName(composeProjectName(body.name));
+      if (body.dryRun) {
+        await deps.projects.claimableHostname(body.subdomain);
+        // Nothing is generated in a dry run: the plan is the template repo's own, if the App can read it.
+        const unreadable = (reason: string) => preconditionFailed(reason);
+        const found = await deps.github.client.getRepo(t.owner, t.repo).catch((error: unknown) => {
+          throw unreadable(
+            `cannot read the template ${body.template} to preview it: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        });
+        const plan = await planClone(deps, {
+          repo: { cloneUrl: found.cloneUrl, defaultBranch: found.defaultBranch, fullName: body.template },
+          finalDir: path.join(reposRoot, dir),
+          project: composeProject,
+          field: 'template',
+          unreadable,
+          warnings: [
+            `planned from the template ${body.template}: the new repository ${owner}/${body.name} starts with its files (its name gets -2, -3… if taken)`,
+          ],
+        });
+        return presentPlan(plan);
+      }
       return deps.projects.create(
         ctx,
         {
@@ -166,8 +210,8 @@ export function createDeployRequestsService(deps: {
           kind: 'template',
           subdomain: parseSubdomain(body.subdomain),
           repo: { owner, name: body.name, url: null },
-          path: await cloneDir(body.name),
-          composeProject: await freeComposeName(composeProjectName(body.name)),
+          path: dir,
+          composeProject,
           spec: {
             template: {
               owner: t.owner,
@@ -204,6 +248,20 @@ export function createDeployRequestsService(deps: {
       );
       if (live) throw conflict(`${body.repo} is already deployed as project ${live.name}`);
       const name = body.name ?? found.name;
+      const dir = await cloneDir(found.name.toLowerCase());
+      const composeProject = await freeComposeName(composeProjectName(name));
+      if (body.dryRun) {
+        await deps.projects.claimableHostname(body.subdomain);
+        const { reposRoot } = await deps.settings.get();
+        const plan = await planClone(deps, {
+          repo: { cloneUrl: found.cloneUrl, defaultBranch: found.defaultBranch, fullName: body.repo },
+          finalDir: path.join(reposRoot, dir),
+          project: composeProject,
+          field: 'repo',
+          warnings: [],
+        });
+        return presentPlan(plan);
+      }
       return deps.projects.create(
         ctx,
         {
@@ -211,8 +269,8 @@ export function createDeployRequestsService(deps: {
           kind: 'existing',
           subdomain: parseSubdomain(body.subdomain),
           repo: { owner: found.owner, name: found.name, url: found.htmlUrl },
-          path: await cloneDir(found.name.toLowerCase()),
-          composeProject: await freeComposeName(composeProjectName(name)),
+          path: dir,
+          composeProject,
         },
         { type: 'docker_compose_up', input: {} },
       );
@@ -222,11 +280,22 @@ export function createDeployRequestsService(deps: {
       collect([() => parseSubdomain(body.subdomain)]);
       const { reposRoot } = await deps.settings.get();
       const resolved = await resolveProjectDir(reposRoot, body.path);
-      // A compose file the panel cannot publish is refused now, not in a job later.
-      findProxyService(await readComposeFile(resolved.composeFile));
       const live = (await deps.projectsRepo.listActive()).find((p) => p.path === resolved.relative);
       if (live) throw conflict(`${resolved.relative} is already deployed as project ${live.name}`);
       const name = body.name ?? resolved.relative.split('/').at(-1)!;
+      const composeProject = await freeComposeName(composeProjectName(name));
+      if (body.dryRun) {
+        await deps.projects.claimableHostname(body.subdomain);
+        return presentPlan(await planFolder(deps, { dir: resolved.dir, project: composeProject }));
+      }
+      // A project Compose rejects, or one the panel cannot publish, is refused now, not in a job later.
+      await inspectComposeProject({
+        compose: await deps.compose(),
+        run: createRunner(),
+        dir: resolved.dir,
+        project: composeProject,
+        mask: await composeMessageMask(deps.settings, resolved.dir),
+      });
       return deps.projects.create(
         ctx,
         {
@@ -234,7 +303,7 @@ export function createDeployRequestsService(deps: {
           kind: 'existing',
           subdomain: parseSubdomain(body.subdomain),
           path: resolved.relative,
-          composeProject: await freeComposeName(composeProjectName(name)),
+          composeProject,
         },
         { type: 'docker_compose_up', input: {} },
       );

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { z } from 'zod';
 import { resolveProjectDir } from '../../integrations/repos/repo-paths.js';
 import type { ContainersService } from '../containers/index.js';
@@ -49,9 +48,11 @@ export function registerDeployJobs(
     const { reposRoot } = await deps.settings.get();
     const resolved = await resolveProjectDir(reposRoot, input.name, 'name');
     const compose = await deps.compose();
-    const file = await deps.hostRepos.composeFileFor(resolved.dir, resolved.composeFile);
-    const target = { project: input.composeProject, file, cwd: resolved.dir };
-    ctx.log.info(`${action} ${input.composeProject} (${path.relative(resolved.dir, file)})`);
+    const { file, profiles } = await deps.hostRepos.composeFileFor(ctx.job.projectId);
+    const target = { project: input.composeProject, file, cwd: resolved.dir, profiles };
+    ctx.log.info(
+      `${action} ${input.composeProject} (${file ? 'the model the panel runs' : 'its compose files'})`,
+    );
     await ctx.step(`compose ${action}`, () => compose[action](ctx.run, target));
     if (ctx.job.projectId)
       await setProjectState(deps, ctx.job.projectId, { status: action === 'stop' ? 'stopped' : 'running' });

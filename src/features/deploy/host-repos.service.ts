@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import YAML from 'yaml';
+import { profilesUsed } from '../../domain/compose/index.js';
 import { notFound } from '../../domain/errors.js';
 import { composeProjectName } from '../../domain/repo-name.js';
 import type { DockerClient } from '../../integrations/docker/docker-client.js';
@@ -8,7 +8,7 @@ import { LABEL_COMPOSE_PROJECT } from '../../integrations/docker/docker-labels.j
 import { listComposeFolders, resolveProjectDir } from '../../integrations/repos/repo-paths.js';
 import type { RequestContext } from '../../lib/request-context.js';
 import type { ProjectsRepository } from '../../repositories/projects.repository.js';
-import { WARP_DIR } from './compose.deploy.js';
+import type { PlanStore } from './plan-store.js';
 import type { JobQueue } from './projects.service.js';
 
 const LABEL_WORKING_DIR = 'com.docker.compose.project.working_dir';
@@ -40,6 +40,7 @@ export function createHostReposService(deps: {
   projects: ProjectsRepository;
   jobs: JobQueue;
   settings: { get(): Promise<{ reposRoot: string }> };
+  plans: PlanStore;
 }) {
   async function list(): Promise<HostRepo[]> {
     const { reposRoot } = await deps.settings.get();
@@ -96,10 +97,14 @@ export function createHostReposService(deps: {
       );
       return { job };
     },
-    /** The file compose should use for a folder: the panel's patched copy when it deployed it. */
-    async composeFileFor(dir: string, original: string): Promise<string> {
-      const patched = path.join(dir, WARP_DIR, 'compose.yaml');
-      return (await fs.stat(patched).catch(() => null)) ? patched : original;
+    /**
+     * How compose should address a folder: the model the panel runs for its project (with the
+     * profiles that model needs), else Compose's own file lookup in the folder (null file).
+     */
+    async composeFileFor(projectId: string | null): Promise<{ file: string | null; profiles: string[] }> {
+      const plan = projectId ? await deps.plans.load(projectId).catch(() => null) : null;
+      if (!plan || !projectId) return { file: null, profiles: [] };
+      return { file: deps.plans.modelFile(projectId), profiles: profilesUsed(plan.model) };
     },
   };
 }

@@ -81,6 +81,16 @@ export function createPortsService(deps: {
       throw conflict(`no free port in the range ${range.start}-${range.end}`);
     },
 
+    /** The port `reserve` would hand out now, without reserving it (dry runs). */
+    async peek(): Promise<number> {
+      const range = (await deps.settings.get()).ports;
+      const taken = await takenPorts();
+      for (let port = range.start; port <= range.end; port++) {
+        if (!taken.has(port) && (await probe.bindable(port))) return port;
+      }
+      throw conflict(`no free port in the range ${range.start}-${range.end}`);
+    },
+
     /**
      * Reserve a given port (a redeploy that keeps its port). Only reservations are checked: the
      * project's own container is usually the one listening. Reserved by another owner → CONFLICT.

@@ -61,6 +61,7 @@ export async function teardownProject(
         `${LABEL_COMPOSE_PROJECT}=${row.compose_project}`,
         removeVolumes,
       );
+      await deps.plans.remove(row.id);
     });
   }
   await ctx.step('Removing the route', () => deps.publisher.unpublish(ctx, row.id));

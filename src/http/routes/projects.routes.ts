@@ -1,16 +1,33 @@
 import { z } from 'zod';
-import type { DeployRequestsService, ProjectsService } from '../../features/deploy/index.js';
-import { portField, projectJobSchema, projectSchema, subdomainField } from '../../features/deploy/index.js';
+import type {
+  DeployRequestsService,
+  ProjectPlansService,
+  ProjectsService,
+} from '../../features/deploy/index.js';
+import {
+  planResponseSchema,
+  portField,
+  projectJobSchema,
+  projectSchema,
+  subdomainField,
+} from '../../features/deploy/index.js';
 import { contextOf } from '../plugins/auth.js';
 import { idParams, withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
 
-/** Projects: list, get, quick service, deploy a host folder, redeploy, teardown. */
+/** `dryRun: true` answers 200 with the plan instead of 202 with a project and its job. */
+const dryRunField = z.boolean().optional();
+
+/** 200 for a plan, 202 for an accepted create. */
+const planOr202 = (result: object) => ('plan' in result ? 200 : 202);
+
+/** Projects: list, get, plan, quick service, deploy a host folder or repo, redeploy, teardown. */
 export function projectRoutes(
   app: HttpApp,
   deps: {
     projects: ProjectsService;
     requests: DeployRequestsService;
+    plans: ProjectPlansService;
   },
 ): void {
   app.get(
@@ -64,13 +81,16 @@ export function projectRoutes(
             visibility: z.enum(['private', 'public']).default('private'),
             includeAllBranches: z.boolean().default(false),
             subdomain: subdomainField,
+            dryRun: dryRunField,
           })
           .strict(),
-        response: withErrors({ 202: projectJobSchema }),
+        response: withErrors({ 200: planResponseSchema, 202: projectJobSchema }),
       },
     },
-    async (request, reply) =>
-      reply.status(202).send(await deps.requests.fromTemplate(contextOf(request), request.body)),
+    async (request, reply) => {
+      const result = await deps.requests.fromTemplate(contextOf(request), request.body);
+      return reply.status(planOr202(result)).send(result);
+    },
   );
 
   app.post(
@@ -84,6 +104,7 @@ export function projectRoutes(
               path: z.string().min(1).max(1024),
               subdomain: subdomainField,
               name: z.string().min(1).max(100).optional(),
+              dryRun: dryRunField,
             })
             .strict(),
           z
@@ -91,18 +112,29 @@ export function projectRoutes(
               repo: z.string().min(3).max(140),
               subdomain: subdomainField,
               name: z.string().min(1).max(100).optional(),
+              dryRun: dryRunField,
             })
             .strict(),
         ]),
-        response: withErrors({ 202: projectJobSchema }),
+        response: withErrors({ 200: planResponseSchema, 202: projectJobSchema }),
       },
     },
     async (request, reply) => {
       const body = request.body;
-      if ('path' in body)
-        return reply.status(202).send(await deps.requests.deployPath(contextOf(request), body));
-      return reply.status(202).send(await deps.requests.deployRepo(contextOf(request), body));
+      const result =
+        'path' in body
+          ? await deps.requests.deployPath(contextOf(request), body)
+          : await deps.requests.deployRepo(contextOf(request), body);
+      return reply.status(planOr202(result)).send(result);
     },
+  );
+
+  app.get(
+    '/api/v1/projects/:id/plan',
+    {
+      schema: { tags: ['projects'], params: idParams, response: withErrors({ 200: planResponseSchema }) },
+    },
+    async (request) => deps.plans.get(request.params.id),
   );
 
   app.post(

@@ -1,70 +1,92 @@
 import { spawn } from 'node:child_process';
-import type { RunOptions, RunResult } from '../../lib/task-context.js';
+import type { Runner, RunOptions } from '../../lib/task-context.js';
+import { resolveModel } from './compose-resolve.js';
 
-/** Runs a program (argv) — the job context's `run` in jobs, so output lands in the job log. */
-export type Runner = (argv: string[], options?: RunOptions) => Promise<RunResult>;
+export type { Runner };
 
 /** The compose command: `docker compose` (v2 plugin) or `docker-compose` (v1). */
 export type ComposeCommand = readonly ['docker', 'compose'] | readonly ['docker-compose'];
 
-/** Probe a program quietly; resolves to its exit code (127 when it cannot start). */
-function probe(argv: string[], env: Record<string, string>): Promise<number> {
+/** The compose command and its major version (v1's `config` prints YAML and knows no `name:`). */
+export interface ComposeFlavour {
+  command: ComposeCommand;
+  major: 1 | 2;
+}
+
+/** Run a program quietly; resolves to its exit code (127 when it cannot start) and its output. */
+function probe(argv: string[], env: Record<string, string>): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore', env });
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'ignore'], env });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      stdout += c.slice(0, 1000);
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     child.once('error', () => {
       clearTimeout(timer);
-      resolve(127);
+      resolve({ code: 127, stdout: '' });
     });
-    child.once('exit', (code) => {
+    child.once('close', (code) => {
       clearTimeout(timer);
-      resolve(code ?? 1);
+      resolve({ code: code ?? 1, stdout });
     });
   });
 }
 
+/** `version --short` of a compose command → its major version (a v1 forwarded as a plugin says 1.x). */
+async function majorOf(command: ComposeCommand, env: Record<string, string>): Promise<1 | 2 | null> {
+  const { code, stdout } = await probe([...command, 'version', '--short'], env);
+  if (code !== 0) return null;
+  return /^v?1\./.test(stdout.trim()) ? 1 : 2;
+}
+
 /**
  * Resolve the compose command once at start-up: the configured override, else `docker compose` when
- * `docker compose version --short` succeeds, else `docker-compose`.
+ * `docker compose version --short` succeeds, else `docker-compose`; with the major version it reports.
  */
 export async function detectCompose(
   configured: 'docker compose' | 'docker-compose' | null,
   env: Record<string, string>,
-): Promise<ComposeCommand> {
-  if (configured === 'docker compose') return ['docker', 'compose'];
-  if (configured === 'docker-compose') return ['docker-compose'];
-  return (await probe(['docker', 'compose', 'version', '--short'], env)) === 0
-    ? ['docker', 'compose']
-    : ['docker-compose'];
+): Promise<ComposeFlavour> {
+  const v2: ComposeCommand = ['docker', 'compose'];
+  const v1: ComposeCommand = ['docker-compose'];
+  if (configured === 'docker compose') return { command: v2, major: (await majorOf(v2, env)) ?? 2 };
+  if (configured === 'docker-compose') return { command: v1, major: (await majorOf(v1, env)) ?? 1 };
+  const plugin = await majorOf(v2, env);
+  if (plugin !== null) return { command: v2, major: plugin };
+  return { command: v1, major: (await majorOf(v1, env)) ?? 1 };
 }
 
 /**
- * One compose project: a name (`warp-<slug>`), the file to run and the project directory. The file may
- * live elsewhere (the patched copy under `.warp/`): relative paths in it still resolve against `cwd`.
+ * One compose project: its name (`warp-<slug>`), its folder and the model file the panel wrote (null:
+ * Compose's own file lookup in the folder), plus the profiles the model's services need enabled.
  */
 export interface ComposeTarget {
   project: string;
-  file: string;
   cwd: string;
+  file: string | null;
+  profiles?: readonly string[];
 }
 
 /**
- * Compose operations with flags that v1 (1.29) and v2 both accept. Always `-p` and `-f`, so two copies
- * of one template never cross-wire, and nothing depends on container names (v1 `p_s_1`, v2 `p-s-1`).
+ * Compose operations with flags that v1 (1.29) and v2 both accept. Always `-p`, so two copies of one
+ * template never cross-wire, and nothing depends on container names (v1 `p_s_1`, v2 `p-s-1`).
  */
-export function createCompose(command: ComposeCommand, env: Record<string, string> = {}) {
+export function createCompose(flavour: ComposeFlavour, env: Record<string, string> = {}) {
+  const { command } = flavour;
   const base = (t: ComposeTarget) => [
     ...command,
     '--project-directory',
     t.cwd,
     '-p',
     t.project,
-    '-f',
-    t.file,
+    ...(t.file ? ['-f', t.file] : []),
+    ...(t.profiles ?? []).flatMap((p) => ['--profile', p]),
   ];
   const opts = (t: ComposeTarget, extra: RunOptions = {}): RunOptions => ({ cwd: t.cwd, env, ...extra });
   return {
     command,
+    major: flavour.major,
     up: (run: Runner, t: ComposeTarget) =>
       run([...base(t), 'up', '--build', '-d', '--remove-orphans'], opts(t)),
     build: (run: Runner, t: ComposeTarget) => run([...base(t), 'build'], opts(t)),
@@ -72,8 +94,16 @@ export function createCompose(command: ComposeCommand, env: Record<string, strin
       run([...base(t), 'down', '--remove-orphans', ...(removeVolumes ? ['-v'] : [])], opts(t)),
     stop: (run: Runner, t: ComposeTarget) => run([...base(t), 'stop'], opts(t)),
     restart: (run: Runner, t: ComposeTarget) => run([...base(t), 'restart'], opts(t)),
-    /** Validates the file the way compose reads it; throws with compose's message when it is invalid. */
-    config: (run: Runner, t: ComposeTarget) => run([...base(t), 'config', '-q'], opts(t, { quiet: true })),
+    /**
+     * The project as Compose resolves it in `cwd` (its file lookup, override file, `.env`, profiles):
+     * `config --format json` on v2, v1's YAML `config` parsed into the same shape. `allProfiles` also
+     * resolves services of profiles that are not active. A project Compose rejects is a 400 quoting it.
+     */
+    resolve: (
+      run: Runner,
+      t: { project: string; cwd: string },
+      o: { allProfiles?: boolean; mask?: (text: string) => string } = {},
+    ) => resolveModel({ command, major: flavour.major, env, run }, t, o),
   };
 }
 

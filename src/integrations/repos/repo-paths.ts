@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { COMPOSE_FILE_NAMES } from '../../domain/compose-file.js';
+import { COMPOSE_FILE_NAMES } from '../../domain/compose/index.js';
 import { notFound, validationError } from '../../domain/errors.js';
 import { validateRelativePath } from '../../domain/relative-path.js';
 

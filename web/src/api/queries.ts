@@ -1,6 +1,7 @@
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
 import { ApiError, api, health, qs } from './client.js';
-import type { JsonOf } from './types.js';
+// Signed in, the UI always gets the details (anonymous callers get only `{status}`).
+import type { DockerHealth, JsonOf, TunnelHealth } from './types.js';
 
 /** Filters of the containers list (`GET /api/v1/containers`); `name` matches name or image (`q`). */
 export interface ContainerFilters {
@@ -26,6 +27,7 @@ export const keys = {
   onboarding: ['onboarding'] as const,
   projects: ['projects'] as const,
   project: (id: string) => ['project', id] as const,
+  projectPlan: (id: string) => ['project', id, 'plan'] as const,
   jobs: {
     all: ['jobs'] as const,
     recent: ['jobs', 'recent'] as const,
@@ -94,6 +96,12 @@ export const queries = {
     queryOptions({
       queryKey: keys.project(id),
       queryFn: () => api<JsonOf<'/api/v1/projects/{id}', 'get'>>(`/api/v1/projects/${id}`),
+    }),
+  /** The compose plan that runs now (404 before the first deploy of a compose project). */
+  projectPlan: (id: string) =>
+    queryOptions({
+      queryKey: keys.projectPlan(id),
+      queryFn: () => api<JsonOf<'/api/v1/projects/{id}/plan', 'get'>>(`/api/v1/projects/${id}/plan`),
     }),
   jobs: {
     /** The latest 100 jobs (the dashboard shows each project's last one). */
@@ -171,12 +179,12 @@ export const queries = {
     docker: () =>
       queryOptions({
         queryKey: keys.health.docker,
-        queryFn: () => health<JsonOf<'/health/docker', 'get', 200 | 503>>('/health/docker'),
+        queryFn: () => health<DockerHealth>('/health/docker'),
       }),
     tunnel: () =>
       queryOptions({
         queryKey: keys.health.tunnel,
-        queryFn: () => health<JsonOf<'/health/tunnel', 'get', 200 | 503>>('/health/tunnel'),
+        queryFn: () => health<TunnelHealth>('/health/tunnel'),
       }),
   },
   system: {

@@ -44,6 +44,8 @@ export type Project = Schemas['Project'];
 export type Accepted = Schemas['ProjectJob'];
 /** API.md's Job. */
 export type Job = Schemas['Job'];
+/** A compose plan: `dryRun` answers and `GET /api/v1/projects/:id/plan` (API.md → Plans). */
+export type Plan = JsonOf<'/api/v1/projects/{id}/plan', 'get'>['plan'];
 /** Job states. */
 export type JobStatus = Job['status'];
 /** One persisted job log line (also the `event: log` data of the job log stream). */

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client.js';
 import { keys } from '../api/queries.js';
-import type { Accepted } from '../api/types.js';
+import type { Accepted, Plan } from '../api/types.js';
 import { splitErrors } from './form-errors.js';
 import { navigate } from './router.js';
 
@@ -16,6 +16,14 @@ export function useCreate(endpoint: string, fieldNames: string[]) {
     },
   });
   return { ...m, errors: splitErrors(m.error, fieldNames) };
+}
+
+/** Ask for the plan of a create request (`dryRun: true` → 200 {plan}); nothing is created. */
+export function usePreview(endpoint: string) {
+  return useMutation({
+    mutationFn: (body: Record<string, unknown>) =>
+      api<{ plan: Plan }>(endpoint, { method: 'POST', body: { ...body, dryRun: true } }),
+  });
 }
 
 /** Parse `KEY=value` lines into an env object (blank lines and # comments skipped). */

@@ -2,7 +2,7 @@
 import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { renderWithQuery, stubFetch } from '../test-utils.js';
-import { QuickServiceForm } from './project-forms.js';
+import { FolderForm, QuickServiceForm } from './project-forms.js';
 
 const settings = { status: 200, body: { baseDomain: 'example.com' } };
 const conflict = {
@@ -69,5 +69,36 @@ describe('QuickServiceForm', () => {
     const post = calls.find((c) => c.method === 'POST');
     expect(post?.headers['x-warp-request']).toBe('1');
     expect(post?.body).toEqual({ image: 'Bad Image', subdomain: 'web', containerPort: 80 });
+  });
+});
+
+describe('FolderForm preview', () => {
+  it('asks for the plan (dryRun) and shows service, ports, warnings and the model before deploying', async () => {
+    const plan = {
+      service: 'web',
+      containerPort: 80,
+      hostPort: 8100,
+      composeProject: 'warp-shop',
+      model: { name: 'warp-shop', services: { web: { image: 'nginx' } } },
+      warnings: ['db: 5432/tcp binds 127.0.0.1 instead of all interfaces'],
+    };
+    const calls = stubFetch({
+      'GET /api/v1/settings': { status: 200, body: { baseDomain: 'example.com', reposRoot: '/srv/repos' } },
+      'GET /api/v1/host/repos': {
+        status: 200,
+        body: {
+          items: [{ name: 'shop', path: '/srv/repos/shop', status: 'not-deployed', services: ['web'] }],
+        },
+      },
+      'POST /api/v1/projects/deploy-existing': { status: 200, body: { plan } },
+    });
+    renderWithQuery(<FolderForm />);
+    fireEvent.change(await screen.findByLabelText('Subdomain'), { target: { value: 'shop' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
+    await screen.findByText('127.0.0.1:8100 → container port 80/tcp');
+    expect(screen.getByText(plan.warnings[0]!)).toBeTruthy();
+    expect(document.querySelector('pre.plan-model')?.textContent).toContain('"warp-shop"');
+    const post = calls.find((c) => c.method === 'POST');
+    expect(post?.body).toEqual({ path: 'shop', subdomain: 'shop', dryRun: true });
   });
 });

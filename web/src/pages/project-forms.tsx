@@ -1,13 +1,15 @@
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { queries } from '../api/queries.js';
+import { PlanView } from '../components/compose-plan.js';
 import { HostReposTable } from '../components/host-repos-table.js';
 import { SubdomainField } from '../components/subdomain-field.js';
 import { Button, ErrorView, Field, Loading, TextField } from '../components/ui.js';
 import { subdomainProblem } from '../lib/dns-label.js';
-import { parseEnvLines, useCreate } from '../lib/use-create.js';
+import { parseEnvLines, useCreate, usePreview } from '../lib/use-create.js';
 
 type Create = ReturnType<typeof useCreate>;
+type Preview = ReturnType<typeof usePreview>;
 
 /** Shared frame: submit guard for the subdomain rule, general errors, the submit button. */
 function CreateForm({
@@ -17,8 +19,11 @@ function CreateForm({
   label,
   children,
   blocked,
+  preview,
 }: {
   create: Create;
+  /** Offers "Preview": the plan (service, ports, model) before anything is created. */
+  preview?: Preview;
   subdomain: string | null;
   onSubmit: () => Record<string, unknown> | null;
   label: string;
@@ -26,11 +31,14 @@ function CreateForm({
   blocked?: boolean;
 }) {
   const [touched, setTouched] = useState(false);
+  const checked = () => {
+    setTouched(true);
+    if (subdomain !== null && subdomainProblem(subdomain)) return null;
+    return onSubmit();
+  };
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    setTouched(true);
-    if (subdomain !== null && subdomainProblem(subdomain)) return;
-    const body = onSubmit();
+    const body = checked();
     if (body) create.mutate(body);
   };
   return (
@@ -46,7 +54,21 @@ function CreateForm({
           }
         />
       )}
+      {preview && <ErrorView error={preview.error} />}
+      {preview?.data && <PlanView plan={preview.data.plan} />}
       <div className="actions">
+        {preview && (
+          <Button
+            busy={preview.isPending}
+            disabled={blocked}
+            onClick={() => {
+              const body = checked();
+              if (body) preview.mutate(body);
+            }}
+          >
+            Preview
+          </Button>
+        )}
         <Button type="submit" variant="primary" busy={create.isPending} disabled={blocked}>
           {label}
         </Button>
@@ -171,6 +193,7 @@ export function TemplateForm() {
     'includeAllBranches',
     'subdomain',
   ]);
+  const preview = usePreview('/api/v1/projects/from-template');
   const [f, setF] = useState({
     template: '',
     name: '',
@@ -189,6 +212,7 @@ export function TemplateForm() {
   return (
     <CreateForm
       create={create}
+      preview={preview}
       subdomain={f.subdomain}
       label="Create and deploy"
       onSubmit={() => ({
@@ -270,10 +294,12 @@ export function TemplateForm() {
 /** Deploy an existing GitHub repository. */
 export function RepoForm() {
   const create = useCreate('/api/v1/projects/deploy-existing', ['repo', 'subdomain', 'name']);
+  const preview = usePreview('/api/v1/projects/deploy-existing');
   const [f, setF] = useState({ repo: '', subdomain: '', name: '' });
   return (
     <CreateForm
       create={create}
+      preview={preview}
       subdomain={f.subdomain}
       label="Deploy"
       onSubmit={() => ({
@@ -325,6 +351,7 @@ export function FolderForm() {
   const repos = useQuery(queries.hostRepos());
   const settings = useQuery(queries.settings());
   const create = useCreate('/api/v1/projects/deploy-existing', ['path', 'subdomain', 'name']);
+  const preview = usePreview('/api/v1/projects/deploy-existing');
   const [f, setF] = useState({ path: '', subdomain: '', name: '' });
   if (repos.isPending) return <Loading what="Looking for compose projects" />;
   if (repos.error) return <ErrorView error={repos.error} />;
@@ -338,6 +365,7 @@ export function FolderForm() {
   return (
     <CreateForm
       create={create}
+      preview={preview}
       subdomain={f.subdomain}
       label="Deploy"
       onSubmit={() => ({ path, subdomain: f.subdomain, ...(f.name.trim() ? { name: f.name.trim() } : {}) })}

@@ -1,8 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, qs } from '../api/client.js';
+import { ApiError, api, qs } from '../api/client.js';
 import { keys, queries } from '../api/queries.js';
 import type { Accepted } from '../api/types.js';
+import { PlanView } from '../components/compose-plan.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { ContainerLogs } from '../components/container-logs.js';
 import { Badge, Button, Card, ErrorView, Loading } from '../components/ui.js';
@@ -17,6 +18,11 @@ export default function ProjectView({ id }: { id: string }) {
   const [logs, setLogs] = useState(false);
   const project = useQuery(queries.project(id));
   const containers = useQuery(queries.containers({ projectId: id }));
+  const plan = useQuery({
+    ...queries.projectPlan(id),
+    enabled: Boolean(project.data?.composeProject),
+    retry: false,
+  });
   const toJob = (res: Accepted) => {
     void qc.invalidateQueries({ queryKey: keys.projects });
     navigate(`/jobs/${res.job.id}`);
@@ -104,6 +110,19 @@ export default function ProjectView({ id }: { id: string }) {
           <dd>{p.lastJobId ? <Link to={`/jobs/${p.lastJobId}`}>view log</Link> : '—'}</dd>
         </dl>
       </Card>
+      {p.composeProject && (
+        <Card title="Compose plan">
+          {plan.isPending ? (
+            <Loading />
+          ) : plan.error instanceof ApiError && plan.error.status === 404 ? (
+            <p className="muted">Not deployed yet: the plan appears once it runs.</p>
+          ) : plan.error ? (
+            <ErrorView error={plan.error} />
+          ) : (
+            <PlanView plan={plan.data.plan} />
+          )}
+        </Card>
+      )}
       <Card
         title="Containers"
         actions={<Button onClick={() => setLogs((l) => !l)}>{logs ? 'Hide logs' : 'Live logs'}</Button>}

@@ -1,0 +1,3 @@
+export * from './compose-model.js';
+export * from './panel-changes.js';
+export * from './proxy-service.js';

@@ -1,0 +1,86 @@
+import {
+  applyPanelChanges,
+  type ComposeModel,
+  findProxyService,
+  LABEL_PROXY,
+  labelIsTrue,
+  type ProxyService,
+  servicesOf,
+} from '../../domain/compose/index.js';
+import type { Compose } from '../../integrations/compose/compose-cli.js';
+import type { ResolvedCompose } from '../../integrations/compose/compose-resolve.js';
+import type { Runner } from '../../lib/task-context.js';
+
+/** What the panel would run (dry run) or runs now (`GET /projects/:id/plan`). */
+export interface ComposePlan {
+  service: string;
+  containerPort: number;
+  hostPort: number;
+  composeProject: string;
+  /** The Compose model, in the JSON shape of `docker compose config --format json`. */
+  model: ComposeModel;
+  warnings: string[];
+}
+
+/** Where and how to resolve one compose project. */
+export interface ResolveTarget {
+  compose: Compose;
+  run: Runner;
+  /** The project folder (real path). */
+  dir: string;
+  /** The explicit compose project name `warp-<slug>` (names of networks and volumes depend on it). */
+  project: string;
+  mask?: (text: string) => string;
+}
+
+/**
+ * The model Compose resolves for a folder, exactly as a plain `docker compose up` there would use it
+ * (file lookup with the override file, `.env`, env files, active profiles, include, extends) under the
+ * project name given. Loosely typed on purpose: checks (e.g. a policy) read what they need from it.
+ */
+export async function resolveComposeProject(t: ResolveTarget): Promise<ResolvedCompose> {
+  return t.compose.resolve(t.run, { project: t.project, cwd: t.dir }, t.mask ? { mask: t.mask } : {});
+}
+
+/** The resolved project and its proxy service; a project the panel cannot publish is a 400. */
+export async function inspectComposeProject(
+  t: ResolveTarget,
+): Promise<{ resolved: ResolvedCompose; proxy: ProxyService }> {
+  const resolved = await resolveComposeProject(t);
+  const labelled = Object.values(servicesOf(resolved.model)).some((d) => labelIsTrue(d, LABEL_PROXY));
+  // Only without a labelled proxy can one hide in an inactive profile: then resolve every profile too.
+  const all = labelled
+    ? null
+    : (
+        await t.compose.resolve(
+          t.run,
+          { project: t.project, cwd: t.dir },
+          { allProfiles: true, ...(t.mask ? { mask: t.mask } : {}) },
+        )
+      ).model;
+  return { resolved, proxy: findProxyService(resolved.model, all) };
+}
+
+/** Resolve, find the proxy, apply the panel's changes: the plan (its model is what would run). */
+export async function planComposeProject(
+  t: ResolveTarget & { projectId: string; hostPort: number; bindAddress: string },
+): Promise<ComposePlan> {
+  const { resolved, proxy } = await inspectComposeProject(t);
+  const changed = applyPanelChanges(resolved.model, {
+    service: proxy.service,
+    containerPort: proxy.containerPort,
+    hostPort: t.hostPort,
+    bindAddress: t.bindAddress,
+    projectId: t.projectId,
+    projectName: t.project,
+    composeMajor: t.compose.major,
+  });
+  return {
+    service: proxy.service,
+    containerPort: proxy.containerPort,
+    hostPort: t.hostPort,
+    composeProject: t.project,
+    model: changed.model,
+    warnings: [...resolved.warnings, ...changed.warnings],
+  };
+}
