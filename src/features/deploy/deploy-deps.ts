@@ -25,6 +25,8 @@ export interface DeployDeps {
   projectsRepo: ProjectsRepository;
   settings: { get(): Promise<Settings> };
   clock: Clock;
+  /** Runs first in every deploy of an existing project (the backups feature's "back up before deploy"). */
+  beforeDeploy?: (ctx: JobContext, projectId: string) => Promise<void>;
   /** Health gate timings (tests shorten them). */
   healthGate?: { timeoutMs?: number; stableMs?: number };
 }

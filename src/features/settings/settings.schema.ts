@@ -130,6 +130,15 @@ export const settingsPatchSchema = z
       .object({ allowlist: z.array(ownerRepo).max(200) })
       .strict()
       .partial(),
+    backups: z
+      .object({
+        helperImage: z
+          .string()
+          .trim()
+          .regex(/^[a-z0-9][A-Za-z0-9._/:@-]{0,254}$/, 'expected an image reference like busybox:1.36'),
+      })
+      .strict()
+      .partial(),
   })
   .strict()
   .partial();
@@ -170,6 +179,7 @@ export const settingsViewSchema = z.object({
     adminUsers: z.array(z.string()),
   }),
   templates: z.object({ allowlist: z.array(z.string()) }),
+  backups: z.object({ helperImage: z.string() }),
 });
 
 /** The settings object as the API shows it. */
