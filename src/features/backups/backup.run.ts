@@ -265,10 +265,8 @@ async function finishRun(r: RunCtx, projectName: string, items: BackupItem[], fa
       at: now,
     });
     const saved = items.filter((i) => i.status === 'succeeded').length;
-    throw new AppError(
-      'UPSTREAM_ERROR',
-      `backup ${status}: ${saved} of ${items.length} items saved — ${error}`,
-    );
+    const counted = items.length ? `${saved} of ${items.length} items saved — ` : '';
+    throw new AppError('UPSTREAM_ERROR', `backup ${status}: ${counted}${error}`);
   }
   return {
     backup: r.runId,
