@@ -11,11 +11,14 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineJob } from '../../src/features/jobs/index.js';
 import { newId } from '../../src/lib/ids.js';
 import { createSecretBox, loadSecretKey } from '../../src/lib/secret-box.js';
 import { ensureHelperImage, ensurePostgresImage, type S3Peer, startS3 } from '../support/backup-peers.js';
 import { cleanupDocker, newRunId, requireDocker, skipWithoutDocker, TEST_LABEL } from '../support/docker.js';
-import { waitFor } from '../support/job-helpers.js';
+import { systemContext, waitFor } from '../support/job-helpers.js';
+import { capturedLogLines } from '../support/log-capture.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 const skip = await skipWithoutDocker();
@@ -290,6 +293,32 @@ describe.skipIf(skip)('app data backups (engine, restic, s3rver)', () => {
     expect(await psql('select count(*) from items', newDb)).toBe('500');
   });
 
+  it('backs up before a deploy when the policy asks for it (the deploy flows call this hook)', async () => {
+    const type = `test_deploy_${run}`;
+    t.app.jobs.register(
+      defineJob({
+        type,
+        input: z.object({}).strict(),
+        handler: (ctx) => t.app.services.backups.beforeDeploy(ctx, projectId),
+      }),
+    );
+    const deploy = async () => waitJob((await t.app.jobs.enqueue(systemContext, type, {}, { projectId })).id);
+    const count = async () => (await api('GET', `/api/v1/projects/${projectId}/backups`)).json().items.length;
+    const before = await count();
+    expect((await deploy()).status).toBe('succeeded');
+    expect(await count()).toBe(before);
+    await api(
+      'PUT',
+      `/api/v1/projects/${projectId}/backup-policy`,
+      localPolicy(localRoot, { beforeDeploy: true }),
+    );
+    const job = await deploy();
+    expect(job.status, await jobLog(job.id)).toBe('succeeded');
+    expect(await jobLog(job.id)).toContain('Back up app data before deploying');
+    const [latest] = (await api('GET', `/api/v1/projects/${projectId}/backups`)).json().items;
+    expect(latest).toMatchObject({ reason: 'deploy', status: 'succeeded', jobId: job.id });
+  });
+
   it('retention keeps the last N backups and the list follows the repository', async () => {
     const put = await api(
       'PUT',
@@ -493,6 +522,8 @@ describe.skipIf(skip)('app data backups (engine, restic, s3rver)', () => {
     expect(job.error?.message).toMatch(/backup failed: 0 of 1 items saved/);
     const [latest] = (await api('GET', `/api/v1/projects/${projectId}/backups`)).json().items;
     expect(latest).toMatchObject({ status: 'failed', volumes: [] });
+    // Loud: the failure hook ran (wired to the log until the notifications feature takes it).
+    expect(capturedLogLines.some((l) => l.includes('backup.failed') && l.includes(projectId))).toBe(true);
     // The panel's helper containers never outlive their run.
     const helpers = await docker.listContainers({
       all: true,

@@ -41,6 +41,9 @@ export async function transfer<P, C>(
   const pipe = new PassThrough();
   const tap = new HashTap();
   pipe.pipe(tap);
+  // Failures surface through the two promises; the streams' own error events need no other reader.
+  pipe.on('error', () => {});
+  tap.on('error', () => {});
   const fail = (err: unknown) => {
     const error = err instanceof Error ? err : new Error(String(err));
     if (!local.signal.aborted) local.abort(error);
