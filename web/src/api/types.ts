@@ -1,6 +1,11 @@
 // Types shared with the server where its schemas exist (type-only imports: nothing of the server is bundled);
 // the others follow API.md until their server schemas land.
 import type { z } from 'zod';
+import type {
+  BackupPolicyView,
+  BackupView,
+  backupStatusSchema,
+} from '../../../src/features/backups/backups.schemas.js';
 import type { projectSchema } from '../../../src/features/deploy/deploy.schemas.js';
 import type { jobSchema } from '../../../src/features/jobs/jobs.schemas.js';
 import type { SettingsView } from '../../../src/features/settings/settings.schema.js';
@@ -13,6 +18,13 @@ export type User = z.infer<typeof userSchema>;
 export type Settings = SettingsView;
 /** A secret setting as the API shows it. */
 export type SecretView = { set: boolean; hint: string | null };
+
+/** `GET /api/v1/projects/:id/backup-policy` (S3 keys as `{set, hint}`). */
+export type BackupPolicy = BackupPolicyView;
+/** One backup run of `GET /api/v1/projects/:id/backups`. */
+export type Backup = BackupView;
+/** One project of `GET /api/v1/backups/status`. */
+export type BackupStatus = z.infer<typeof backupStatusSchema>;
 
 /** A list response. */
 export interface Items<T> {

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, qs } from '../api/client.js';
 import type { Accepted, Container, Items, Project } from '../api/types.js';
+import { BackupsPanel } from '../components/backups-panel.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { ContainerLogs } from '../components/container-logs.js';
 import { Badge, Button, Card, ErrorView, Loading } from '../components/ui.js';
@@ -20,7 +21,8 @@ export default function ProjectView({ id }: { id: string }) {
   });
   const containers = useQuery({
     queryKey: ['containers', { projectId: id }],
-    queryFn: () => api<Items<Container>>(`/api/v1/containers${qs({ projectId: id })}`),
+    queryFn: () =>
+      api<Items<Container> & { volumes?: { name: string }[] }>(`/api/v1/containers${qs({ projectId: id })}`),
   });
   const toJob = (res: Accepted) => {
     void qc.invalidateQueries({ queryKey: ['projects'] });
@@ -129,6 +131,7 @@ export default function ProjectView({ id }: { id: string }) {
         )}
         {logs && <ContainerLogs targets={[{ kind: 'project', id }]} />}
       </Card>
+      <BackupsPanel projectId={id} volumeNames={(containers.data?.volumes ?? []).map((v) => v.name)} />
       <ConfirmDialog
         open={confirm}
         title={`Delete ${p.name}?`}
