@@ -133,7 +133,8 @@ describe.skipIf(skip)('app data backups (engine, restic, s3rver)', () => {
     docker = await requireDocker();
     helper = await ensureHelperImage(docker);
     const pg = await ensurePostgresImage(docker);
-    if (pg.builtInMs !== null) console.info(`built ${pg.image} from host packages in ${pg.builtInMs} ms`);
+    if (pg.builtInMs !== null)
+      process.stderr.write(`built ${pg.image} from host packages in ${pg.builtInMs} ms\n`);
     s3 = await startS3(['warp-backups']);
     t = await createTestApp({ env: { WARP_BACKUP_HELPER_IMAGE: helper } });
     auth = await t.adminBearer();
