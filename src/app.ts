@@ -1,9 +1,19 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.schema.js';
 import { type Db, migrateToLatest, openDatabase } from './db/database.js';
+import { notFound } from './domain/errors.js';
 import { createAuditService } from './features/audit/index.js';
 import { createAuthService, createGithubAuthService, createUsersService } from './features/auth/index.js';
+import {
+  type BackupScheduler,
+  type BackupsDeps,
+  createBackupScheduler,
+  createBackupsService,
+  recoverInterruptedBackups,
+  registerBackupJobs,
+} from './features/backups/index.js';
 import { createContainerAccess, createContainersService } from './features/containers/index.js';
 import {
   createDeployRequestsService,
@@ -30,6 +40,7 @@ import { createSystemService } from './features/system/index.js';
 import { createTunnelService } from './features/tunnel/index.js';
 import { auditRoutes } from './http/routes/audit.routes.js';
 import { authRoutes } from './http/routes/auth.routes.js';
+import { backupsRoutes } from './http/routes/backups.routes.js';
 import { containersRoutes } from './http/routes/containers.routes.js';
 import { forwardsRoutes } from './http/routes/forwards.routes.js';
 import { githubAuthRoutes } from './http/routes/github-auth.routes.js';
@@ -53,8 +64,10 @@ import { createGithubApp } from './integrations/github/github-app.js';
 import { createGithubClient } from './integrations/github/github-client.js';
 import { orgMembership } from './integrations/github/org-membership.js';
 import { detectSelfContainerId } from './integrations/host/self-container.js';
+import { createRestic } from './integrations/restic/restic-cli.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { DEFAULT_CHILD_PATH } from './lib/process/run-process.js';
+import { systemContext } from './lib/request-context.js';
 import { createSecretBox, loadSecretKey } from './lib/secret-box.js';
 import { createRepositories } from './repositories/index.js';
 import { readVersion } from './version.js';
@@ -162,6 +175,36 @@ export async function createApp(opts: AppOptions) {
   });
   // The Compose model each project runs, under the data dir (never inside the user's folder).
   const plans = createPlanStore(config.dataDir);
+  // App data backups (restic on the host; volumes read through a helper container). Wired before the
+  // runner so crash recovery can fail interrupted runs and unpause what a backup paused.
+  const backupsWorkDir = path.join(config.dataDir, 'backups');
+  const backupLog = logger.child({ component: 'backups' });
+  const backupDeps: BackupsDeps = {
+    repo: repos.backups,
+    box,
+    docker,
+    // Backups act for the panel itself, on the project's (managed) containers.
+    containers: { list: (query) => containers.list(systemContext, query) },
+    restic: createRestic({ bin: config.backups.resticBin, cacheDir: path.join(backupsWorkDir, 'cache') }),
+    settings,
+    projects: {
+      load: async (id) => {
+        const row = await repos.projects.findById(id);
+        if (!row || row.status === 'removed') throw notFound('project');
+        return row;
+      },
+    },
+    clock,
+    workDir: backupsWorkDir,
+    defaultLocalPath: path.join(config.dataDir, 'app-backups'),
+    // The notifications feature (built in parallel) takes this over; until then a failure is logged.
+    onBackupFailed: (event) =>
+      backupLog.error(
+        { projectId: event.projectId, kind: event.kind, status: event.status, jobId: event.jobId },
+        `backup.failed: ${event.message}`,
+      ),
+    log: backupLog,
+  };
   const jobBus = createLogBus();
   const jobRegistry = createJobRegistry();
   const runner = createJobRunner({
@@ -175,8 +218,8 @@ export async function createApp(opts: AppOptions) {
     concurrency: config.jobConcurrency,
     maxLogLines: opts.jobLogMaxLines,
     // After a crash: deploys cut off mid-way leave no container, reservation or `deploying` project.
-    onRecovered: (interrupted) =>
-      reconcileInterruptedDeploys(
+    onRecovered: async (interrupted) => {
+      await reconcileInterruptedDeploys(
         {
           docker,
           ports,
@@ -186,7 +229,9 @@ export async function createApp(opts: AppOptions) {
           log: logger.child({ component: 'deploy' }),
         },
         interrupted,
-      ),
+      );
+      await recoverInterruptedBackups(backupDeps, interrupted);
+    },
   });
   const jobs = createJobsService({
     jobs: repos.jobs,
@@ -212,6 +257,14 @@ export async function createApp(opts: AppOptions) {
     transaction: repos.transaction,
     tunnel,
   });
+  let backupScheduler: BackupScheduler | null = null;
+  const backups = createBackupsService({ ...backupDeps, jobs, audit, scheduler: () => backupScheduler });
+  backupScheduler = createBackupScheduler({
+    policies: () => backups.scheduled(),
+    fire: backups.fire,
+    log: backupLog,
+  });
+  registerBackupJobs(jobs, backupDeps);
   const composeEnv: Record<string, string> = {
     DOCKER_HOST: config.dockerHost,
     ...(config.dockerConfig ? { DOCKER_CONFIG: config.dockerConfig } : {}),
@@ -249,6 +302,7 @@ export async function createApp(opts: AppOptions) {
     containers,
     hostRepos,
     github,
+    beforeDeploy: (ctx, projectId) => backups.beforeDeploy(ctx, projectId),
     ...(opts.healthGate ? { healthGate: opts.healthGate } : {}),
   });
   const startedAt = Date.now();
@@ -279,6 +333,7 @@ export async function createApp(opts: AppOptions) {
       projectRoutes(app, { projects, requests: deployRequests, plans: projectPlans });
       forwardsRoutes(app, { forwards });
       hostRepoRoutes(app, { hostRepos });
+      backupsRoutes(app, { backups });
       // Last: the SPA's catch-all only answers paths no API route took.
       webRoutes(app, opts.webRoot ? { root: opts.webRoot } : {});
     },
@@ -299,7 +354,10 @@ export async function createApp(opts: AppOptions) {
       projects,
       deployRequests,
       hostRepos,
+      backups,
     },
+    /** Backup and restore-check timers: `start()` after the runner started, stopped by `close()`. */
+    backupScheduler,
     /** The compose CLI (detected once, on first use). */
     compose,
     /** GitHub: `app` (installation octokit/token/test), `client` (generate, waitForContent, getRepo, repoExists), `templates`, `auth`. */
@@ -319,6 +377,7 @@ export async function createApp(opts: AppOptions) {
     version,
     /** Stop everything in order: the job runner (running jobs get a grace period), HTTP, the database. */
     async close(): Promise<void> {
+      backupScheduler?.stop();
       await runner.stop();
       await http.close();
       await db.close();

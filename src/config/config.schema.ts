@@ -83,6 +83,11 @@ export const envSchema = z.object({
   WARP_ADMIN_USERS: list,
   WARP_TEMPLATE_ALLOWLIST: list,
   WARP_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  WARP_BACKUP_HELPER_IMAGE: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}$/, 'expected an image reference like busybox:1.36')
+    .default('busybox:1.36'),
+  WARP_RESTIC_BIN: z.string().min(1).default('restic'),
 });
 
 /** Raw parsed environment. */
@@ -136,6 +141,8 @@ export function toConfig(env: Env, cwd: string) {
     },
     templateAllowlist: env.WARP_TEMPLATE_ALLOWLIST,
     jobConcurrency: env.WARP_JOB_CONCURRENCY,
+    /** App data backups: the image whose tar reads and writes volumes, and the restic executable. */
+    backups: { helperImage: env.WARP_BACKUP_HELPER_IMAGE, resticBin: env.WARP_RESTIC_BIN },
   };
 }
 

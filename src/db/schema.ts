@@ -164,6 +164,46 @@ export interface AuditLogTable {
   details: string; // JSON
 }
 
+export interface BackupPoliciesTable {
+  project_id: string;
+  schedule: string | null; // cron expression
+  timezone: string; // IANA zone the schedule is read in
+  before_deploy: number;
+  volumes: string; // JSON string[]
+  databases: string; // JSON string[] (service names)
+  target: string; // JSON, without the S3 keys
+  target_secrets: string | null; // encrypted JSON {accessKeyId, secretAccessKey}
+  retention: string; // JSON {last, daily, weekly}
+  verify_schedule: string | null; // cron expression of the restore check
+  repo_password: string; // encrypted restic repository password
+  last_status: 'succeeded' | 'partial' | 'failed' | 'running' | null;
+  last_run_at: string | null;
+  last_success_at: string | null;
+  last_error: string | null;
+  last_job_id: string | null;
+  last_verify_at: string | null;
+  last_verify_status: 'succeeded' | 'failed' | null;
+  last_verify_error: string | null;
+  created_at: string;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+export interface BackupRunsTable {
+  id: string;
+  project_id: string;
+  job_id: string | null;
+  location: string; // the restic repository the snapshots are in
+  reason: 'manual' | 'schedule' | 'deploy';
+  status: 'running' | 'succeeded' | 'partial' | 'failed';
+  size: number | string; // bytes read (bigint: a string on PostgreSQL)
+  added: number | string; // bytes added to the repository
+  items: string; // JSON BackupItem[]
+  error: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
 /** The whole database. */
 export interface Database {
   users: UsersTable;
@@ -179,6 +219,8 @@ export interface Database {
   jobs: JobsTable;
   job_logs: JobLogsTable;
   audit_log: AuditLogTable;
+  backup_policies: BackupPoliciesTable;
+  backup_runs: BackupRunsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -192,5 +234,7 @@ export type JobRow = Selectable<JobsTable>;
 export type JobLogRow = Selectable<JobLogsTable>;
 export type AuditRow = Selectable<AuditLogTable>;
 export type DeploymentRow = Selectable<DeploymentsTable>;
+export type BackupPolicyRow = Selectable<BackupPoliciesTable>;
+export type BackupRunRow = Selectable<BackupRunsTable>;
 /** Kept for the rare table with a generated column. */
 export type { Generated };

@@ -5,6 +5,14 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Text written to the child's stdin, then closed. */
   stdin?: string;
+  /**
+   * A byte stream piped into the child's stdin (backpressure kept), closed when the stream ends. If
+   * the stream fails, the child's process tree is killed and the run rejects with that error: a
+   * program reading a truncated input (a backup from stdin) never sees a clean end of it.
+   */
+  input?: NodeJS.ReadableStream;
+  /** Raw stdout bytes go here (backpressure kept) instead of the log and `stdout` (binary output). */
+  output?: NodeJS.WritableStream;
   /** Kill the process tree after this long. */
   timeoutMs?: number;
   /** Exit codes that count as success (default `[0]`); others reject with an AppError. */

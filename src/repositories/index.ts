@@ -3,6 +3,7 @@ import type { Database } from '../db/schema.js';
 import { createTransactor } from '../db/transaction.js';
 import { createApiTokensRepository } from './api-tokens.repository.js';
 import { createAuditRepository } from './audit.repository.js';
+import { createBackupsRepository } from './backups.repository.js';
 import { createJobLogsRepository } from './job-logs.repository.js';
 import { createJobsRepository } from './jobs.repository.js';
 import { createLoginTokensRepository } from './login-tokens.repository.js';
@@ -32,6 +33,7 @@ export function createRepositories(root: Kysely<Database>) {
     routes: createRoutesRepository(db),
     jobs: createJobsRepository(db),
     jobLogs: createJobLogsRepository(db),
+    backups: createBackupsRepository(db),
   };
 }
 

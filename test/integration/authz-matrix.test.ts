@@ -69,6 +69,13 @@ const EXPECTED: Record<string, Level> = {
   'GET /api/v1/host/repos': 'user',
   'POST /api/v1/host/repos/:name/stop': 'user',
   'POST /api/v1/host/repos/:name/restart': 'user',
+  'GET /api/v1/projects/:id/backup-policy': 'user',
+  'PUT /api/v1/projects/:id/backup-policy': 'admin',
+  'POST /api/v1/projects/:id/backups': 'user',
+  'GET /api/v1/projects/:id/backups': 'user',
+  'POST /api/v1/projects/:id/backups/verify': 'user',
+  'POST /api/v1/projects/:id/backups/:bid/restore': 'user',
+  'GET /api/v1/backups/status': 'user',
 };
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

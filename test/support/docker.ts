@@ -77,7 +77,7 @@ function tarHeader(
 }
 
 /** A root file system with /bin/busybox and its applet links, as a tar archive. */
-export function busyboxRootfsTar(busybox = '/bin/busybox'): Buffer {
+export function busyboxRootfsTar(busybox = '/bin/busybox', applets: readonly string[] = APPLETS): Buffer {
   const bin = fs.readFileSync(busybox);
   const parts = [
     tarHeader('bin/', { mode: 0o755, type: '5' }),
@@ -86,7 +86,7 @@ export function busyboxRootfsTar(busybox = '/bin/busybox'): Buffer {
     bin,
     Buffer.alloc((512 - (bin.length % 512)) % 512),
   ];
-  for (const applet of APPLETS)
+  for (const applet of applets)
     parts.push(tarHeader(`bin/${applet}`, { mode: 0o777, type: '2', link: 'busybox' }));
   parts.push(Buffer.alloc(1024));
   return Buffer.concat(parts);
@@ -96,7 +96,12 @@ export function busyboxRootfsTar(busybox = '/bin/busybox'): Buffer {
  * Import the busybox root file system as `image` with Dockerfile-style `changes` (CMD, ENV, WORKDIR…)
  * through the engine API, unless the image is already there. No registry needed.
  */
-export async function importBusyboxImage(docker: Docker, image: string, changes: string[]): Promise<string> {
+export async function importBusyboxImage(
+  docker: Docker,
+  image: string,
+  changes: string[],
+  applets: readonly string[] = APPLETS,
+): Promise<string> {
   const exists = await docker
     .getImage(image)
     .inspect()
@@ -104,7 +109,11 @@ export async function importBusyboxImage(docker: Docker, image: string, changes:
     .catch(() => false);
   if (exists) return image;
   const [repo, tag] = image.split(':') as [string, string];
-  const out = await docker.importImage(Readable.from(busyboxRootfsTar()), { repo, tag, changes });
+  const out = await docker.importImage(Readable.from(busyboxRootfsTar('/bin/busybox', applets)), {
+    repo,
+    tag,
+    changes,
+  });
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(out, (err: Error | null) => (err ? reject(err) : resolve()));
   });

@@ -24,7 +24,8 @@ export const localBaseTags = () => ({
   buildBase: `warp-test/node-build-base:bookworm-node${process.versions.node}`,
 });
 
-const exists = (docker: Docker, tag: string) =>
+/** Whether the engine has an image with this tag. */
+export const imageExists = (docker: Docker, tag: string) =>
   docker
     .getImage(tag)
     .inspect()
@@ -33,8 +34,20 @@ const exists = (docker: Docker, tag: string) =>
       () => false,
     );
 
+/** Options of a local image beyond its packages. */
+export interface LocalImageOptions {
+  /** Lay out this process's Node.js like the official node images (default true). */
+  node?: boolean;
+  /** Dockerfile-style changes (ENV, CMD, USER…) instead of the Node defaults. */
+  changes?: string[];
+  /** Extra files: path inside the image → content, mode, owner (uid:gid). */
+  files?: Record<string, { data: string; mode?: number; uid?: number; gid?: number; dir?: boolean }>;
+  /** A command run in the built image that must succeed (default: node, npm and apt answer). */
+  probe?: string[];
+}
+
 /** Files made for the image rather than copied: dpkg status, shadow files, Node, dirs, CA certs. */
-function stage(dir: string, status: string): string[] {
+function stage(dir: string, status: string, opts: LocalImageOptions = {}): string[] {
   const put = (rel: string, data: string, mode = 0o644) => {
     fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
     fs.writeFileSync(path.join(dir, rel), data, { mode });
@@ -47,6 +60,16 @@ function stage(dir: string, status: string): string[] {
   put('etc/gshadow', groups.map((l) => `${l.split(':')[0]}:*::\n`).join(''), 0o640);
   for (const d of ['tmp', 'var/tmp']) fs.mkdirSync(path.join(dir, d), { recursive: true, mode: 0o1777 });
   for (const d of ['tmp', 'var/tmp']) fs.chmodSync(path.join(dir, d), 0o1777);
+  const extra = Object.keys(opts.files ?? {}).map((p) => p.replace(/^\/+/, ''));
+  for (const [p, f] of Object.entries(opts.files ?? {})) {
+    const target = path.join(dir, p);
+    if (f.dir) fs.mkdirSync(target, { recursive: true, mode: f.mode ?? 0o755 });
+    else put(p.replace(/^\/+/, ''), f.data, f.mode ?? 0o644);
+    if (f.mode !== undefined) fs.chmodSync(target, f.mode);
+    if (f.uid !== undefined) fs.chownSync(target, f.uid, f.gid ?? f.uid);
+  }
+  const base = ['var/lib/dpkg/status', 'etc/shadow', 'etc/gshadow', 'tmp', 'var/tmp', ...extra];
+  if (opts.node === false) return base;
   const exe = fs.realpathSync(process.execPath);
   const prefix = path.dirname(path.dirname(exe));
   const local = path.join(dir, 'usr/local');
@@ -63,7 +86,7 @@ function stage(dir: string, status: string): string[] {
   // The host's extra CAs, so update-ca-certificates in the image keeps trusting them.
   const cas = '/usr/local/share/ca-certificates';
   if (fs.existsSync(cas)) fs.cpSync(cas, path.join(local, 'share/ca-certificates'), { recursive: true });
-  return ['var/lib/dpkg/status', 'etc/shadow', 'etc/gshadow', 'tmp', 'var/tmp', 'usr/local'];
+  return [...base, 'usr/local'];
 }
 
 /** Host paths that no package lists but a bootstrapped system has (postinst output, apt sources). */
@@ -87,7 +110,13 @@ function hostExtras(packages: Set<string>): string[] {
   return out;
 }
 
-async function buildBase(docker: Docker, tag: string, extras: string[]): Promise<void> {
+/** Build `tag` from the host's packages (Essential/required + apt + `extras`) and `opts`. */
+export async function buildLocalImage(
+  docker: Docker,
+  tag: string,
+  extras: string[],
+  opts: LocalImageOptions = {},
+): Promise<void> {
   const installed = installedPackages();
   const picked = collectPackages(installed, extras);
   const ids = new Set([...picked].map((name) => installed.get(name)?.id ?? name));
@@ -101,7 +130,7 @@ async function buildBase(docker: Docker, tag: string, extras: string[]): Promise
   const status = [...picked].map((name) => installed.get(name)?.stanza ?? '').join('\n');
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'warp-base-'));
   try {
-    const staged = stage(path.join(staging, 'root'), status);
+    const staged = stage(path.join(staging, 'root'), status, opts);
     for (const p of hostPaths)
       if (staged.some((s) => p === `/${s}` || p.startsWith(`/${s}/`))) hostPaths.delete(p);
     const hostList = path.join(staging, 'host-files');
@@ -129,7 +158,7 @@ async function buildBase(docker: Docker, tag: string, extras: string[]): Promise
     const out = await docker.importImage(tar.stdout, {
       repo,
       tag: version,
-      changes: [
+      changes: opts.changes ?? [
         'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
         `ENV NODE_VERSION=${process.versions.node}`,
         'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt',
@@ -151,16 +180,22 @@ async function buildBase(docker: Docker, tag: string, extras: string[]): Promise
     fs.rmSync(staging, { recursive: true, force: true });
   }
   // Directories inside the tar were added without their content: check that the image works.
-  const probe = spawnSync('docker', ['run', '--rm', tag, 'sh', '-c', 'node -v && npm -v && apt-get -v'], {
-    encoding: 'utf8',
-  });
+  const probeCmd = opts.probe ?? ['sh', '-c', 'node -v && npm -v && apt-get -v'];
+  const probe = spawnSync(
+    'docker',
+    ['run', '--rm', '--entrypoint', probeCmd[0] as string, tag, ...probeCmd.slice(1)],
+    {
+      encoding: 'utf8',
+    },
+  );
   if (probe.status !== 0) throw new Error(`local base ${tag} does not work: ${probe.stderr}`);
 }
 
 /** Build both local bases when missing (needs dpkg and the extra packages on the host); returns tags. */
 export async function ensureLocalBaseImages(docker: Docker): Promise<{ base: string; buildBase: string }> {
   const tags = localBaseTags();
-  if (!(await exists(docker, tags.base))) await buildBase(docker, tags.base, RUNTIME_EXTRAS);
-  if (!(await exists(docker, tags.buildBase))) await buildBase(docker, tags.buildBase, BUILD_EXTRAS);
+  if (!(await imageExists(docker, tags.base))) await buildLocalImage(docker, tags.base, RUNTIME_EXTRAS);
+  if (!(await imageExists(docker, tags.buildBase)))
+    await buildLocalImage(docker, tags.buildBase, BUILD_EXTRAS);
   return tags;
 }

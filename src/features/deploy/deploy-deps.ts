@@ -28,6 +28,8 @@ export interface DeployDeps {
   clock: Clock;
   /** The model and plan each compose project runs (under the data dir). */
   plans: PlanStore;
+  /** Runs first in every deploy of an existing project (the backups feature's "back up before deploy"). */
+  beforeDeploy?: (ctx: JobContext, projectId: string) => Promise<void>;
   /** Health gate timings (tests shorten them). */
   healthGate?: { timeoutMs?: number; stableMs?: number };
 }

@@ -27,6 +27,7 @@ export function registerDeployJobs(
 
   async function deploy(ctx: JobContext, projectId: string) {
     const row = await load(projectId);
+    if (row.kind !== 'forward') await deps.beforeDeploy?.(ctx, row.id);
     if (row.kind === 'quick') return deployQuickService(deps, ctx, row);
     if (row.kind === 'forward') {
       const service = `http://localhost:${row.host_port}`;

@@ -154,6 +154,15 @@ export const settingsPatchSchema = z
       .partial(),
     api: z.object({ publicDocs: z.boolean() }).strict().partial(),
     allowedRegistries: z.array(registryHost).max(100),
+    backups: z
+      .object({
+        helperImage: z
+          .string()
+          .trim()
+          .regex(/^[a-z0-9][A-Za-z0-9._/:@-]{0,254}$/, 'expected an image reference like busybox:1.36'),
+      })
+      .strict()
+      .partial(),
   })
   .strict()
   .partial();
@@ -200,6 +209,7 @@ export const settingsViewSchema = z.object({
   api: z.object({ publicDocs: z.boolean() }),
   /** Loopback, link-local and private registry hosts images may come from. */
   allowedRegistries: z.array(z.string()),
+  backups: z.object({ helperImage: z.string() }),
 });
 
 /** The settings object as the API shows it. */

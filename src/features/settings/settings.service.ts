@@ -63,6 +63,7 @@ export function defaultsFromConfig(config: Config): Record<string, unknown> {
     'forwards.allowedPorts': [],
     'api.publicDocs': false,
     allowedRegistries: [],
+    'backups.helperImage': config.backups.helperImage,
   };
 }
 
@@ -116,6 +117,7 @@ function build(values: Record<string, unknown>): Settings {
     forwards: { allowedPorts: v('forwards.allowedPorts') },
     api: { publicDocs: v('api.publicDocs') },
     allowedRegistries: v('allowedRegistries'),
+    backups: { helperImage: v('backups.helperImage') },
   };
 }
 

@@ -53,7 +53,7 @@ export function runProcess(argv: string[], options: RunOptions, deps: RunDeps): 
     const child = spawn(bin, args, {
       cwd: options.cwd,
       env: { ...(deps.baseEnv ?? minimalEnv()), ...options.env },
-      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      stdio: [options.stdin === undefined && !options.input ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       detached: true, // own process group, so cancel can kill every descendant
     });
     const out = { text: '' };
@@ -91,19 +91,33 @@ export function runProcess(argv: string[], options: RunOptions, deps: RunDeps): 
       const wait = paused ? undefined : deps.backpressure?.();
       if (!wait) return;
       paused = true;
-      child.stdout?.pause();
+      // Piped binary output keeps its own flow control (the pipe pauses and resumes it).
+      if (!options.output) child.stdout?.pause();
       child.stderr?.pause();
       void wait.finally(() => {
         paused = false;
-        child.stdout?.resume();
+        if (!options.output) child.stdout?.resume();
         child.stderr?.resume();
       });
     };
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      append(out, chunk);
-      stdoutLines.push(chunk);
-      throttle();
-    });
+    const streamFailed = (what: string) => (e: unknown) =>
+      stop(
+        e instanceof AppError
+          ? e
+          : upstreamError(name, `${what} failed: ${e instanceof Error ? e.message : String(e)}`),
+      );
+    if (options.output) {
+      // Not ended here: the caller ends it once the run succeeded (a reader must not take a cut-off
+      // stream for a whole one).
+      options.output.on('error', streamFailed('its output'));
+      child.stdout?.pipe(options.output as NodeJS.WritableStream, { end: false });
+    } else {
+      child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+        append(out, chunk);
+        stdoutLines.push(chunk);
+        throttle();
+      });
+    }
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       append(err, chunk);
       stderrLines.push(chunk);
@@ -111,7 +125,10 @@ export function runProcess(argv: string[], options: RunOptions, deps: RunDeps): 
     });
     if (child.stdin) {
       child.stdin.on('error', () => {}); // EPIPE when the program does not read its input
-      child.stdin.end(options.stdin);
+      if (options.input) {
+        options.input.on('error', streamFailed('its input'));
+        options.input.pipe(child.stdin);
+      } else child.stdin.end(options.stdin);
     }
 
     const cleanup = () => {

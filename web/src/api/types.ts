@@ -86,3 +86,10 @@ export type CreatedToken = JsonOf<'/api/v1/tokens', 'post'>;
 
 /** One audit log entry. */
 export type AuditEntry = Schemas['AuditEntry'];
+
+/** `GET /api/v1/projects/:id/backup-policy` (S3 keys as `{set, hint}`). */
+export type BackupPolicy = JsonOf<'/api/v1/projects/{id}/backup-policy', 'get'>;
+/** One backup run of `GET /api/v1/projects/:id/backups`. */
+export type Backup = JsonOf<'/api/v1/projects/{id}/backups', 'get'>['items'][number];
+/** One project of `GET /api/v1/backups/status`. */
+export type BackupStatus = JsonOf<'/api/v1/backups/status', 'get'>['items'][number];

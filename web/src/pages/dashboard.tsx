@@ -1,8 +1,36 @@
 import { useQuery } from '@tanstack/react-query';
+import { api } from '../api/client.js';
 import { queries } from '../api/queries.js';
+import type { BackupStatus, Items } from '../api/types.js';
 import { Badge, Card, Empty, ErrorView, Loading } from '../components/ui.js';
 import { formatBytes, timeAgo } from '../lib/format.js';
 import { Link } from '../lib/router.js';
+
+/** Loud failures: projects whose last backup failed or was partial, or whose restore check failed. */
+function BackupAlerts() {
+  const status = useQuery({
+    queryKey: ['backups', 'status'],
+    queryFn: () => api<Items<BackupStatus>>('/api/v1/backups/status'),
+    refetchInterval: 30_000,
+  });
+  const failing = (status.data?.items ?? []).filter((s) => s.failing);
+  if (failing.length === 0) return null;
+  return (
+    <div className="alert alert-error" role="alert">
+      <strong>Backups need attention:</strong>
+      <ul>
+        {failing.map((s) => (
+          <li key={s.projectId}>
+            <Link to={`/projects/${s.projectId}`}>{s.projectName}</Link>:{' '}
+            {s.lastStatus === 'failed' || s.lastStatus === 'partial'
+              ? `last backup ${s.lastStatus} ${timeAgo(s.lastRunAt)}${s.lastError ? ` — ${s.lastError}` : ''}`
+              : `restore check failed ${timeAgo(s.lastVerifyAt)}`}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
 
 function Projects() {
   const projects = useQuery({ ...queries.projects(), refetchInterval: 10_000 });
@@ -222,6 +250,7 @@ export function Dashboard() {
   return (
     <div className="page">
       <h1>Dashboard</h1>
+      <BackupAlerts />
       <Projects />
       <div className="cards">
         <RunningJobs />

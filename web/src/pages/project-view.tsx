@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { ApiError, api, qs } from '../api/client.js';
 import { keys, queries } from '../api/queries.js';
 import type { Accepted } from '../api/types.js';
+import { BackupsPanel } from '../components/backups-panel.js';
 import { PlanView } from '../components/compose-plan.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { ContainerLogs } from '../components/container-logs.js';
@@ -143,6 +144,7 @@ export default function ProjectView({ id }: { id: string }) {
         )}
         {logs && <ContainerLogs targets={[{ kind: 'project', id }]} />}
       </Card>
+      <BackupsPanel projectId={id} volumeNames={(containers.data?.volumes ?? []).map((v) => v.name)} />
       <ConfirmDialog
         open={confirm}
         title={`Delete ${p.name}?`}
