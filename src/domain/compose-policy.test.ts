@@ -53,8 +53,19 @@ describe('compose policy on the resolved model', () => {
       'volumes',
       'hostPaths',
     ],
-    [{ ports: [{ target: 80, published: '80', host_ip: '0.0.0.0' }] }, 'ports', 'publicPorts'],
-    [{ ports: [{ target: 80, published: '80', host_ip: '192.168.1.10' }] }, 'ports', 'publicPorts'],
+    [
+      {
+        ports: [{ target: 80, published: '80', host_ip: '0.0.0.0' }],
+        labels: { 'warp.public-ports': 'true' },
+      },
+      'labels.warp.public-ports',
+      'publicPorts',
+    ],
+    [
+      { ports: [{ target: 80, published: '80' }], labels: ['warp.public-ports=true'] },
+      'labels.warp.public-ports',
+      'publicPorts',
+    ],
   ])('refuses %j naming the service and the key', (service, key, exception) => {
     const found = check({ services: { app: service } });
     expect(found).toHaveLength(1);
@@ -63,6 +74,12 @@ describe('compose policy on the resolved model', () => {
     expect(found[0]?.message).toContain(key);
     // The matching exception lets it through, and only that one.
     expect(check({ services: { app: service } }, [exception as never])).toEqual([]);
+  });
+
+  it('leaves ports without the label to the panel, which binds them to loopback', () => {
+    expect(
+      check({ services: { a: { ports: [{ target: 80, published: '80', host_ip: '0.0.0.0' }] } } }),
+    ).toEqual([]);
   });
 
   it('names the Docker socket as such', () => {

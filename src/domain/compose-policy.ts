@@ -43,7 +43,19 @@ interface ResolvedService {
   security_opt?: string[];
   volumes?: { type?: string; source?: string; target?: string }[];
   ports?: { host_ip?: string; published?: string | number; target?: number }[];
+  labels?: Record<string, string> | string[];
 }
+
+/** The label that keeps a service's own port addresses instead of the panel's loopback binding. */
+export const LABEL_PUBLIC_PORTS = 'warp.public-ports';
+
+const wantsOwnAddresses = (s: ResolvedService): boolean => {
+  const labels = s.labels;
+  const value = Array.isArray(labels)
+    ? labels.find((l) => l.startsWith(`${LABEL_PUBLIC_PORTS}=`))?.split('=')[1]
+    : labels?.[LABEL_PUBLIC_PORTS];
+  return /^(true|1|yes)$/i.test(String(value ?? ''));
+};
 
 /** The parts of a resolved model the policy reads. */
 export interface ResolvedModel {
@@ -110,12 +122,20 @@ export function composePolicyViolations(
         add(name, 'volumes', 'hostPaths', `a bind mount of ${what}`);
       }
     }
-    for (const p of s.ports ?? []) {
-      if (p.published === undefined || p.published === '') continue;
-      // No address: the panel binds it to loopback itself. An address the user chose must be loopback.
-      const ip = p.host_ip ?? '';
-      if (ip !== '' && !LOOPBACK.has(ip)) {
-        add(name, 'ports', 'publicPorts', `port ${p.published} published on ${ip}`);
+    // The panel binds every published port to loopback; a service that asks to keep its own
+    // addresses (the label) publishes beyond this host, which is the admin's call.
+    if (wantsOwnAddresses(s)) {
+      for (const p of s.ports ?? []) {
+        if (p.published === undefined || p.published === '') continue;
+        const ip = p.host_ip ?? '';
+        if (!LOOPBACK.has(ip)) {
+          add(
+            name,
+            `labels.${LABEL_PUBLIC_PORTS}`,
+            'publicPorts',
+            `port ${p.published} published on ${ip || 'every address'}`,
+          );
+        }
       }
     }
   }
@@ -133,3 +153,16 @@ export function composePolicyViolations(
   }
   return out;
 }
+
+/** What each exception lets a project do, for the UI and the API. */
+export const POLICY_EXCEPTION_TEXT: Record<PolicyException, string> = {
+  privileged: 'run privileged containers',
+  capabilities: 'add Linux capabilities (cap_add)',
+  devices: 'use host devices',
+  hostNamespaces: 'share the host’s pid, ipc, uts, userns or cgroup namespace',
+  hostNetwork: 'use the host’s network (network_mode: host)',
+  securityOpt: 'switch off seccomp, AppArmor or SELinux confinement',
+  hostPaths: 'bind-mount host paths outside the project folder (the Docker socket included)',
+  externalVolumes: 'mount external volumes the project did not create',
+  publicPorts: 'publish ports beyond loopback (label warp.public-ports)',
+};

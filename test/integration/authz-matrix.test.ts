@@ -65,6 +65,8 @@ const EXPECTED: Record<string, Level> = {
   'POST /api/v1/projects/from-template': 'user',
   'POST /api/v1/projects/:id/redeploy': 'user',
   'DELETE /api/v1/projects/:id': 'user',
+  'GET /api/v1/projects/:id/policy': 'user',
+  'PUT /api/v1/projects/:id/policy': 'admin',
   'POST /api/v1/forwards': 'user',
   'GET /api/v1/host/repos': 'user',
   'POST /api/v1/host/repos/:name/stop': 'user',

@@ -7,6 +7,12 @@ import {
   type ProxyService,
   servicesOf,
 } from '../../domain/compose/index.js';
+import {
+  composePolicyViolations,
+  type PolicyException,
+  type ResolvedModel,
+} from '../../domain/compose-policy.js';
+import { validationError } from '../../domain/errors.js';
 import type { Compose } from '../../integrations/compose/compose-cli.js';
 import type { ResolvedCompose } from '../../integrations/compose/compose-resolve.js';
 import type { Runner } from '../../lib/task-context.js';
@@ -31,6 +37,24 @@ export interface ResolveTarget {
   /** The explicit compose project name `warp-<slug>` (names of networks and volumes depend on it). */
   project: string;
   mask?: (text: string) => string;
+  /** The exceptions an admin granted this project (none for a new one). */
+  allowed?: readonly PolicyException[];
+}
+
+/** 400 when the resolved model reaches the host in a way the project is not allowed (every cause listed). */
+export function assertComposePolicy(
+  model: ResolvedModel,
+  dir: string,
+  allowed: readonly PolicyException[],
+): void {
+  const found = composePolicyViolations(model, { projectDir: dir, allowed });
+  if (found.length === 0) return;
+  throw validationError(
+    found.length === 1
+      ? (found[0]?.message ?? 'not allowed')
+      : `${found.length} settings reach the host: ${found[0]?.message}`,
+    found.map((v) => ({ path: v.service ? `services.${v.service}.${v.key}` : v.key, message: v.message })),
+  );
 }
 
 /**
@@ -47,6 +71,8 @@ export async function inspectComposeProject(
   t: ResolveTarget,
 ): Promise<{ resolved: ResolvedCompose; proxy: ProxyService }> {
   const resolved = await resolveComposeProject(t);
+  // Judged on what Compose resolved (includes, extends, profiles, interpolation), never on the text.
+  assertComposePolicy(resolved.model as ResolvedModel, t.dir, t.allowed ?? []);
   const labelled = Object.values(servicesOf(resolved.model)).some((d) => labelIsTrue(d, LABEL_PROXY));
   // Only without a labelled proxy can one hide in an inactive profile: then resolve every profile too.
   const all = labelled

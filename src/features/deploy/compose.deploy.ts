@@ -63,6 +63,7 @@ export async function deployCompose(deps: DeployDeps, ctx: JobContext, row: Proj
           hostPort: port,
           bindAddress: settings.ports.bindAddress,
           mask: masker.mask,
+          allowed: deps.projects.openSpec(row).policy?.allow ?? [],
         }),
     );
     ctx.log.info(`proxy service ${plan.service}, container port ${plan.containerPort} → host port ${port}`);

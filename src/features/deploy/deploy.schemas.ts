@@ -32,6 +32,7 @@ export const projectSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   lastJobId: z.string().nullable(),
+  policyExceptions: z.array(z.string()),
 });
 
 /** `202 {project, job}` */

@@ -1,4 +1,5 @@
 import type { ProjectRow } from '../../db/schema.js';
+import type { PolicyException } from '../../domain/compose-policy.js';
 import { conflict, notFound, preconditionFailed } from '../../domain/errors.js';
 import { hostnameFor, parseSubdomain } from '../../domain/subdomain.js';
 import type { Clock } from '../../lib/clock.js';
@@ -146,6 +147,24 @@ export function createProjectsService(deps: {
         });
         return { project: toProject(await load(id)), job: queued };
       });
+    },
+
+    /** Grant (or take back) policy exceptions for one project; applies at its next deploy; audited. */
+    async setPolicy(ctx: RequestContext, id: string, allow: readonly PolicyException[]): Promise<Project> {
+      const row = await load(id);
+      const spec = JSON.parse(row.spec) as ProjectSpec;
+      const before = spec.policy?.allow ?? [];
+      spec.policy = { allow: [...new Set(allow)].sort() };
+      await deps.projects.update(id, {
+        spec: JSON.stringify(spec),
+        updated_at: deps.clock.now().toISOString(),
+      });
+      await deps.audit.record(ctx, 'project.policy', {
+        target: row.name,
+        projectId: id,
+        details: { allow: spec.policy.allow, before },
+      });
+      return toProject(await load(id));
     },
 
     /** Queue a redeploy of the project (the same port, the new image or commit). */

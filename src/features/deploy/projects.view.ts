@@ -1,4 +1,5 @@
 import type { ProjectRow } from '../../db/schema.js';
+import type { PolicyException } from '../../domain/compose-policy.js';
 import { parseJson } from '../../lib/json.js';
 
 /** API.md's Project. */
@@ -19,6 +20,8 @@ export interface Project {
   createdAt: string;
   updatedAt: string;
   lastJobId: string | null;
+  /** Policy exceptions an admin granted (README → Security model). */
+  policyExceptions: string[];
 }
 
 /** Map a row to the API shape. */
@@ -43,6 +46,7 @@ export function toProject(row: ProjectRow): Project {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastJobId: row.last_job_id,
+    policyExceptions: parseJson<ProjectSpec>(row.spec, {}).policy?.allow ?? [],
   };
 }
 
@@ -58,4 +62,6 @@ export interface ProjectSpec {
   /** Template projects: what to generate from, until the repo exists. */
   template?: { owner: string; repo: string; private: boolean; includeAllBranches: boolean };
   generated?: boolean;
+  /** What an admin allowed this project beyond the policy (audited as `project.policy`). */
+  policy?: { allow: PolicyException[] };
 }

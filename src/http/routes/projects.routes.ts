@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { POLICY_EXCEPTION_TEXT, POLICY_EXCEPTIONS } from '../../domain/compose-policy.js';
 import type {
   DeployRequestsService,
   ProjectPlansService,
@@ -160,5 +161,44 @@ export function projectRoutes(
           removeVolumes: request.query.removeVolumes === 'true',
         }),
       ),
+  );
+
+  app.get(
+    '/api/v1/projects/:id/policy',
+    {
+      schema: {
+        tags: ['projects'],
+        summary: 'What the project may do beyond the policy, and every exception there is',
+        params: idParams,
+        response: withErrors({
+          200: z.object({
+            allow: z.array(z.string()),
+            exceptions: z.array(z.object({ name: z.string(), description: z.string() })),
+          }),
+        }),
+      },
+    },
+    async (request) => {
+      const project = await deps.projects.get(request.params.id);
+      return {
+        allow: project.policyExceptions,
+        exceptions: POLICY_EXCEPTIONS.map((name) => ({ name, description: POLICY_EXCEPTION_TEXT[name] })),
+      };
+    },
+  );
+
+  app.put(
+    '/api/v1/projects/:id/policy',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags: ['projects'],
+        summary: 'Grant a project exceptions to the policy (admin; audited; applies at its next deploy)',
+        params: idParams,
+        body: z.object({ allow: z.array(z.enum(POLICY_EXCEPTIONS)).max(POLICY_EXCEPTIONS.length) }).strict(),
+        response: withErrors({ 200: projectSchema }),
+      },
+    },
+    async (request) => deps.projects.setPolicy(contextOf(request), request.params.id, request.body.allow),
   );
 }
