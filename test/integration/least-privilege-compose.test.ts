@@ -82,7 +82,9 @@ describe.skipIf(skip)('least privilege: compose projects that reach the host', {
   it('refuses / mounted as /host and the Docker socket, naming the service and the key, and creates nothing', async () => {
     const res = await deploy(callers.operatorBearer, 'rootfs', 'rootfs');
     expect(res.statusCode).toBe(400);
-    const body = res.json() as unknown as { error: { message: string; details: { path: string; message: string }[] } };
+    const body = res.json() as unknown as {
+      error: { message: string; details: { path: string; message: string }[] };
+    };
     expect(body.error.details.map((d) => d.path)).toEqual(['services.web.volumes', 'services.web.volumes']);
     expect(body.error.details[0]?.message).toMatch(/service "web".*host path \//);
     expect(body.error.details[1]?.message).toMatch(/Docker socket/);
@@ -148,7 +150,9 @@ describe.skipIf(skip)('least privilege: compose projects that reach the host', {
     expect((await put(callers.operatorBearer, ['privileged'])).statusCode).toBe(403);
     const granted = await put(callers.adminBearer, ['privileged']);
     expect(granted.statusCode).toBe(200);
-    expect((granted.json() as unknown as { policyExceptions: string[] }).policyExceptions).toEqual(['privileged']);
+    expect((granted.json() as unknown as { policyExceptions: string[] }).policyExceptions).toEqual([
+      'privileged',
+    ]);
     const okJob = (await redeploy()).json() as unknown as { job: { id: string } };
     expect((await waitForJob(t, callers.adminBearer.headers, okJob.job.id)).status).toBe('succeeded');
     const [container] = await docker.listContainers({
