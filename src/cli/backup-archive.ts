@@ -1,23 +1,9 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { createRunner } from '../lib/process/runner.js';
 
-/** Run `tar` (argv, never a shell); resolves with stdout, rejects with the tail of stderr. */
-function tar(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('tar', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      err = (err + c.toString()).slice(-2000);
-    });
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`tar exited with ${code}: ${err.trim()}`)),
-    );
-  });
+/** Run `tar` (argv, never a shell) on the one process runner; resolves with stdout. */
+async function tar(args: string[]): Promise<string> {
+  return (await createRunner({ timeoutMs: 30 * 60_000 })(['tar', ...args], { quiet: true })).stdout;
 }
 
 /**

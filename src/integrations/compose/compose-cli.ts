@@ -1,8 +1,11 @@
-import { spawn } from 'node:child_process';
+import { ANY_EXIT_CODE, createRunner } from '../../lib/process/runner.js';
 import type { Runner, RunOptions } from '../../lib/task-context.js';
 import { resolveModel } from './compose-resolve.js';
 
 export type { Runner };
+
+/** How long one compose command may run (a first `up --build` of a real app can take minutes). */
+export const COMPOSE_TIMEOUT_MS = 20 * 60_000;
 
 /** The compose command: `docker compose` (v2 plugin) or `docker-compose` (v1). */
 export type ComposeCommand = readonly ['docker', 'compose'] | readonly ['docker-compose'];
@@ -14,23 +17,13 @@ export interface ComposeFlavour {
 }
 
 /** Run a program quietly; resolves to its exit code (127 when it cannot start) and its output. */
-function probe(argv: string[], env: Record<string, string>): Promise<{ code: number; stdout: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'ignore'], env });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => {
-      stdout += c.slice(0, 1000);
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('error', () => {
-      clearTimeout(timer);
-      resolve({ code: 127, stdout: '' });
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 1, stdout });
-    });
-  });
+async function probe(argv: string[], env: Record<string, string>): Promise<{ code: number; stdout: string }> {
+  try {
+    const res = await createRunner({ timeoutMs: 10_000 })(argv, { env, quiet: true, okCodes: ANY_EXIT_CODE });
+    return { code: res.code, stdout: res.stdout.slice(0, 1000) };
+  } catch {
+    return { code: 127, stdout: '' };
+  }
 }
 
 /** `version --short` of a compose command → its major version (a v1 forwarded as a plugin says 1.x). */
@@ -83,7 +76,13 @@ export function createCompose(flavour: ComposeFlavour, env: Record<string, strin
     ...(t.file ? ['-f', t.file] : []),
     ...(t.profiles ?? []).flatMap((p) => ['--profile', p]),
   ];
-  const opts = (t: ComposeTarget, extra: RunOptions = {}): RunOptions => ({ cwd: t.cwd, env, ...extra });
+  // Every compose command has a time limit: a build or pull that hangs ends the job, not the panel's patience.
+  const opts = (t: ComposeTarget, extra: RunOptions = {}): RunOptions => ({
+    cwd: t.cwd,
+    env,
+    timeoutMs: COMPOSE_TIMEOUT_MS,
+    ...extra,
+  });
   return {
     command,
     major: flavour.major,

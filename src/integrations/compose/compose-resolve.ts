@@ -22,6 +22,8 @@ interface ResolveDeps {
 const RESOLVE_TIMEOUT_MS = 30_000;
 /** Alias expansions a compose file may need (real files use a few dozen; a "billion laughs" file needs 10^8). */
 const MAX_ALIAS_COUNT = 1000;
+/** The largest compose file the panel hands to Compose (real ones are a few KiB). */
+const MAX_COMPOSE_FILE_BYTES = 1024 * 1024;
 
 /**
  * Compose takes minutes and gigabytes on an alias bomb, so the folder's own compose files (and their
@@ -32,7 +34,11 @@ async function refuseAliasBombs(cwd: string): Promise<void> {
   for (const name of names) {
     const file = path.join(cwd, name);
     const stat = await fs.lstat(file).catch(() => null);
-    if (!stat?.isFile() || stat.size > 4 * 1024 * 1024) continue;
+    if (!stat?.isFile()) continue;
+    if (stat.size > MAX_COMPOSE_FILE_BYTES) {
+      const reason = `${name} is ${Math.ceil(stat.size / 1024)} KiB; compose files up to ${MAX_COMPOSE_FILE_BYTES / 1024} KiB are accepted`;
+      throw validationError(`the compose file is too large: ${reason}`, [{ path: 'compose', message: reason }]);
+    }
     const doc = YAML.parseDocument(await fs.readFile(file, 'utf8'), { merge: true, uniqueKeys: false });
     if (doc.errors.length > 0) continue; // Compose reports syntax errors in its own words
     try {
