@@ -110,6 +110,13 @@ describe.skipIf(skip)('least privilege: compose projects that reach the host', {
     expect(ext.error.details.map((d) => d.path)).toEqual(['services.web.cap_add']);
   });
 
+  it('refuses a compose file over 1 MiB before Compose reads it', async () => {
+    folder('huge', { 'compose.yaml': `${web()}${'# padding\n'.repeat(120_000)}` });
+    const res = await deploy(callers.adminBearer, 'huge', 'huge', true);
+    expect(res.statusCode).toBe(400);
+    expect((res.json() as unknown as { error: { message: string } }).error.message).toMatch(/too large/);
+  });
+
   it('lets an ordinary project through', async () => {
     const res = await deploy(callers.operatorBearer, 'plain', 'plain', true);
     expect(res.statusCode).toBe(200);
