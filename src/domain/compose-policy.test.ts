@@ -97,6 +97,13 @@ describe('compose policy on the resolved model', () => {
     ).toEqual([]);
   });
 
+  it('sees a local volume that binds a host path (driver_opts o=bind, device)', () => {
+    const model = { volumes: { up: { driver_opts: { type: 'none', o: 'bind', device: '/srv/data' } } } };
+    expect(check(model)[0]).toMatchObject({ key: 'volumes.up.driver_opts', exception: 'hostPaths' });
+    const own = { volumes: { up: { driver_opts: { type: 'none', o: 'bind', device: `${dir}/data` } } } };
+    expect(check(own)).toEqual([]);
+  });
+
   it('accepts network_mode host only where the caller says it is the documented case', () => {
     const model = { services: { agent: { network_mode: 'host' } } };
     expect(

@@ -60,7 +60,10 @@ const wantsOwnAddresses = (s: ResolvedService): boolean => {
 /** The parts of a resolved model the policy reads. */
 export interface ResolvedModel {
   services?: Record<string, ResolvedService>;
-  volumes?: Record<string, { external?: boolean; name?: string } | null>;
+  volumes?: Record<
+    string,
+    { external?: boolean; name?: string; driver_opts?: Record<string, string | number> } | null
+  >;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -141,6 +144,20 @@ export function composePolicyViolations(
   }
   const own = new Set(opts.ownVolumes ?? []);
   for (const [key, v] of Object.entries(model.volumes ?? {})) {
+    // The local driver's `o: bind` + `device` is a bind mount by another name.
+    const device = v?.driver_opts?.device;
+    if (
+      typeof device === 'string' &&
+      /\bbind\b/.test(String(v?.driver_opts?.o ?? '')) &&
+      !inside(opts.projectDir, device)
+    ) {
+      add(
+        null,
+        `volumes.${key}.driver_opts`,
+        'hostPaths',
+        `the volume "${key}" binds the host path ${device}`,
+      );
+    }
     if (!v?.external) continue;
     const real = v.name ?? key;
     if (!own.has(real))

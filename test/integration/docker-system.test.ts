@@ -31,8 +31,11 @@ describe('an engine that is down', () => {
     expect(stats.statusCode).toBe(502);
   });
 
-  it('answers /health/docker with 503 down and the reason', async () => {
-    const res = await t.app.http.inject({ url: '/health/docker' });
+  it('answers /health/docker with 503 down and the reason (the status only to anonymous callers)', async () => {
+    const anonymous = await t.app.http.inject({ url: '/health/docker' });
+    expect(anonymous.statusCode).toBe(503);
+    expect(anonymous.json()).toEqual({ status: 'down' });
+    const res = await t.app.http.inject({ url: '/health/docker', headers: auth });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toEqual({ status: 'down', message: 'Docker engine: connect ENOENT /tmp/nope.sock' });
   });
@@ -50,7 +53,7 @@ describe.skipIf(skip)('system figures from the real engine', () => {
   });
 
   it('answers /health/docker with the engine and pinned API versions', async () => {
-    const res = await t.app.http.inject({ url: '/health/docker' });
+    const res = await t.app.http.inject({ url: '/health/docker', headers: auth });
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body).toMatchObject({

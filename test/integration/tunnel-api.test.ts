@@ -44,11 +44,14 @@ describe.each(engines)('tunnel API on %s', (engine) => {
     expect(res.json().errors[0]).toMatch(/does not exist/);
   });
 
-  it('answers /health/tunnel publicly: ok, degraded, down and unconfigured', async () => {
+  it('answers /health/tunnel: ok, degraded, down and unconfigured (details for signed-in callers)', async () => {
     fs.mkdirSync(path.dirname(configPath), { recursive: true });
     fs.writeFileSync(configPath, CONFIG);
     setInfo({ connections: 4 });
-    const ok = await t.app.http.inject({ url: '/health/tunnel' });
+    const anonymous = await t.app.http.inject({ url: '/health/tunnel' });
+    expect(anonymous.statusCode).toBe(200);
+    expect(anonymous.json()).toEqual({ status: 'ok' });
+    const ok = await t.app.http.inject({ url: '/health/tunnel', headers: { cookie } });
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({
       status: 'ok',
@@ -58,11 +61,11 @@ describe.each(engines)('tunnel API on %s', (engine) => {
       config: { path: configPath, valid: true, errors: [] },
     });
     setInfo({ connections: 2 });
-    const degraded = await t.app.http.inject({ url: '/health/tunnel' });
+    const degraded = await t.app.http.inject({ url: '/health/tunnel', headers: { cookie } });
     expect(degraded.statusCode).toBe(200);
     expect(degraded.json()).toMatchObject({ status: 'degraded', connections: 2 });
     setInfo({ down: true });
-    const down = await t.app.http.inject({ url: '/health/tunnel' });
+    const down = await t.app.http.inject({ url: '/health/tunnel', headers: { cookie } });
     expect(down.statusCode).toBe(503);
     expect(down.json()).toMatchObject({ status: 'down', connections: null });
 
@@ -73,7 +76,7 @@ describe.each(engines)('tunnel API on %s', (engine) => {
       payload: { tunnel: { name: null } },
     });
     expect(patch.statusCode).toBe(200);
-    const none = await t.app.http.inject({ url: '/health/tunnel' });
+    const none = await t.app.http.inject({ url: '/health/tunnel', headers: { cookie } });
     expect(none.statusCode).toBe(503);
     expect(none.json()).toMatchObject({ status: 'unconfigured', tunnel: null, connections: null });
     await t.app.http.inject({

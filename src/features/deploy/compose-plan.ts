@@ -71,8 +71,6 @@ export async function inspectComposeProject(
   t: ResolveTarget,
 ): Promise<{ resolved: ResolvedCompose; proxy: ProxyService }> {
   const resolved = await resolveComposeProject(t);
-  // Judged on what Compose resolved (includes, extends, profiles, interpolation), never on the text.
-  assertComposePolicy(resolved.model as ResolvedModel, t.dir, t.allowed ?? []);
   const labelled = Object.values(servicesOf(resolved.model)).some((d) => labelIsTrue(d, LABEL_PROXY));
   // Only without a labelled proxy can one hide in an inactive profile: then resolve every profile too.
   const all = labelled
@@ -84,7 +82,11 @@ export async function inspectComposeProject(
           { allProfiles: true, ...(t.mask ? { mask: t.mask } : {}) },
         )
       ).model;
-  return { resolved, proxy: findProxyService(resolved.model, all) };
+  const proxy = findProxyService(resolved.model, all);
+  // Judged on what Compose resolved (includes, extends, profiles, interpolation), never on the text;
+  // after the proxy, whose own refusals say more.
+  assertComposePolicy(resolved.model as ResolvedModel, t.dir, t.allowed ?? []);
+  return { resolved, proxy };
 }
 
 /** Resolve, find the proxy, apply the panel's changes: the plan (its model is what would run). */

@@ -37,7 +37,9 @@ async function refuseAliasBombs(cwd: string): Promise<void> {
     if (!stat?.isFile()) continue;
     if (stat.size > MAX_COMPOSE_FILE_BYTES) {
       const reason = `${name} is ${Math.ceil(stat.size / 1024)} KiB; compose files up to ${MAX_COMPOSE_FILE_BYTES / 1024} KiB are accepted`;
-      throw validationError(`the compose file is too large: ${reason}`, [{ path: 'compose', message: reason }]);
+      throw validationError(`the compose file is too large: ${reason}`, [
+        { path: 'compose', message: reason },
+      ]);
     }
     const doc = YAML.parseDocument(await fs.readFile(file, 'utf8'), { merge: true, uniqueKeys: false });
     if (doc.errors.length > 0) continue; // Compose reports syntax errors in its own words
