@@ -12,6 +12,7 @@ import {
   isValidContainerName,
   parseImageReference,
 } from '../../domain/image-reference.js';
+import { assertRegistryAllowed } from '../../domain/registry-host.js';
 import { composeProjectName, parseOwnerRepo, parseRepoName } from '../../domain/repo-name.js';
 import { parseSubdomain } from '../../domain/subdomain.js';
 import type { DockerClient } from '../../integrations/docker/docker-client.js';
@@ -76,7 +77,9 @@ export function createDeployRequestsService(deps: {
   projects: ProjectsService;
   projectsRepo: ProjectsRepository;
   docker: DockerClient;
-  settings: { get(): Promise<{ reposRoot: string; templates: { allowlist: string[] } }> };
+  settings: {
+    get(): Promise<{ reposRoot: string; templates: { allowlist: string[] }; allowedRegistries: string[] }>;
+  };
   github: { app: { configured(): Promise<boolean> }; client: Pick<GithubClient, 'getRepo'> };
 }) {
   async function requireGithubApp(): Promise<void> {
@@ -122,6 +125,8 @@ export function createDeployRequestsService(deps: {
           }
         },
       ]);
+      // Loopback/private registries only when an admin allowed them: refused before anything exists.
+      assertRegistryAllowed(body.image, (await deps.settings.get()).allowedRegistries);
       if (body.name && (await takenContainerNames(deps.docker)).has(body.name)) {
         throw conflict(`a container named ${body.name} already exists`);
       }
