@@ -65,8 +65,9 @@ export function createCompose(command: ComposeCommand, env: Record<string, strin
   const opts = (t: ComposeTarget, extra: RunOptions = {}): RunOptions => ({ cwd: t.cwd, env, ...extra });
   return {
     command,
-    up: (run: Runner, t: ComposeTarget) =>
-      run([...base(t), 'up', '--build', '-d', '--remove-orphans'], opts(t)),
+    /** `extraEnv` (a per-run `DOCKER_CONFIG` with registry logins) goes to this run only. */
+    up: (run: Runner, t: ComposeTarget, extraEnv: Record<string, string> = {}) =>
+      run([...base(t), 'up', '--build', '-d', '--remove-orphans'], opts(t, { env: { ...env, ...extraEnv } })),
     build: (run: Runner, t: ComposeTarget) => run([...base(t), 'build'], opts(t)),
     down: (run: Runner, t: ComposeTarget, removeVolumes: boolean) =>
       run([...base(t), 'down', '--remove-orphans', ...(removeVolumes ? ['-v'] : [])], opts(t)),
