@@ -4,7 +4,7 @@ import { api } from '../api/client.js';
 import { queries } from '../api/queries.js';
 import type { JsonOf, Settings } from '../api/types.js';
 import { secretLabel } from '../lib/settings-fields.js';
-import { Button, ErrorView, TextField } from './ui.js';
+import { Button, ErrorView, Field, TextField } from './ui.js';
 
 type Check = JsonOf<'/api/v1/registries/{host}/check', 'post'>;
 type Entry = { host: string; username: string; password?: string | null };
@@ -115,17 +115,19 @@ export function RegistriesSettings({ settings, canEdit }: { settings: Settings; 
               value={form.username}
               onChange={(username) => setForm((f) => ({ ...f, username }))}
             />
-            <label className="field">
-              Password or token
-              <input
-                type="password"
-                name="registry-password"
-                autoComplete="new-password"
-                value={form.password}
-                placeholder={saved.some((r) => r.host === formHost) ? 'unchanged' : ''}
-                onChange={(e) => setForm((f) => ({ ...f, password: e.target.value }))}
-              />
-            </label>
+            <Field label="Password or token" hint="Write-only; left empty, a saved one is kept.">
+              {(p) => (
+                <input
+                  {...p}
+                  type="password"
+                  name="registry-password"
+                  autoComplete="new-password"
+                  value={form.password}
+                  placeholder={saved.some((r) => r.host === formHost) ? 'unchanged' : ''}
+                  onChange={(e) => setForm((f) => ({ ...f, password: e.target.value }))}
+                />
+              )}
+            </Field>
           </div>
           <div className="actions">
             <Button
