@@ -35,6 +35,7 @@ import {
   createLogBus,
 } from './features/jobs/index.js';
 import { createOnboardingService } from './features/onboarding/index.js';
+import { createRegistriesService } from './features/registries/index.js';
 import { createSettingsService, defaultsFromConfig } from './features/settings/index.js';
 import { createSystemService } from './features/system/index.js';
 import { createTunnelService } from './features/tunnel/index.js';
@@ -49,6 +50,7 @@ import { hostRepoRoutes } from './http/routes/host-repos.routes.js';
 import { jobRoutes } from './http/routes/jobs.routes.js';
 import { onboardingRoutes } from './http/routes/onboarding.routes.js';
 import { projectRoutes } from './http/routes/projects.routes.js';
+import { registriesRoutes } from './http/routes/registries.routes.js';
 import { settingsRoutes } from './http/routes/settings.routes.js';
 import { systemRoutes } from './http/routes/system.routes.js';
 import { templatesRoutes } from './http/routes/templates.routes.js';
@@ -85,6 +87,8 @@ export interface AppOptions {
   webRoot?: string;
   /** Concurrent log reads and live streams per caller and in all (tests lower them). */
   streamLimits?: StreamLimits;
+  /** A pull that receives nothing for this long fails (default 2 min; tests shorten it). */
+  pullStallTimeoutMs?: number;
 }
 
 /** The composition root: config → db → repositories → integrations → services → jobs → http. */
@@ -276,6 +280,13 @@ export async function createApp(opts: AppOptions) {
     );
     return composeCli;
   };
+  // Registry logins for pulls (X-Registry-Auth) and Compose runs (a per-run DOCKER_CONFIG in the data dir).
+  const registries = createRegistriesService({
+    settings,
+    runDir: path.join(config.dataDir, 'run'),
+    baseDockerConfig: config.dockerConfig,
+  });
+  await registries.sweepStale();
   const deployRequests = createDeployRequestsService({
     projects,
     projectsRepo: repos.projects,
@@ -297,6 +308,7 @@ export async function createApp(opts: AppOptions) {
     projects,
     projectsRepo: repos.projects,
     settings,
+    registries,
     clock,
     plans,
     containers,
@@ -304,6 +316,7 @@ export async function createApp(opts: AppOptions) {
     github,
     beforeDeploy: (ctx, projectId) => backups.beforeDeploy(ctx, projectId),
     ...(opts.healthGate ? { healthGate: opts.healthGate } : {}),
+    ...(opts.pullStallTimeoutMs ? { pullStallTimeoutMs: opts.pullStallTimeoutMs } : {}),
   });
   const startedAt = Date.now();
   const streamSlots = createStreamSlots(opts.streamLimits);
@@ -324,6 +337,7 @@ export async function createApp(opts: AppOptions) {
       });
       templatesRoutes(app, { templates: github.templates, checkApp: () => github.app.test() });
       settingsRoutes(app, { settings });
+      registriesRoutes(app, { registries });
       onboardingRoutes(app, { onboarding });
       auditRoutes(app, { audit });
       jobRoutes(app, { jobs, slots: streamSlots });
@@ -355,6 +369,7 @@ export async function createApp(opts: AppOptions) {
       deployRequests,
       hostRepos,
       backups,
+      registries,
     },
     /** Backup and restore-check timers: `start()` after the runner started, stopped by `close()`. */
     backupScheduler,

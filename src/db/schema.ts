@@ -91,6 +91,8 @@ export interface ProjectsTable {
   compose_project: string | null;
   container_names: string; // JSON string[]
   spec: string; // JSON: kind-specific deploy input (container port, env names, …)
+  /** JSON `[{service, image, digest, imageId}]`: what the project's containers run. */
+  images: ColumnType<string, string | undefined, string>;
   created_by: string | null;
   created_at: string;
   updated_at: string;

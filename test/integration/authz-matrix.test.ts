@@ -37,6 +37,7 @@ const EXPECTED: Record<string, Level> = {
   'POST /api/v1/users/:id/revoke': 'admin',
   'GET /api/v1/settings': 'user',
   'PATCH /api/v1/settings': 'admin',
+  'POST /api/v1/registries/:host/check': 'admin',
   'GET /api/v1/templates': 'user',
   'GET /api/v1/github/app/check': 'admin',
   'GET /api/v1/onboarding': 'user',

@@ -330,3 +330,36 @@ export async function imageWithRandomLayer(docker: Docker, tag: string, bytes: n
   }
   return tag;
 }
+
+/**
+ * A local image `tag` that serves HTTP on port 80 like `base` (the deploy tests' busybox httpd image)
+ * plus one layer of `bytes` random bytes, so every build has its own digest: run a labelled
+ * container that writes `/payload`, commit it with the web server as its command.
+ */
+export async function webImageWithRandomLayer(
+  docker: Docker,
+  base: string,
+  tag: string,
+  bytes: number,
+  runId: string,
+): Promise<string> {
+  const container = await docker.createContainer({
+    Image: base,
+    Cmd: ['/bin/busybox', 'sh', '-c', `/bin/busybox head -c ${bytes} /dev/urandom > /payload`],
+    Labels: { 'warp.test': runId },
+  });
+  try {
+    await container.start();
+    const { StatusCode } = (await container.wait()) as { StatusCode: number };
+    if (StatusCode !== 0) throw new Error(`writing the payload of ${tag} failed (exit ${StatusCode})`);
+    const at = tag.lastIndexOf(':');
+    await container.commit({
+      repo: tag.slice(0, at),
+      tag: tag.slice(at + 1),
+      changes: ['CMD ["httpd", "-f", "-v", "-p", "80", "-h", "/tmp"]'],
+    });
+  } finally {
+    await container.remove({ force: true }).catch(() => {});
+  }
+  return tag;
+}

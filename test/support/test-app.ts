@@ -26,6 +26,8 @@ export async function createTestApp(
     env?: Record<string, string>;
     webRoot?: string;
     streamLimits?: { perCaller: number; total: number };
+    /** Pull stall timeout of the deploy flows (default 2 min). */
+    pullStallTimeoutMs?: number;
   } = {},
 ): Promise<TestApp> {
   const engine = opts.engine ?? 'sqlite';
@@ -47,6 +49,7 @@ export async function createTestApp(
     logger: createLogger('debug', captureStream()),
     ...(opts.webRoot ? { webRoot: opts.webRoot } : {}),
     ...(opts.streamLimits ? { streamLimits: opts.streamLimits } : {}),
+    ...(opts.pullStallTimeoutMs ? { pullStallTimeoutMs: opts.pullStallTimeoutMs } : {}),
   });
   await app.http.ready();
 

@@ -12,6 +12,7 @@ import { containersByLabel, lastLogLines } from './container-ops.js';
 import type { DeployDeps } from './deploy-deps.js';
 import { runHealthGate } from './health-gate.js';
 import { reserveProjectPort, setProjectState } from './project-state.js';
+import { withRegistryConfig } from './registry-config.js';
 import { createUndoStack } from './undo-stack.js';
 
 /**
@@ -80,7 +81,7 @@ export async function deployCompose(deps: DeployDeps, ctx: JobContext, row: Proj
     if (firstDeploy)
       undo.push(`compose project ${project} taken down`, () => compose.down(ctx.run, target, false));
     await ctx.step(`Building and starting (${compose.command.join(' ')} up --build -d)`, () =>
-      compose.up(ctx.run, target),
+      withRegistryConfig(deps, ctx, row, target, (env) => compose.up(ctx.run, target, env)),
     );
 
     const containers = containersByLabel(deps.docker, `${LABEL_COMPOSE_PROJECT}=${project}`);

@@ -1,6 +1,8 @@
 import type { Compose } from '../../integrations/compose/compose-cli.js';
 import type { DockerClient } from '../../integrations/docker/docker-client.js';
+import type { RegistryAuth } from '../../integrations/docker/registry-auth.js';
 import type { Clock } from '../../lib/clock.js';
+import type { TaskLog } from '../../lib/task-context.js';
 import type { ProjectsRepository } from '../../repositories/projects.repository.js';
 import type { JobContext } from '../jobs/index.js';
 import type { Settings } from '../settings/index.js';
@@ -16,6 +18,16 @@ export interface Publisher {
   unpublish(ctx: JobContext, projectId: string): Promise<void>;
 }
 
+/** Registry credentials and rules as deploy flows need them; the registries service implements it. */
+export interface RegistryAccess {
+  /** The AuthConfig for pulling `image`, or undefined for an anonymous pull. */
+  authFor(image: string): Promise<RegistryAuth | undefined>;
+  /** Refuse (400) an image from a loopback/private registry that is not in `allowedRegistries`. */
+  assertAllowed(image: string): Promise<void>;
+  /** Run `fn` with the env of a per-run Docker config holding the saved logins (removed after). */
+  withDockerConfig<T>(log: TaskLog, fn: (env: Record<string, string>) => Promise<T>): Promise<T>;
+}
+
 /** Everything the deploy handlers use, passed explicitly. */
 export interface DeployDeps {
   docker: DockerClient;
@@ -25,6 +37,7 @@ export interface DeployDeps {
   projects: ProjectsService;
   projectsRepo: ProjectsRepository;
   settings: { get(): Promise<Settings> };
+  registries: RegistryAccess;
   clock: Clock;
   /** The model and plan each compose project runs (under the data dir). */
   plans: PlanStore;
@@ -32,4 +45,6 @@ export interface DeployDeps {
   beforeDeploy?: (ctx: JobContext, projectId: string) => Promise<void>;
   /** Health gate timings (tests shorten them). */
   healthGate?: { timeoutMs?: number; stableMs?: number };
+  /** Fail a pull that receives nothing for this long (default 2 min; tests shorten it). */
+  pullStallTimeoutMs?: number;
 }

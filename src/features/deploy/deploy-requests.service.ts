@@ -12,6 +12,7 @@ import {
   isValidContainerName,
   parseImageReference,
 } from '../../domain/image-reference.js';
+import { assertRegistryAllowed } from '../../domain/registry-host.js';
 import { composeProjectName, parseOwnerRepo, parseRepoName } from '../../domain/repo-name.js';
 import { parseSubdomain } from '../../domain/subdomain.js';
 import type { DockerClient } from '../../integrations/docker/docker-client.js';
@@ -91,6 +92,7 @@ export function createDeployRequestsService(
         reposRoot: string;
         templates: { allowlist: string[] };
         ports: { bindAddress: string };
+        allowedRegistries: string[];
       }>;
       secrets(): Promise<string[]>;
     };
@@ -143,6 +145,8 @@ export function createDeployRequestsService(
           }
         },
       ]);
+      // Loopback/private registries only when an admin allowed them: refused before anything exists.
+      assertRegistryAllowed(body.image, (await deps.settings.get()).allowedRegistries);
       if (body.name && (await takenContainerNames(deps.docker)).has(body.name)) {
         throw conflict(`a container named ${body.name} already exists`);
       }

@@ -14,6 +14,14 @@ export const nameParams = z
   .object({ name: z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, 'expected a folder name') })
   .strict();
 
+/** One service's image: reference, repository digest (null when built here) and local image id. */
+export const projectImageSchema = z.object({
+  service: z.string(),
+  image: z.string(),
+  digest: z.string().nullable(),
+  imageId: z.string().nullable(),
+});
+
 /** API.md's Project. */
 export const projectSchema = z.object({
   id: z.string(),
@@ -29,6 +37,7 @@ export const projectSchema = z.object({
   path: z.string().nullable(),
   containerNames: z.array(z.string()),
   composeProject: z.string().nullable(),
+  images: z.array(projectImageSchema),
   createdAt: z.string(),
   updatedAt: z.string(),
   lastJobId: z.string().nullable(),
@@ -52,6 +61,7 @@ export const templateSchema = z.object({
 // Names of these schemas in the OpenAPI document (GET /api/openapi.json): the web client's types
 // (web/src/api/openapi.gen.ts, `npm run api:types`) are generated from it.
 z.globalRegistry.add(repoSchema, { id: 'HostRepo' });
+z.globalRegistry.add(projectImageSchema, { id: 'ProjectImage' });
 z.globalRegistry.add(projectSchema, { id: 'Project' });
 z.globalRegistry.add(projectJobSchema, { id: 'ProjectJob' });
 z.globalRegistry.add(templateSchema, { id: 'Template' });

@@ -7,7 +7,9 @@ import type { UndoStack } from './undo-stack.js';
 export async function setProjectState(
   deps: Pick<DeployDeps, 'projectsRepo' | 'clock'>,
   id: string,
-  patch: Partial<Pick<ProjectRow, 'status' | 'host_port' | 'container_names' | 'compose_project' | 'spec'>>,
+  patch: Partial<
+    Pick<ProjectRow, 'status' | 'host_port' | 'container_names' | 'compose_project' | 'spec' | 'images'>
+  >,
 ): Promise<void> {
   await deps.projectsRepo.update(id, { ...patch, updated_at: deps.clock.now().toISOString() });
 }

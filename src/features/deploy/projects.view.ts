@@ -17,11 +17,24 @@ export interface Project {
   path: string | null;
   containerNames: string[];
   composeProject: string | null;
+  /** The image each service runs, as the last deploy resolved it. */
+  images: ProjectImage[];
   createdAt: string;
   updatedAt: string;
   lastJobId: string | null;
   /** Policy exceptions an admin granted (README → Security model). */
   policyExceptions: string[];
+}
+
+/**
+ * One service's image: the reference it was deployed from, the repository digest (`sha256:…`) the
+ * registry resolved it to (null for an image built or imported here) and the local image id.
+ */
+export interface ProjectImage {
+  service: string;
+  image: string;
+  digest: string | null;
+  imageId: string | null;
 }
 
 /** Map a row to the API shape. */
@@ -43,6 +56,7 @@ export function toProject(row: ProjectRow): Project {
     path: row.path,
     containerNames: parseJson<string[]>(row.container_names, []),
     composeProject: row.compose_project,
+    images: parseJson<ProjectImage[]>(row.images, []),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastJobId: row.last_job_id,

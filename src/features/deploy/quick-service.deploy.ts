@@ -1,45 +1,17 @@
 import type Docker from 'dockerode';
 import type { ProjectRow } from '../../db/schema.js';
 import { toDockerEnv } from '../../domain/env-vars.js';
-import { parseImageReference } from '../../domain/image-reference.js';
 import { LABEL_PROJECT, managedLabels } from '../../integrations/docker/docker-labels.js';
+import { parseJson } from '../../lib/json.js';
 import type { JobContext } from '../jobs/index.js';
-import {
-  containersByLabel,
-  createNamedContainer,
-  imageExists,
-  lastLogLines,
-  pullImage,
-  removeContainer,
-} from './container-ops.js';
+import { containersByLabel, createNamedContainer, lastLogLines, removeContainer } from './container-ops.js';
 import type { DeployDeps } from './deploy-deps.js';
 import { runHealthGate } from './health-gate.js';
+import { logImageChange, prepareImage } from './image-prepare.js';
 import { previousName } from './previous-container.js';
 import { reserveProjectPort, setProjectState } from './project-state.js';
+import type { ProjectImage } from './projects.view.js';
 import { createUndoStack } from './undo-stack.js';
-
-/** Make sure the image is there: pull when missing, and on redeploys refresh remote images (best effort). */
-async function prepareImage(
-  deps: DeployDeps,
-  ctx: JobContext,
-  image: string,
-  refresh: boolean,
-): Promise<void> {
-  const present = await imageExists(deps.docker, image);
-  if (present && !refresh) {
-    ctx.log.info(`image ${image} is present locally`);
-    return;
-  }
-  ctx.log.info(`pulling ${image}`);
-  try {
-    await pullImage(deps.docker, image, ctx.log, ctx.signal);
-  } catch (error) {
-    if (!present) throw error;
-    ctx.log.warn(
-      `pull failed (${error instanceof Error ? error.message : String(error)}); using the local image`,
-    );
-  }
-}
 
 /** Existing containers of the project (a redeploy's old one, or leftovers of a failed attempt). */
 async function projectContainers(deps: DeployDeps, projectId: string): Promise<Docker.ContainerInfo[]> {
@@ -57,9 +29,12 @@ async function volumeBinds(deps: DeployDeps, id: string): Promise<string[]> {
 }
 
 /**
- * Quick service: port → image → container (Init, unless-stopped, 127.0.0.1:<port>) → start → health
+ * Quick service: image → port → container (Init, unless-stopped, 127.0.0.1:<port>) → start → health
  * gate → publish → running. "Run container first, then update ingress to the selected port." A failed
  * attempt removes what it created; a redeploy keeps the old container until the new one passed.
+ * The image comes first: a pull that fails (unknown image or tag, unauthorized, unreachable, stalled,
+ * canceled) leaves nothing behind, and on a redeploy the old container keeps running. A redeploy
+ * always re-creates the container (so changed settings apply) and logs whether the image changed.
  */
 export async function deployQuickService(
   deps: DeployDeps,
@@ -75,11 +50,13 @@ export async function deployQuickService(
   const redeploy = row.status === 'running' || row.status === 'stopped';
   let createdId: string | null = null;
   await setProjectState(deps, row.id, { status: 'deploying' });
+  const previousImage = parseJson<ProjectImage[]>(row.images, [])[0];
   try {
-    const port = await reserveProjectPort(deps, ctx, row, undo);
-    await ctx.step(`Preparing image ${image}`, () =>
-      prepareImage(deps, ctx, image, redeploy && parseImageReference(image).domain !== null),
+    const resolved = await ctx.step(`Preparing image ${image}`, () =>
+      prepareImage(deps, ctx, image, { refresh: redeploy }),
     );
+    logImageChange(ctx, previousImage, resolved);
+    const port = await reserveProjectPort(deps, ctx, row, undo);
 
     const old = await projectContainers(deps, row.id);
     const binds: string[] = [];
@@ -153,9 +130,17 @@ export async function deployQuickService(
       status: 'running',
       host_port: port,
       container_names: JSON.stringify([created.name]),
+      images: JSON.stringify([
+        { service: created.name, image, digest: resolved.digest, imageId: resolved.imageId },
+      ] satisfies ProjectImage[]),
     });
     ctx.log.info(`live at https://${row.hostname}`);
-    return { url: `https://${row.hostname}`, hostPort: port, container: created.name };
+    return {
+      url: `https://${row.hostname}`,
+      hostPort: port,
+      container: created.name,
+      image: { image, digest: resolved.digest, imageId: resolved.imageId },
+    };
   } catch (error) {
     if (createdId) {
       const lines = await lastLogLines(deps.docker, createdId).catch(() => []);

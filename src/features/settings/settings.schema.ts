@@ -1,6 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
+import { registriesPatchSchema, registryViewSchema } from './registries-setting.js';
 
 const domainLabel = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 const domain = z
@@ -163,6 +164,8 @@ export const settingsPatchSchema = z
       })
       .strict()
       .partial(),
+    /** The whole new list of registry credentials (see registries-setting.ts for the semantics). */
+    registries: registriesPatchSchema,
   })
   .strict()
   .partial();
@@ -210,6 +213,8 @@ export const settingsViewSchema = z.object({
   /** Loopback, link-local and private registry hosts images may come from. */
   allowedRegistries: z.array(z.string()),
   backups: z.object({ helperImage: z.string() }),
+  /** Credentials for private registries, used for pulls (passwords write-only). */
+  registries: z.array(registryViewSchema),
 });
 
 /** The settings object as the API shows it. */
@@ -227,3 +232,4 @@ export const SECRET_KEYS = [
 // (web/src/api/openapi.gen.ts, `npm run api:types`) are generated from it.
 z.globalRegistry.add(secretView, { id: 'SecretView' });
 z.globalRegistry.add(settingsViewSchema, { id: 'Settings' });
+z.globalRegistry.add(registryViewSchema, { id: 'RegistryCredentials' });

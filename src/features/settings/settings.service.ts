@@ -7,19 +7,27 @@ import type { SecretBox } from '../../lib/secret-box.js';
 import { hintOf } from '../../lib/tokens.js';
 import type { SettingsRepository } from '../../repositories/settings.repository.js';
 import type { AuditService } from '../audit/index.js';
+import {
+  mergeRegistries,
+  openRegistries,
+  type RegistryCredential,
+  registriesView,
+  sealRegistries,
+} from './registries-setting.js';
 import { SECRET_KEYS, type SettingsPatch, type SettingsView } from './settings.schema.js';
 
 type SecretKey = (typeof SECRET_KEYS)[number];
 type Secrets = Record<SecretKey, string | null>;
 
 /** Effective settings for internal use: the view's shape with secrets in plain text. */
-export type Settings = Omit<SettingsView, 'github' | 'cloudflare'> & {
+export type Settings = Omit<SettingsView, 'github' | 'cloudflare' | 'registries'> & {
   github: Omit<SettingsView['github'], 'oauthClientSecret' | 'appPrivateKey' | 'token'> & {
     oauthClientSecret: string | null;
     appPrivateKey: string | null;
     token: string | null;
   };
   cloudflare: { apiToken: string | null; zoneId: string | null };
+  registries: RegistryCredential[];
 };
 
 const isSecret = (key: string): key is SecretKey => (SECRET_KEYS as readonly string[]).includes(key);
@@ -64,6 +72,7 @@ export function defaultsFromConfig(config: Config): Record<string, unknown> {
     'api.publicDocs': false,
     allowedRegistries: [],
     'backups.helperImage': config.backups.helperImage,
+    registries: [],
   };
 }
 
@@ -118,6 +127,7 @@ function build(values: Record<string, unknown>): Settings {
     api: { publicDocs: v('api.publicDocs') },
     allowedRegistries: v('allowedRegistries'),
     backups: { helperImage: v('backups.helperImage') },
+    registries: v('registries'),
   };
 }
 
@@ -137,6 +147,7 @@ export function toSettingsView(s: Settings): SettingsView {
       token: secretView(s.github.token),
     },
     cloudflare: { apiToken: secretView(s.cloudflare.apiToken), zoneId: s.cloudflare.zoneId },
+    registries: registriesView(s.registries),
   };
 }
 
@@ -158,6 +169,7 @@ export function createSettingsService(deps: {
         ? deps.box.decrypt(JSON.parse(row.value) as string)
         : JSON.parse(row.value);
     }
+    values.registries = openRegistries(values.registries, deps.box);
     return values;
   }
 
@@ -180,7 +192,10 @@ export function createSettingsService(deps: {
         'github.token': s.github.token,
         'cloudflare.apiToken': s.cloudflare.apiToken,
       };
-      return Object.values(all).filter((x): x is string => typeof x === 'string' && x.length >= 4);
+      const registryPasswords = s.registries.map((r) => r.password);
+      return [...Object.values(all), ...registryPasswords].filter(
+        (x): x is string => typeof x === 'string' && x.length >= 4,
+      );
     },
     /** Call `fn` whenever settings change. */
     onChange(fn: (s: Settings) => void): () => void {
@@ -195,6 +210,10 @@ export function createSettingsService(deps: {
         throw validationError('invalid settings', [
           { path: 'ports', message: 'start must not be after end' },
         ]);
+      }
+      if (patch.registries) {
+        const merged = mergeRegistries(current.registries as RegistryCredential[], patch.registries);
+        flat.registries = sealRegistries(merged, deps.box);
       }
       const restart = flat['tunnel.restart'] as { mode: string; target: string | null } | undefined;
       if (restart?.mode === 'none') flat['tunnel.restart'] = { mode: 'none', target: null };

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { type ImageReference, parseImageReference } from '../../domain/image-reference.js';
+import { canonicalRegistryHost, DOCKER_HUB } from '../../domain/registry-host.js';
 
 /** A user name and a password (or a token: a Docker Hub access token, a GitHub PAT for GHCR). */
 export interface RegistryCredentials {
@@ -13,32 +14,12 @@ export interface RegistryAuth extends RegistryCredentials {
   serveraddress: string;
 }
 
-/** The registry Docker Hub images live on when a reference names no registry. */
-export const DOCKER_HUB = 'docker.io';
 /** Docker Hub's legacy index address: the engine and the CLI key Hub credentials by it. */
 export const DOCKER_HUB_SERVER_ADDRESS = 'https://index.docker.io/v1/';
 /** Docker Hub's actual registry API host. */
 export const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
 
-const HUB_ALIASES = new Set([
-  'docker.io',
-  'index.docker.io',
-  'registry-1.docker.io',
-  'registry.hub.docker.com',
-  'https://index.docker.io/v1/',
-  'https://index.docker.io/v1',
-]);
-
-/**
- * Canonical registry host: lower-cased, scheme and trailing path dropped; every Docker Hub alias
- * (`index.docker.io`, `registry-1.docker.io`, `https://index.docker.io/v1/`) becomes `docker.io`.
- */
-export function canonicalRegistryHost(host: string): string {
-  const trimmed = host.trim().toLowerCase();
-  if (trimmed === '' || HUB_ALIASES.has(trimmed)) return DOCKER_HUB;
-  const bare = trimmed.replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
-  return HUB_ALIASES.has(bare) ? DOCKER_HUB : bare;
-}
+export { canonicalRegistryHost, DOCKER_HUB };
 
 /** True for every name of Docker Hub. */
 export const isDockerHub = (host: string): boolean => canonicalRegistryHost(host) === DOCKER_HUB;

@@ -4862,6 +4862,140 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/registries/{host}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    host: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        password?: string;
+                        username?: string;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RegistryCheck"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/settings": {
         parameters: {
             query?: never;
@@ -5032,6 +5166,11 @@ export interface paths {
                             end?: number;
                             start?: number;
                         };
+                        registries?: {
+                            host: string;
+                            password?: string | null;
+                            username: string;
+                        }[];
                         reposRoot?: string;
                         templates?: {
                             allowlist?: string[];
@@ -7421,6 +7560,7 @@ export interface components {
             hostPort: number | null;
             id: string;
             image: string | null;
+            images: components["schemas"]["ProjectImage"][];
             /** @enum {string} */
             kind: "template" | "existing" | "quick" | "forward";
             lastJobId: string | null;
@@ -7438,9 +7578,27 @@ export interface components {
             updatedAt: string;
             url: string | null;
         };
+        ProjectImage: {
+            digest: string | null;
+            image: string;
+            imageId: string | null;
+            service: string;
+        };
         ProjectJob: {
             job: components["schemas"]["Job"];
             project: components["schemas"]["Project"];
+        };
+        RegistryCheck: {
+            message: string;
+            ok: boolean;
+        };
+        RegistryCredentials: {
+            host: string;
+            password: {
+                hint: string | null;
+                set: boolean;
+            };
+            username: string;
         };
         SecretView: {
             hint: string | null;
@@ -7482,6 +7640,7 @@ export interface components {
                 end: number;
                 start: number;
             };
+            registries: components["schemas"]["RegistryCredentials"][];
             reposRoot: string;
             templates: {
                 allowlist: string[];

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { queries } from '../api/queries.js';
 import { useMe } from '../api/use-me.js';
+import { RegistriesSettings } from '../components/registries-settings.js';
 import { SettingsForm } from '../components/settings-form.js';
 import { useOpenOnboarding } from '../components/shell.js';
 import { Button, Card, ErrorView, Loading } from '../components/ui.js';
@@ -29,11 +30,16 @@ export default function SettingsPage() {
       ) : settings.error ? (
         <ErrorView error={settings.error} />
       ) : (
-        Object.entries(SECTIONS).map(([key, section]) => (
-          <Card key={key} title={section.title}>
-            <SettingsForm settings={settings.data} fields={section.fields} canEdit={canEdit} />
+        <>
+          {Object.entries(SECTIONS).map(([key, section]) => (
+            <Card key={key} title={section.title}>
+              <SettingsForm settings={settings.data} fields={section.fields} canEdit={canEdit} />
+            </Card>
+          ))}
+          <Card title="Registries">
+            <RegistriesSettings settings={settings.data} canEdit={canEdit} />
           </Card>
-        ))
+        </>
       )}
     </div>
   );
