@@ -9,6 +9,7 @@ import {
   createForwardsService,
   createHostReposService,
   createPortsService,
+  createProjectStatusWatcher,
   createProjectsService,
   createTemplatesService,
   forwardJob,
@@ -178,8 +179,14 @@ export async function createApp(opts: AppOptions) {
     docker,
     settings,
     github,
+    forwardPorts: { assertFree: (port, selfId) => forwards.assertFree(port, selfId) },
   });
-  const forwards = createForwardsService({ projects, tunnel });
+  const forwards = createForwardsService({
+    projects,
+    projectsRepo: repos.projects,
+    reservations: repos.portReservations,
+    tunnel,
+  });
   const hostRepos = createHostReposService({ docker, projects: repos.projects, jobs, settings });
   registerDeployJobs(jobs, {
     docker,
@@ -194,6 +201,13 @@ export async function createApp(opts: AppOptions) {
     hostRepos,
     github,
     ...(opts.healthGate ? { healthGate: opts.healthGate } : {}),
+  });
+  // Project statuses follow the engine's container events (reconciled at start and on reconnect).
+  const projectStatus = createProjectStatusWatcher({
+    docker,
+    projectsRepo: repos.projects,
+    clock,
+    log: logger.child({ component: 'project-status' }),
   });
   const startedAt = Date.now();
 
@@ -255,11 +269,14 @@ export async function createApp(opts: AppOptions) {
     jobs,
     /** The job runner: `start()` (recovery, then claiming) runs after listen; `stop()` on shutdown. */
     runner,
+    /** Project statuses from engine events: `start()` after the runner (reconcile, then follow), `stop()`. */
+    projectStatus,
     http,
     routes: routes as RouteInfo[],
     version,
     /** Stop everything in order: the job runner (running jobs get a grace period), HTTP, the database. */
     async close(): Promise<void> {
+      await projectStatus.stop();
       await runner.stop();
       await http.close();
       await db.close();

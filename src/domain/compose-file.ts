@@ -75,9 +75,12 @@ const publishes = (service: unknown): boolean =>
  * port. Its container port is the `warp.port` label, else the target of its first `ports` entry.
  * Anything else is a validation error that tells the user how to mark the service.
  */
-export function findProxyService(compose: unknown): ProxyService {
+export function findProxyService(compose: unknown, chosen?: string | null): ProxyService {
   const services = servicesOf(compose);
   const names = Object.keys(services);
+  if (chosen && !names.includes(chosen)) {
+    throw fail('service', `the compose file has no service ${chosen} (it has ${names.join(', ') || 'none'})`);
+  }
   const labelled = names.filter((n) => labelsOf(services[n])['warp.proxy']?.toLowerCase() === 'true');
   if (labelled.length > 1) {
     throw fail(
@@ -85,7 +88,7 @@ export function findProxyService(compose: unknown): ProxyService {
       `several services are labelled warp.proxy (${labelled.join(', ')}); keep exactly one`,
     );
   }
-  let service = labelled[0];
+  let service = chosen || labelled[0];
   if (service === undefined) {
     const publishing = names.filter((n) => publishes(services[n]));
     if (publishing.length !== 1) {

@@ -5,7 +5,9 @@ export const errorBodySchema = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
-    details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    details: z
+      .array(z.object({ path: z.string(), message: z.string(), projectId: z.string().optional() }))
+      .optional(),
     requestId: z.string(),
   }),
 });

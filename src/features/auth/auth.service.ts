@@ -92,6 +92,7 @@ export function createAuthService(deps: Deps) {
       created_at: at,
       updated_at: at,
       last_login_at: null,
+      password_hash: null,
     });
   }
 
@@ -127,6 +128,7 @@ export function createAuthService(deps: Deps) {
         created_at: at,
         updated_at: at,
         last_login_at: null,
+        password_hash: null,
       });
     },
 

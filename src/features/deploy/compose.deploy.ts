@@ -11,7 +11,8 @@ import type { JobContext } from '../jobs/index.js';
 import { containersByLabel, lastLogLines } from './container-ops.js';
 import type { DeployDeps } from './deploy-deps.js';
 import { runHealthGate } from './health-gate.js';
-import { reserveProjectPort, setProjectState } from './project-state.js';
+import { hasContainers, reserveProjectPort, setProjectState } from './project-state.js';
+import { publishProject } from './publish-project.js';
 import { createUndoStack } from './undo-stack.js';
 
 /** Folder (inside the project) where the panel writes the compose copy it runs. */
@@ -57,7 +58,7 @@ export async function deployCompose(deps: DeployDeps, ctx: JobContext, row: Proj
   const settings = await deps.settings.get();
   const compose = await deps.compose();
   const undo = createUndoStack(ctx.log);
-  const firstDeploy = row.status !== 'running' && row.status !== 'stopped';
+  const firstDeploy = !hasContainers(row.status);
   await setProjectState(deps, row.id, { status: 'deploying' });
   try {
     const target = await ctx.step('Reading the compose file', async () => {
@@ -68,7 +69,7 @@ export async function deployCompose(deps: DeployDeps, ctx: JobContext, row: Proj
       return t;
     });
     const parsed = await readComposeFile(target.source);
-    const proxy = findProxyService(parsed);
+    const proxy = findProxyService(parsed, deps.projects.openSpec(row).service);
     ctx.log.info(`proxy service ${proxy.service}, container port ${proxy.containerPort}`);
 
     const port = await reserveProjectPort(deps, ctx, row, undo);
@@ -87,8 +88,11 @@ export async function deployCompose(deps: DeployDeps, ctx: JobContext, row: Proj
       await fs.rename(`${target.file}.tmp`, target.file);
     });
 
+    // A first attempt that fails leaves nothing behind: its containers, networks and the volumes it made.
     if (firstDeploy)
-      undo.push(`compose project ${target.project} taken down`, () => compose.down(ctx.run, target, false));
+      undo.push(`compose project ${target.project} taken down with its volumes`, () =>
+        compose.down(ctx.run, target, true),
+      );
     await ctx.step(`Building and starting (${compose.command.join(' ')} up --build -d)`, () =>
       compose.up(ctx.run, target),
     );
@@ -98,9 +102,7 @@ export async function deployCompose(deps: DeployDeps, ctx: JobContext, row: Proj
       runHealthGate({ port, containers, log: ctx.log, signal: ctx.signal, ...deps.healthGate }),
     );
     const service = `http://localhost:${port}`;
-    await ctx.step(`Publishing ${row.hostname}`, () =>
-      deps.publisher.publish(ctx, { projectId: row.id, hostname: row.hostname!, service }),
-    );
+    await publishProject(deps, ctx, row, service);
     undo.clear();
     const names = (await containers()).map((c) => c.name).sort();
     await setProjectState(deps, row.id, {

@@ -13,6 +13,8 @@ export interface Publisher {
   publish(ctx: JobContext, input: { projectId: string; hostname: string; service: string }): Promise<void>;
   /** Remove every route of the project. */
   unpublish(ctx: JobContext, projectId: string): Promise<void>;
+  /** The hostnames the project's routes hold now. */
+  hostnames(projectId: string): Promise<string[]>;
 }
 
 /** Everything the deploy handlers use, passed explicitly. */

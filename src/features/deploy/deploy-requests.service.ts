@@ -21,6 +21,7 @@ import type { RequestContext } from '../../lib/request-context.js';
 import type { ProjectsRepository } from '../../repositories/projects.repository.js';
 import { readComposeFile } from './compose.deploy.js';
 import { takenContainerNames } from './container-ops.js';
+import { assertEditable, type ProjectEditRequest } from './project-edit.js';
 import type { ProjectsService } from './projects.service.js';
 import { freeCloneDir } from './repo-sync.js';
 
@@ -78,6 +79,8 @@ export function createDeployRequestsService(deps: {
   docker: DockerClient;
   settings: { get(): Promise<{ reposRoot: string; templates: { allowlist: string[] } }> };
   github: { app: { configured(): Promise<boolean> }; client: Pick<GithubClient, 'getRepo'> };
+  /** Refuses a port another project owns (forwards). */
+  forwardPorts?: { assertFree(port: number, selfId: string | null): Promise<void> };
 }) {
   async function requireGithubApp(): Promise<void> {
     if (!(await deps.github.app.configured())) {
@@ -102,6 +105,27 @@ export function createDeployRequestsService(deps: {
   }
 
   return {
+    /** `PATCH /api/v1/projects/:id`: validate like the create requests (a container name taken is 409), then store. */
+    async edit(ctx: RequestContext, id: string, body: ProjectEditRequest) {
+      const row = await deps.projects.load(id);
+      assertEditable(row, body);
+      if (
+        row.kind === 'quick' &&
+        body.name !== undefined &&
+        body.name !== deps.projects.openSpec(row).requestedName
+      ) {
+        const own = new Set<string>(JSON.parse(row.container_names) as string[]);
+        if (!own.has(body.name) && (await takenContainerNames(deps.docker)).has(body.name)) {
+          throw conflict(`a container named ${body.name} already exists`, [
+            { path: 'name', message: `a container named ${body.name} already exists` },
+          ]);
+        }
+      }
+      if (row.kind === 'forward' && body.port !== undefined)
+        await deps.forwardPorts?.assertFree(body.port, row.id);
+      return deps.projects.edit(ctx, id, body);
+    },
+
     async quickService(ctx: RequestContext, body: QuickServiceRequest) {
       collect([
         () => parseImageReference(body.image),

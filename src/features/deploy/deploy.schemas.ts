@@ -23,7 +23,12 @@ export const projectSchema = z.object({
   hostname: z.string().nullable(),
   url: z.string().nullable(),
   hostPort: z.number().nullable(),
-  status: z.enum(['pending', 'deploying', 'running', 'stopped', 'failed', 'removed']),
+  status: z
+    .enum(['pending', 'deploying', 'running', 'degraded', 'stopped', 'missing', 'failed', 'removed'])
+    .describe(
+      'degraded: some containers are down (or a forward nobody answers); missing: its containers are gone',
+    ),
+  statusReason: z.string().nullable().describe('why the status is what it is, in words'),
   repo: z.object({ owner: z.string(), name: z.string(), url: z.string().nullable() }).nullable(),
   image: z.string().nullable(),
   path: z.string().nullable(),
@@ -32,6 +37,15 @@ export const projectSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   lastJobId: z.string().nullable(),
+  settings: z
+    .object({
+      containerPort: z.number().nullable(),
+      envNames: z.array(z.string()),
+      service: z.string().nullable(),
+      branch: z.string().nullable(),
+      autoDeploy: z.boolean(),
+    })
+    .describe('what PATCH /api/v1/projects/:id can change, as it stands (env values stay hidden)'),
 });
 
 /** `202 {project, job}` */
@@ -47,3 +61,18 @@ export const templateSchema = z.object({
   private: z.boolean(),
   defaultBranch: z.string(),
 });
+
+/** `PATCH /api/v1/projects/:id` body: the create requests' fields (`port` for forwards). */
+export const projectEditBody = z
+  .object({
+    image: z.string().min(1).max(512).optional(),
+    containerPort: portField.optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    subdomain: subdomainField.optional(),
+    name: z.string().min(1).max(128).optional(),
+    service: z.string().min(1).max(128).optional(),
+    branch: z.string().min(1).max(200).optional(),
+    autoDeploy: z.boolean().optional(),
+    port: portField.optional(),
+  })
+  .strict();

@@ -9,6 +9,7 @@ import { listComposeFolders, resolveProjectDir } from '../../integrations/repos/
 import type { RequestContext } from '../../lib/request-context.js';
 import type { ProjectsRepository } from '../../repositories/projects.repository.js';
 import { WARP_DIR } from './compose.deploy.js';
+import { hostRepoJobTitle } from './job-titles.js';
 import type { JobQueue } from './projects.service.js';
 
 const LABEL_WORKING_DIR = 'com.docker.compose.project.working_dir';
@@ -92,7 +93,7 @@ export function createHostReposService(deps: {
         ctx,
         action === 'stop' ? 'compose_stop' : 'compose_restart',
         { name, composeProject: repo.composeProject },
-        { projectId: repo.projectId },
+        { projectId: repo.projectId, title: hostRepoJobTitle(action, name) },
       );
       return { job };
     },

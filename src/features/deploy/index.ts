@@ -7,5 +7,7 @@ export * from './forward.handler.js';
 export * from './forwards.service.js';
 export * from './host-repos.service.js';
 export * from './ports.service.js';
+export * from './project-edit.js';
+export * from './project-status.watcher.js';
 export * from './projects.service.js';
 export * from './templates.service.js';

@@ -11,6 +11,8 @@ export interface Project {
   url: string | null;
   hostPort: number | null;
   status: ProjectRow['status'];
+  /** Why the status is what it is, in words (degraded, missing, a forward nobody answers on). */
+  statusReason: string | null;
   repo: { owner: string; name: string; url: string | null } | null;
   image: string | null;
   path: string | null;
@@ -19,6 +21,7 @@ export interface Project {
   createdAt: string;
   updatedAt: string;
   lastJobId: string | null;
+  settings: ProjectSettings;
 }
 
 /** Map a row to the API shape. */
@@ -32,6 +35,7 @@ export function toProject(row: ProjectRow): Project {
     url: row.hostname ? `https://${row.hostname}` : null,
     hostPort: row.host_port,
     status: row.status,
+    statusReason: row.status_reason ?? null,
     repo:
       row.repo_owner && row.repo_name
         ? { owner: row.repo_owner, name: row.repo_name, url: row.repo_url }
@@ -43,6 +47,27 @@ export function toProject(row: ProjectRow): Project {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastJobId: row.last_job_id,
+    settings: settingsOf(parseJson<ProjectSpec & { env?: unknown }>(row.spec, {})),
+  };
+}
+
+/** What `PATCH /api/v1/projects/:id` can change, as it stands (env values stay hidden: names only). */
+export interface ProjectSettings {
+  containerPort: number | null;
+  envNames: string[];
+  service: string | null;
+  branch: string | null;
+  autoDeploy: boolean;
+}
+
+function settingsOf(spec: ProjectSpec & { env?: unknown }): ProjectSettings {
+  return {
+    containerPort: spec.containerPort ?? null,
+    // Sealed env is a string (encrypted); its names are kept beside it.
+    envNames: spec.envNames ?? (spec.env && typeof spec.env === 'object' ? Object.keys(spec.env) : []),
+    service: spec.service ?? spec.proxyService ?? null,
+    branch: spec.branch ?? null,
+    autoDeploy: spec.autoDeploy ?? false,
   };
 }
 
@@ -58,4 +83,11 @@ export interface ProjectSpec {
   /** Template projects: what to generate from, until the repo exists. */
   template?: { owner: string; repo: string; private: boolean; includeAllBranches: boolean };
   generated?: boolean;
+  /** The names of `env` (kept in clear beside the sealed values, so the API can list them). */
+  envNames?: string[];
+  /** Compose: the service to publish, chosen by the user (else the `warp.proxy` label or the only one with ports). */
+  service?: string;
+  /** Repo-backed projects: the branch to deploy, and whether a push to it deploys (push-to-deploy reads these). */
+  branch?: string | null;
+  autoDeploy?: boolean;
 }

@@ -15,7 +15,8 @@ import {
 import type { DeployDeps } from './deploy-deps.js';
 import { runHealthGate } from './health-gate.js';
 import { previousName } from './previous-container.js';
-import { reserveProjectPort, setProjectState } from './project-state.js';
+import { reserveProjectPort, setProjectState, wasDeployed } from './project-state.js';
+import { publishProject } from './publish-project.js';
 import { createUndoStack } from './undo-stack.js';
 
 /** Make sure the image is there: pull when missing, and on redeploys refresh remote images (best effort). */
@@ -72,7 +73,7 @@ export async function deployQuickService(
   const containerPort = spec.containerPort ?? 80;
   const settings = await deps.settings.get();
   const undo = createUndoStack(ctx.log);
-  const redeploy = row.status === 'running' || row.status === 'stopped';
+  const redeploy = wasDeployed(row.status);
   let createdId: string | null = null;
   await setProjectState(deps, row.id, { status: 'deploying' });
   try {
@@ -118,7 +119,10 @@ export async function deployQuickService(
         spec.requestedName ?? (old[0]?.Names[0]?.replace(/^\//, '') || null),
       );
       createdId = made.id;
-      undo.push(`container ${made.name} removed`, () => removeContainer(deps.docker, made.id));
+      // With the anonymous volumes it made (named ones it re-mounted from the previous container stay).
+      undo.push(`container ${made.name} removed with its new volumes`, () =>
+        removeContainer(deps.docker, made.id, true),
+      );
       ctx.log.info(
         `container ${made.name} (${made.id.slice(0, 12)}) publishes ${settings.ports.bindAddress}:${port} → ${containerPort}`,
       );
@@ -140,9 +144,7 @@ export async function deployQuickService(
       }),
     );
     const service = `http://localhost:${port}`;
-    await ctx.step(`Publishing ${row.hostname}`, () =>
-      deps.publisher.publish(ctx, { projectId: row.id, hostname: row.hostname!, service }),
-    );
+    await publishProject(deps, ctx, row, service);
     for (const c of old) {
       await removeContainer(deps.docker, c.Id).catch((e: Error) =>
         ctx.log.warn(`could not remove the previous container: ${e.message}`),

@@ -71,6 +71,7 @@ export function createCompose(command: ComposeCommand, env: Record<string, strin
     down: (run: Runner, t: ComposeTarget, removeVolumes: boolean) =>
       run([...base(t), 'down', '--remove-orphans', ...(removeVolumes ? ['-v'] : [])], opts(t)),
     stop: (run: Runner, t: ComposeTarget) => run([...base(t), 'stop'], opts(t)),
+    start: (run: Runner, t: ComposeTarget) => run([...base(t), 'start'], opts(t)),
     restart: (run: Runner, t: ComposeTarget) => run([...base(t), 'restart'], opts(t)),
     /** Validates the file the way compose reads it; throws with compose's message when it is invalid. */
     config: (run: Runner, t: ComposeTarget) => run([...base(t), 'config', '-q'], opts(t, { quiet: true })),
