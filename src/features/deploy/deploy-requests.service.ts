@@ -69,7 +69,9 @@ function collect(checks: (() => void)[]): void {
       details.push(...(error.details ?? [{ path: '', message: error.message }]));
     }
   }
-  if (details.length > 0) throw validationError('request is invalid', details);
+  if (details.length > 0) {
+    throw validationError(`Check ${details.map((d) => d.path).join(', ')}: ${details[0]!.message}`, details);
+  }
 }
 
 /** Validate deploy requests completely, then create the project and queue its job. */

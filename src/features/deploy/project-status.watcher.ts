@@ -89,7 +89,7 @@ export function createProjectStatusWatcher(deps: {
     const attrs = e.Actor?.Attributes ?? {};
     if (attrs[LABEL_PROJECT]) schedule(attrs[LABEL_PROJECT]);
     const compose = attrs[LABEL_COMPOSE_PROJECT];
-    if (compose && compose.startsWith('warp-')) {
+    if (compose?.startsWith('warp-')) {
       const row = await deps.projectsRepo.findByComposeProject(compose).catch(() => undefined);
       if (row && row.id !== attrs[LABEL_PROJECT]) schedule(row.id);
     }

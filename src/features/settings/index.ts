@@ -1,4 +1,5 @@
 /** The settings feature: what other features, the HTTP layer and the composition root use. */
 
+export * from './setting-labels.js';
 export * from './settings.schema.js';
 export * from './settings.service.js';
