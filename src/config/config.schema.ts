@@ -55,6 +55,7 @@ export const envSchema = z.object({
     .optional(),
   WARP_SETUP_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   WARP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WARP_LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
   DOCKER_HOST: z
     .string()
     .regex(/^(unix:\/\/\/.+|tcp:\/\/.+|npipe:\/\/.+)$/, 'expected unix:///path or tcp://host:port')
@@ -83,6 +84,7 @@ export const envSchema = z.object({
   WARP_ADMIN_USERS: list,
   WARP_TEMPLATE_ALLOWLIST: list,
   WARP_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  WARP_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(8760).default(24),
 });
 
 /** Raw parsed environment. */
@@ -104,6 +106,7 @@ export function toConfig(env: Env, cwd: string) {
     secretKey: env.WARP_SECRET_KEY ?? null,
     setupToken: env.WARP_SETUP_TOKEN ?? null,
     logLevel: env.WARP_LOG_LEVEL,
+    logFormat: env.WARP_LOG_FORMAT,
     dockerHost: env.DOCKER_HOST,
     compose: env.WARP_COMPOSE ?? null,
     /** Passed to compose children: where the Docker CLI finds its plugins (`docker compose`). */
@@ -136,6 +139,8 @@ export function toConfig(env: Env, cwd: string) {
     },
     templateAllowlist: env.WARP_TEMPLATE_ALLOWLIST,
     jobConcurrency: env.WARP_JOB_CONCURRENCY,
+    /** First default of the setting `auth.sessionMaxHours`: how long activity may keep a session alive. */
+    sessionMaxHours: env.WARP_SESSION_MAX_HOURS,
   };
 }
 
