@@ -2,7 +2,12 @@ import type { Logger } from 'pino';
 import type { Config } from './config/config.schema.js';
 import { type Db, migrateToLatest, openDatabase } from './db/database.js';
 import { createAuditService } from './features/audit/index.js';
-import { createAuthService, createGithubAuthService } from './features/auth/index.js';
+import {
+  createAuthService,
+  createGithubAuthService,
+  createPasskeysService,
+  createPasswordService,
+} from './features/auth/index.js';
 import { createContainersService } from './features/containers/index.js';
 import {
   createDeployRequestsService,
@@ -34,6 +39,7 @@ import { githubAuthRoutes } from './http/routes/github-auth.routes.js';
 import { healthRoutes } from './http/routes/health.routes.js';
 import { hostRepoRoutes } from './http/routes/host-repos.routes.js';
 import { jobRoutes } from './http/routes/jobs.routes.js';
+import { localSignInRoutes } from './http/routes/local-sign-in.routes.js';
 import { onboardingRoutes } from './http/routes/onboarding.routes.js';
 import { projectRoutes } from './http/routes/projects.routes.js';
 import { settingsRoutes } from './http/routes/settings.routes.js';
@@ -80,7 +86,28 @@ export async function createApp(opts: AppOptions) {
   const repos = createRepositories(db.kysely);
   const box = createSecretBox(loadSecretKey(config.secretKey, config.dataDir));
   const audit = createAuditService({ audit: repos.audit, clock });
-  const auth = createAuthService({ ...repos, audit, clock, log: logger });
+  const auth = createAuthService({
+    ...repos,
+    audit,
+    clock,
+    log: logger,
+    sessionMaxHours: async () => (await settings.get()).auth.sessionMaxHours,
+  });
+  // Sign-in without a shell: the local admin's passkeys and password (the login token stays for recovery).
+  const passkeys = createPasskeysService({
+    users: repos.users,
+    credentials: repos.webauthnCredentials,
+    audit,
+    clock,
+    publicUrl: config.publicUrl,
+    createSession: auth.createSession,
+  });
+  const password = createPasswordService({
+    users: repos.users,
+    audit,
+    clock,
+    createSession: auth.createSession,
+  });
   const settings = createSettingsService({
     repo: repos.settings,
     box,
@@ -219,6 +246,15 @@ export async function createApp(opts: AppOptions) {
       healthRoutes(app, { version, startedAt });
       authRoutes(app, { auth, secureCookies: config.publicUrl.startsWith('https://') });
       tokenRoutes(app, { auth });
+      localSignInRoutes(app, {
+        passkeys,
+        password,
+        githubConfigured: async () => {
+          const { oauthClientId, oauthClientSecret } = (await settings.get()).github;
+          return Boolean(oauthClientId && oauthClientSecret);
+        },
+        secureCookies: config.publicUrl.startsWith('https://'),
+      });
       githubAuthRoutes(app, {
         githubAuth: github.auth,
         secureCookies: config.publicUrl.startsWith('https://'),

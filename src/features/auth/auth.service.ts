@@ -14,6 +14,8 @@ export const LOGIN_TOKEN_TTL_MS = 15 * MINUTE;
 /** A session ends after 2 h without use or 24 h after login, whichever comes first. */
 export const SESSION_IDLE_MS = 120 * MINUTE;
 export const SESSION_ABSOLUTE_MS = 24 * 60 * MINUTE;
+const minIso = (a: string, b: string): string => (a < b ? a : b);
+
 /** Renew the idle expiry at most this often, so reads do not all become writes. */
 const TOUCH_EVERY_MS = MINUTE;
 
@@ -41,6 +43,10 @@ export const toPublicUser = (row: UserRow): PublicUser => ({
 export interface IssuedSession {
   cookieValue: string;
   expiresAt: string;
+  /** The latest the session can live, however active. */
+  absoluteExpiresAt: string;
+  /** The cookie's lifetime: up to `absoluteExpiresAt`. */
+  maxAgeSeconds: number;
   user: PublicUser;
 }
 
@@ -48,11 +54,14 @@ type Deps = Pick<Repositories, 'users' | 'sessions' | 'loginTokens' | 'apiTokens
   audit: AuditService;
   clock: Clock;
   log: Logger;
+  /** The setting `auth.sessionMaxHours`: how long activity may keep a session alive (default 24). */
+  sessionMaxHours?: () => Promise<number>;
 };
 
 /** Login tokens, sessions and API tokens. */
 export function createAuthService(deps: Deps) {
   const now = () => deps.clock.now();
+  const maxMs = async () => (deps.sessionMaxHours ? await deps.sessionMaxHours() : 24) * 60 * MINUTE;
 
   async function createSession(
     user: UserRow,
@@ -61,20 +70,28 @@ export function createAuthService(deps: Deps) {
   ): Promise<IssuedSession> {
     const cookieValue = randomToken('', 32);
     const at = now();
-    const idle = isoAfter(at, SESSION_IDLE_MS);
+    const lifetime = await maxMs();
+    const absolute = isoAfter(at, lifetime);
+    const idle = minIso(isoAfter(at, SESSION_IDLE_MS), absolute);
     await deps.sessions.insert({
       id: hashToken(cookieValue),
       user_id: user.id,
       created_at: at.toISOString(),
       last_seen_at: at.toISOString(),
       idle_expires_at: idle,
-      absolute_expires_at: isoAfter(at, SESSION_ABSOLUTE_MS),
+      absolute_expires_at: absolute,
       revoked_at: null,
       ip: ctx.ip,
       user_agent: userAgent?.slice(0, 300) ?? null,
     });
     await deps.users.update(user.id, { last_login_at: at.toISOString() });
-    return { cookieValue, expiresAt: idle, user: toPublicUser(user) };
+    return {
+      cookieValue,
+      expiresAt: idle,
+      absoluteExpiresAt: absolute,
+      maxAgeSeconds: Math.round(lifetime / 1000),
+      user: toPublicUser(user),
+    };
   }
 
   async function localAdmin(): Promise<UserRow> {
@@ -189,9 +206,11 @@ export function createAuthService(deps: Deps) {
       if (!user) return null;
       let expiresAt = session.idle_expires_at;
       if (at.getTime() - Date.parse(session.last_seen_at) >= TOUCH_EVERY_MS) {
-        expiresAt = isoAfter(at, SESSION_IDLE_MS);
-        if (expiresAt > session.absolute_expires_at) expiresAt = session.absolute_expires_at;
-        await deps.sessions.touch(id, at.toISOString(), expiresAt);
+        // Activity extends the session up to the configured limit, counted from sign-in.
+        const absolute = isoAfter(new Date(session.created_at), await maxMs());
+        expiresAt = minIso(isoAfter(at, SESSION_IDLE_MS), absolute);
+        await deps.sessions.touch(id, at.toISOString(), expiresAt, absolute);
+        if (absolute <= at.toISOString()) return null;
       }
       return {
         actor: { userId: user.id, login: user.login, role: user.role, via: 'session', sessionId: id },

@@ -130,6 +130,10 @@ export const settingsPatchSchema = z
       .object({ allowlist: z.array(ownerRepo).max(200) })
       .strict()
       .partial(),
+    auth: z
+      .object({ sessionMaxHours: z.number().int().min(1).max(8760) })
+      .strict()
+      .partial(),
   })
   .strict()
   .partial();
@@ -170,6 +174,9 @@ export const settingsViewSchema = z.object({
     adminUsers: z.array(z.string()),
   }),
   templates: z.object({ allowlist: z.array(z.string()) }),
+  auth: z.object({
+    sessionMaxHours: z.number().describe('how long activity may keep a sign-in alive, in hours'),
+  }),
 });
 
 /** The settings object as the API shows it. */

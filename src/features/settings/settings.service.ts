@@ -60,6 +60,7 @@ export function defaultsFromConfig(config: Config): Record<string, unknown> {
     'access.allowedOrgs': config.access.allowedOrgs,
     'access.adminUsers': config.access.adminUsers,
     'templates.allowlist': config.templateAllowlist,
+    'auth.sessionMaxHours': config.sessionMaxHours,
   };
 }
 
@@ -110,6 +111,7 @@ function build(values: Record<string, unknown>): Settings {
       adminUsers: v('access.adminUsers'),
     },
     templates: { allowlist: v('templates.allowlist') },
+    auth: { sessionMaxHours: v('auth.sessionMaxHours') },
   };
 }
 
