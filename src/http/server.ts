@@ -12,12 +12,14 @@ import Fastify, {
 } from 'fastify';
 import {
   jsonSchemaTransform,
+  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { AuthService } from '../features/auth/index.js';
+import { documentRoute } from './openapi-docs.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/error-handler.js';
 import { requestIdFrom } from './plugins/request-id.js';
@@ -58,6 +60,7 @@ export async function createHttpServer(opts: {
 
   const routes: RouteInfo[] = [];
   app.addHook('onRoute', (route) => {
+    documentRoute(route);
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
       if (method === 'HEAD') continue;
@@ -100,6 +103,8 @@ export async function createHttpServer(opts: {
       security: [{ bearer: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
+    // Schemas with `.meta({ id })` (Project, Job, User, Error, …) become named components, referenced by $ref.
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
   app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () =>

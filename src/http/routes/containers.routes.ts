@@ -11,7 +11,7 @@ import {
   volumeSchema,
 } from '../../features/containers/index.js';
 import { contextOf } from '../plugins/auth.js';
-import { emptySchema, withErrors } from '../schemas.js';
+import { emptySchema, sseResponse, withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
 import { createSseOpener, type SseStream } from '../sse.js';
 
@@ -51,7 +51,12 @@ export function containersRoutes(app: HttpApp, deps: { containers: ContainersSer
             tail: z.coerce.number().int().min(0).max(1000).default(0),
           })
           .strict(),
-        response: withErrors({}),
+        response: {
+          ...withErrors({}, [502]),
+          ...sseResponse(
+            '`event: log`, data {containerId, containerName, stream, ts, text}, from every matching running container',
+          ),
+        },
       },
     },
     async (request, reply) => {
