@@ -125,7 +125,8 @@ export function documentRoute(route: RouteOptions): void {
   if (level === 'admin' || (level !== 'public' && WRITES.has(method))) statuses.add(403);
   if (schema.params) statuses.add(404);
   if ((route.config as { rateLimit?: unknown } | undefined)?.rateLimit) statuses.add(429);
-  const response = (schema.response ??= {});
+  schema.response ??= {};
+  const response = schema.response;
   for (const code of Object.keys(response).map(Number)) {
     // Declared by the route (withErrors' extras): keep.
     if (code >= 400) statuses.add(code);
