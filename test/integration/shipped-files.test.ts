@@ -73,3 +73,22 @@ describe('Dockerfile', () => {
     }
   });
 });
+
+describe('README', () => {
+  it('stays a guide: the measurement tables live in docs/, linked from it', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    expect(readme).not.toMatch(/^## (Performance|Reliability and security)$/m);
+    expect(readme).not.toContain('| bench | figure | target |');
+    for (const doc of ['docs/performance.md', 'docs/reliability.md']) {
+      expect(readme).toContain(`](${doc})`);
+      expect(fs.readFileSync(path.join(ROOT, doc), 'utf8')).toMatch(/^# /);
+    }
+    expect(fs.readFileSync(path.join(ROOT, 'docs/performance.md'), 'utf8')).toContain(
+      '| bench | figure | target |',
+    );
+    // Quick start tells a newcomer what works before a tunnel exists, and what a tunnel needs.
+    const quick = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('## Configuration'));
+    expect(quick).toMatch(/Without a tunnel/);
+    expect(quick).toMatch(/With a tunnel/);
+  });
+});
