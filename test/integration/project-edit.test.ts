@@ -190,6 +190,16 @@ describe.skipIf(skip)('editing and retrying projects', () => {
     await expect(docker.getVolume(`${p.composeProject}_data`).inspect()).rejects.toMatchObject({
       statusCode: 404,
     });
+
+    // The service to publish is checked against the compose file, as deploy-existing checks it.
+    const wrong = await api('PATCH', `/api/v1/projects/${p.id}`, { service: 'nope' });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().error.details).toEqual([
+      { path: 'service', message: 'the compose file has no service nope (it has app)' },
+    ]);
+    const right = await api('PATCH', `/api/v1/projects/${p.id}`, { service: 'app' });
+    expect(right.statusCode, right.body).toBe(200);
+    expect(right.json().settings.service).toBe('app');
   });
 
   it('ends a forward to a silent port as a warning, and refuses a port another project owns', async () => {

@@ -125,6 +125,12 @@ export function createDeployRequestsService(deps: {
       }
       if (row.kind === 'forward' && body.port !== undefined)
         await deps.forwardPorts?.assertFree(body.port, row.id);
+      if (body.service !== undefined && row.path) {
+        // Like deploy-existing: a service the compose file cannot publish is refused now, not in a job.
+        const { reposRoot } = await deps.settings.get();
+        const resolved = await resolveProjectDir(reposRoot, row.path).catch(() => null);
+        if (resolved) findProxyService(await readComposeFile(resolved.composeFile), body.service);
+      }
       return deps.projects.edit(ctx, id, body);
     },
 
