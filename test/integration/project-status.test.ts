@@ -7,6 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProjectStatusWatcher } from '../../src/features/deploy/index.js';
+import { watchContainerEvents } from '../../src/integrations/docker/docker-events.js';
+import { systemClock } from '../../src/lib/clock.js';
+import { createLogger } from '../../src/lib/logger.js';
 import {
   deployEnv,
   ensureDeployImages,
@@ -176,6 +180,56 @@ describe.skipIf(skip)('project status follows the engine', () => {
     const start = await api('POST', `/api/v1/projects/${p.id}/start`);
     expect((await waitForJob(t, auth, start.json().job.id)).status).toBe('succeeded');
     await statusOf(p.id, 'running');
+  });
+
+  it('reconciles after the event stream reconnects (events missed while it was down)', async () => {
+    const res = await api('POST', '/api/v1/projects/quick-service', {
+      image: WEB_IMAGE,
+      subdomain: 'reconnect',
+    });
+    const { project: p, job } = res.json();
+    projectIds.push(p.id);
+    expect((await waitForJob(t, auth, job.id)).status).toBe('succeeded');
+    const name = (await project(p.id)).containerNames[0] as string;
+    await t.app.projectStatus.stop();
+
+    // A watcher whose stream the test cuts, and whose reconnect waits until the test lets it.
+    let cut: (() => void) | null = null;
+    let subscriptions = 0;
+    let allowReconnect!: () => void;
+    const reconnectAllowed = new Promise<void>((r) => {
+      allowReconnect = r;
+    });
+    const watcher = createProjectStatusWatcher({
+      docker: t.app.docker,
+      projectsRepo: t.app.repos.projects,
+      clock: systemClock,
+      log: createLogger('silent'),
+      watch: async (docker, opts) => {
+        subscriptions += 1;
+        if (subscriptions > 1) await reconnectAllowed;
+        const close = await watchContainerEvents(docker, opts);
+        cut = () => {
+          close();
+          opts.onEnd?.(new Error('cut by the test'));
+        };
+        return close;
+      },
+    });
+    await watcher.start();
+    try {
+      cut!();
+      // While no stream is open, the container stops: no event can reach the watcher.
+      await docker.getContainer(name).stop({ t: 1 });
+      await docker.getContainer(name).wait({ condition: 'not-running' });
+      expect((await project(p.id)).status).toBe('running');
+      allowReconnect();
+      expect((await statusOf(p.id, 'stopped')).status).toBe('stopped');
+      expect(subscriptions).toBe(2);
+    } finally {
+      await watcher.stop();
+      await t.app.projectStatus.start();
+    }
   });
 
   it('answers 404 for an unknown project', async () => {

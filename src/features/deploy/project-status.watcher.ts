@@ -26,8 +26,11 @@ export function createProjectStatusWatcher(deps: {
   log: Logger;
   /** Whether something listens on a host port (forwards); tests may replace it. */
   listens?: (port: number) => Promise<boolean>;
+  /** How to follow engine events (default `watchContainerEvents`); a test wraps it to cut the stream. */
+  watch?: typeof watchContainerEvents;
 }) {
   const listens = deps.listens ?? somethingListens;
+  const watch = deps.watch ?? watchContainerEvents;
   let unsubscribe: (() => void) | null = null;
   let running = false;
   let retry: NodeJS.Timeout | null = null;
@@ -105,7 +108,7 @@ export function createProjectStatusWatcher(deps: {
     if (!running) return;
     try {
       // Subscribe first, then reconcile: nothing that happens in between is missed.
-      unsubscribe = await watchContainerEvents(deps.docker, {
+      unsubscribe = await watch(deps.docker, {
         actions: ACTIONS,
         onEvent: (e) => void onEvent(e),
         onEnd: (err) => {
