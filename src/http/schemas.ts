@@ -1,18 +1,16 @@
 import { z } from 'zod';
 
 /** API.md's error body. */
-export const errorBodySchema = z
-  .object({
-    error: z.object({
-      code: z.string(),
-      message: z.string(),
-      details: z
-        .array(z.object({ path: z.string(), message: z.string(), projectId: z.string().optional() }))
-        .optional(),
-      requestId: z.string(),
-    }),
-  })
-  .meta({ id: 'Error' });
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z
+      .array(z.object({ path: z.string(), message: z.string(), projectId: z.string().optional() }))
+      .optional(),
+    requestId: z.string(),
+  }),
+});
 
 /** Error statuses a route's own work can answer; the ones its shape implies are added by `documentRoute`. */
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 502 | 503;
@@ -31,16 +29,14 @@ export const withErrors = <T extends Record<number, z.ZodType>>(
 });
 
 /** API.md's User. */
-export const userSchema = z
-  .object({
-    id: z.string(),
-    login: z.string(),
-    name: z.string().nullable(),
-    avatarUrl: z.string().nullable(),
-    role: z.enum(['admin', 'operator']),
-    provider: z.enum(['github', 'local']),
-  })
-  .meta({ id: 'User' });
+export const userSchema = z.object({
+  id: z.string(),
+  login: z.string(),
+  name: z.string().nullable(),
+  avatarUrl: z.string().nullable(),
+  role: z.enum(['admin', 'operator']),
+  provider: z.enum(['github', 'local']),
+});
 
 /** An id path parameter (UUIDv7 text ids). */
 export const idParams = z.object({ id: z.uuid() }).strict();

@@ -19,6 +19,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { AuthService } from '../features/auth/index.js';
+import { registerOpenApiComponents } from './openapi-components.js';
 import { documentRoute } from './openapi-docs.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/error-handler.js';
@@ -58,6 +59,7 @@ export async function createHttpServer(opts: {
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
 
+  registerOpenApiComponents();
   const routes: RouteInfo[] = [];
   app.addHook('onRoute', (route) => {
     documentRoute(route);

@@ -10,7 +10,6 @@ import {
 import type { UserRow, WebauthnCredentialRow } from '../../db/schema.js';
 import { notFound, preconditionFailed, unauthenticated, validationError } from '../../domain/errors.js';
 import type { Clock } from '../../lib/clock.js';
-import { newId } from '../../lib/ids.js';
 import type { RequestContext } from '../../lib/request-context.js';
 import { randomToken } from '../../lib/tokens.js';
 import type { UsersRepository } from '../../repositories/users.repository.js';

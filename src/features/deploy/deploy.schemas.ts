@@ -1,74 +1,66 @@
 import { z } from 'zod';
 import { jobSchema } from '../jobs/index.js';
 
-export const repoSchema = z
-  .object({
-    name: z.string(),
-    path: z.string(),
-    composeProject: z.string(),
-    status: z.enum(['running', 'partial', 'stopped', 'not-deployed']),
-    services: z.array(z.string()),
-    projectId: z.string().nullable(),
-  })
-  .meta({ id: 'HostRepo' });
+export const repoSchema = z.object({
+  name: z.string(),
+  path: z.string(),
+  composeProject: z.string(),
+  status: z.enum(['running', 'partial', 'stopped', 'not-deployed']),
+  services: z.array(z.string()),
+  projectId: z.string().nullable(),
+});
 
 export const nameParams = z
   .object({ name: z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, 'expected a folder name') })
   .strict();
 
 /** API.md's Project. */
-export const projectSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    kind: z.enum(['template', 'existing', 'quick', 'forward']),
-    subdomain: z.string(),
-    hostname: z.string().nullable(),
-    url: z.string().nullable(),
-    hostPort: z.number().nullable(),
-    status: z
-      .enum(['pending', 'deploying', 'running', 'degraded', 'stopped', 'missing', 'failed', 'removed'])
-      .describe(
-        'degraded: some containers are down (or a forward nobody answers); missing: its containers are gone',
-      ),
-    statusReason: z.string().nullable().describe('why the status is what it is, in words'),
-    repo: z.object({ owner: z.string(), name: z.string(), url: z.string().nullable() }).nullable(),
-    image: z.string().nullable(),
-    path: z.string().nullable(),
-    containerNames: z.array(z.string()),
-    composeProject: z.string().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    lastJobId: z.string().nullable(),
-    settings: z
-      .object({
-        containerPort: z.number().nullable(),
-        envNames: z.array(z.string()),
-        service: z.string().nullable(),
-        branch: z.string().nullable(),
-        autoDeploy: z.boolean(),
-      })
-      .describe('what PATCH /api/v1/projects/:id can change, as it stands (env values stay hidden)'),
-  })
-  .meta({ id: 'Project' });
+export const projectSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(['template', 'existing', 'quick', 'forward']),
+  subdomain: z.string(),
+  hostname: z.string().nullable(),
+  url: z.string().nullable(),
+  hostPort: z.number().nullable(),
+  status: z
+    .enum(['pending', 'deploying', 'running', 'degraded', 'stopped', 'missing', 'failed', 'removed'])
+    .describe(
+      'degraded: some containers are down (or a forward nobody answers); missing: its containers are gone',
+    ),
+  statusReason: z.string().nullable().describe('why the status is what it is, in words'),
+  repo: z.object({ owner: z.string(), name: z.string(), url: z.string().nullable() }).nullable(),
+  image: z.string().nullable(),
+  path: z.string().nullable(),
+  containerNames: z.array(z.string()),
+  composeProject: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  lastJobId: z.string().nullable(),
+  settings: z
+    .object({
+      containerPort: z.number().nullable(),
+      envNames: z.array(z.string()),
+      service: z.string().nullable(),
+      branch: z.string().nullable(),
+      autoDeploy: z.boolean(),
+    })
+    .describe('what PATCH /api/v1/projects/:id can change, as it stands (env values stay hidden)'),
+});
 
 /** `202 {project, job}` */
-export const projectJobSchema = z
-  .object({ project: projectSchema, job: jobSchema })
-  .meta({ id: 'ProjectJob' });
+export const projectJobSchema = z.object({ project: projectSchema, job: jobSchema });
 
 export const subdomainField = z.string().min(1).max(63);
 
 export const portField = z.number().int().min(1).max(65535);
 
-export const templateSchema = z
-  .object({
-    fullName: z.string(),
-    description: z.string().nullable(),
-    private: z.boolean(),
-    defaultBranch: z.string(),
-  })
-  .meta({ id: 'Template' });
+export const templateSchema = z.object({
+  fullName: z.string(),
+  description: z.string().nullable(),
+  private: z.boolean(),
+  defaultBranch: z.string(),
+});
 
 /** `PATCH /api/v1/projects/:id` body: the create requests' fields (`port` for forwards). */
 export const projectEditBody = z

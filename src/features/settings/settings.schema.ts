@@ -144,42 +144,40 @@ export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 const secretView = z.object({ set: z.boolean(), hint: z.string().nullable() });
 
 /** The settings object as `GET /api/v1/settings` returns it (secrets as `{set, hint}`). */
-export const settingsViewSchema = z
-  .object({
-    baseDomain: z.string().nullable(),
-    reposRoot: z.string(),
-    ports: z.object({ start: z.number(), end: z.number(), bindAddress: z.string() }),
-    tunnel: z.object({
-      mode: z.enum(['local', 'remote']),
-      name: z.string().nullable(),
-      id: z.string().nullable(),
-      accountId: z.string().nullable(),
-      configPath: z.string(),
-      dnsMode: z.enum(['cli', 'api']),
-      restart: z.object({ mode: z.enum(['systemd', 'docker', 'none']), target: z.string().nullable() }),
-    }),
-    github: z.object({
-      apiUrl: z.string(),
-      webUrl: z.string(),
-      oauthClientId: z.string().nullable(),
-      oauthClientSecret: secretView,
-      appId: z.string().nullable(),
-      installationId: z.string().nullable(),
-      appPrivateKey: secretView,
-      token: secretView,
-    }),
-    cloudflare: z.object({ apiToken: secretView, zoneId: z.string().nullable() }),
-    access: z.object({
-      allowedUsers: z.array(z.string()),
-      allowedOrgs: z.array(z.string()),
-      adminUsers: z.array(z.string()),
-    }),
-    templates: z.object({ allowlist: z.array(z.string()) }),
-    auth: z.object({
-      sessionMaxHours: z.number().describe('how long activity may keep a sign-in alive, in hours'),
-    }),
-  })
-  .meta({ id: 'Settings' });
+export const settingsViewSchema = z.object({
+  baseDomain: z.string().nullable(),
+  reposRoot: z.string(),
+  ports: z.object({ start: z.number(), end: z.number(), bindAddress: z.string() }),
+  tunnel: z.object({
+    mode: z.enum(['local', 'remote']),
+    name: z.string().nullable(),
+    id: z.string().nullable(),
+    accountId: z.string().nullable(),
+    configPath: z.string(),
+    dnsMode: z.enum(['cli', 'api']),
+    restart: z.object({ mode: z.enum(['systemd', 'docker', 'none']), target: z.string().nullable() }),
+  }),
+  github: z.object({
+    apiUrl: z.string(),
+    webUrl: z.string(),
+    oauthClientId: z.string().nullable(),
+    oauthClientSecret: secretView,
+    appId: z.string().nullable(),
+    installationId: z.string().nullable(),
+    appPrivateKey: secretView,
+    token: secretView,
+  }),
+  cloudflare: z.object({ apiToken: secretView, zoneId: z.string().nullable() }),
+  access: z.object({
+    allowedUsers: z.array(z.string()),
+    allowedOrgs: z.array(z.string()),
+    adminUsers: z.array(z.string()),
+  }),
+  templates: z.object({ allowlist: z.array(z.string()) }),
+  auth: z.object({
+    sessionMaxHours: z.number().describe('how long activity may keep a sign-in alive, in hours'),
+  }),
+});
 
 /** The settings object as the API shows it. */
 export type SettingsView = z.infer<typeof settingsViewSchema>;

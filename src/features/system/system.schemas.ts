@@ -1,26 +1,22 @@
 import { z } from 'zod';
 
-export const dockerStatsSchema = z
-  .object({
-    containers: z.object({ total: z.number(), running: z.number(), stopped: z.number() }),
-    images: z.object({ count: z.number(), size: z.number() }),
-    volumes: z.object({ count: z.number(), size: z.number() }),
-    buildCache: z.object({ size: z.number() }),
-    totalSize: z.number(),
-    reclaimable: z.number(),
-    measuredAt: z.string(),
-  })
-  .meta({ id: 'DockerUsage' });
+export const dockerStatsSchema = z.object({
+  containers: z.object({ total: z.number(), running: z.number(), stopped: z.number() }),
+  images: z.object({ count: z.number(), size: z.number() }),
+  volumes: z.object({ count: z.number(), size: z.number() }),
+  buildCache: z.object({ size: z.number() }),
+  totalSize: z.number(),
+  reclaimable: z.number(),
+  measuredAt: z.string(),
+});
 
-export const hostSchema = z
-  .object({
-    cpus: z.number(),
-    memoryTotal: z.number(),
-    memoryAvailable: z.number(),
-    load: z.tuple([z.number(), z.number(), z.number()]),
-    disk: z.object({ path: z.string(), total: z.number(), free: z.number() }),
-  })
-  .meta({ id: 'HostResources' });
+export const hostSchema = z.object({
+  cpus: z.number(),
+  memoryTotal: z.number(),
+  memoryAvailable: z.number(),
+  load: z.tuple([z.number(), z.number(), z.number()]),
+  disk: z.object({ path: z.string(), total: z.number(), free: z.number() }),
+});
 
 export const dockerHealthSchema = z.union([
   z.object({

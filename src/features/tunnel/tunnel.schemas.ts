@@ -1,15 +1,13 @@
 import { z } from 'zod';
 
 /** API.md's IngressRule. */
-export const ingressRuleSchema = z
-  .object({
-    hostname: z.string().nullable(),
-    path: z.string().nullable(),
-    service: z.string(),
-    managed: z.boolean(),
-    projectId: z.string().nullable(),
-  })
-  .meta({ id: 'IngressRule' });
+export const ingressRuleSchema = z.object({
+  hostname: z.string().nullable(),
+  path: z.string().nullable(),
+  service: z.string(),
+  managed: z.boolean(),
+  projectId: z.string().nullable(),
+});
 
 export const connectionSchema = z.object({
   id: z.string(),
@@ -21,26 +19,22 @@ export const connectionSchema = z.object({
   pendingReconnect: z.boolean(),
 });
 
-export const tunnelSchema = z
-  .object({
-    mode: z.enum(['local', 'remote']),
-    name: z.string().nullable(),
-    id: z.string().nullable(),
-    rules: z.array(ingressRuleSchema),
-    connections: z.array(connectionSchema).nullable(),
-    lastRestartAt: z.string().nullable(),
-  })
-  .meta({ id: 'Tunnel' });
+export const tunnelSchema = z.object({
+  mode: z.enum(['local', 'remote']),
+  name: z.string().nullable(),
+  id: z.string().nullable(),
+  rules: z.array(ingressRuleSchema),
+  connections: z.array(connectionSchema).nullable(),
+  lastRestartAt: z.string().nullable(),
+});
 
-export const configSchema = z
-  .object({
-    path: z.string(),
-    content: z.string(),
-    valid: z.boolean(),
-    errors: z.array(z.string()),
-    rules: z.array(ingressRuleSchema),
-  })
-  .meta({ id: 'TunnelConfig' });
+export const configSchema = z.object({
+  path: z.string(),
+  content: z.string(),
+  valid: z.boolean(),
+  errors: z.array(z.string()),
+  rules: z.array(ingressRuleSchema),
+});
 
 export const healthSchema = z.object({
   status: z.enum(['ok', 'degraded', 'down', 'unconfigured']),

@@ -6,7 +6,12 @@ import type { HttpApp } from '../server.js';
 import { AUTH_RATE_LIMIT, setSessionCookie } from './auth.routes.js';
 
 const passkeySchema = z
-  .object({ id: z.string(), name: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable() })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+  })
   .meta({ id: 'Passkey' });
 /** WebAuthn options and answers are the browser's JSON (`PublicKeyCredential…JSON`), checked by the verifier. */
 const webauthnJson = z.record(z.string(), z.unknown());
