@@ -41,6 +41,17 @@ RUN npm run build
 
 # --- runtime -------------------------------------------------------------------------------------------
 FROM ${BASE} AS runtime
+# Set by the release build (`--build-arg VERSION=… --build-arg REVISION=$(git rev-parse HEAD)
+# --build-arg SOURCE=<repository URL>`); the defaults describe a local build.
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+ARG SOURCE=
+LABEL org.opencontainers.image.title="Warp Panel" \
+      org.opencontainers.image.description="Self-hosted control panel for one Docker host published through a Cloudflare Tunnel" \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.source="${SOURCE}"
 # git (clones), the Docker CLI (Debian's docker.io) and Compose: v2 where the package source has the
 # plugin, else Debian bookworm's docker-compose v1 (the panel detects which one works), tini (PID 1).
 # RUNTIME_PACKAGES can name others, e.g. "docker-ce-cli docker-compose-plugin" with Docker's apt source.

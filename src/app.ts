@@ -5,7 +5,13 @@ import type { Config } from './config/config.schema.js';
 import { type Db, migrateToLatest, openDatabase } from './db/database.js';
 import { notFound } from './domain/errors.js';
 import { createAuditService } from './features/audit/index.js';
-import { createAuthService, createGithubAuthService, createUsersService } from './features/auth/index.js';
+import {
+  createAuthService,
+  createGithubAuthService,
+  createPasskeysService,
+  createPasswordService,
+  createUsersService,
+} from './features/auth/index.js';
 import {
   type BackupScheduler,
   type BackupsDeps,
@@ -22,6 +28,7 @@ import {
   createPlanStore,
   createPortsService,
   createProjectPlansService,
+  createProjectStatusWatcher,
   createProjectsService,
   createTemplatesService,
   forwardJob,
@@ -48,6 +55,7 @@ import { githubAuthRoutes } from './http/routes/github-auth.routes.js';
 import { healthRoutes } from './http/routes/health.routes.js';
 import { hostRepoRoutes } from './http/routes/host-repos.routes.js';
 import { jobRoutes } from './http/routes/jobs.routes.js';
+import { localSignInRoutes } from './http/routes/local-sign-in.routes.js';
 import { onboardingRoutes } from './http/routes/onboarding.routes.js';
 import { projectRoutes } from './http/routes/projects.routes.js';
 import { registriesRoutes } from './http/routes/registries.routes.js';
@@ -126,6 +134,22 @@ export async function createApp(opts: AppOptions) {
     accessLists: async () => (await settings.get()).access,
     orgMember: async (org, login) =>
       (await githubApp.configured()) ? orgMembership(await githubApp.octokit(), org, login) : null,
+    sessionMaxHours: async () => (await settings.get()).auth.sessionMaxHours,
+  });
+  // Sign-in without a shell: the local admin's passkeys and password (the login token stays for recovery).
+  const passkeys = createPasskeysService({
+    users: repos.users,
+    credentials: repos.webauthnCredentials,
+    audit,
+    clock,
+    publicUrl: config.publicUrl,
+    createSession: auth.createSession,
+  });
+  const password = createPasswordService({
+    users: repos.users,
+    audit,
+    clock,
+    createSession: auth.createSession,
   });
   const users = createUsersService({
     repos,
@@ -296,9 +320,17 @@ export async function createApp(opts: AppOptions) {
     compose,
     dataDir: config.dataDir,
     peekPort: () => ports.peek(),
+    forwardPorts: { assertFree: (port, selfId) => forwards.assertFree(port, selfId) },
   });
   const projectPlans = createProjectPlansService({ projects, plans });
-  const forwards = createForwardsService({ projects, tunnel, settings, panelPort: config.port });
+  const forwards = createForwardsService({
+    projects,
+    projectsRepo: repos.projects,
+    reservations: repos.portReservations,
+    tunnel,
+    settings,
+    panelPort: config.port,
+  });
   const hostRepos = createHostReposService({ docker, projects: repos.projects, jobs, settings, plans });
   registerDeployJobs(jobs, {
     docker,
@@ -318,6 +350,13 @@ export async function createApp(opts: AppOptions) {
     ...(opts.healthGate ? { healthGate: opts.healthGate } : {}),
     ...(opts.pullStallTimeoutMs ? { pullStallTimeoutMs: opts.pullStallTimeoutMs } : {}),
   });
+  // Project statuses follow the engine's container events (reconciled at start and on reconnect).
+  const projectStatus = createProjectStatusWatcher({
+    docker,
+    projectsRepo: repos.projects,
+    clock,
+    log: logger.child({ component: 'project-status' }),
+  });
   const startedAt = Date.now();
   const streamSlots = createStreamSlots(opts.streamLimits);
 
@@ -331,6 +370,15 @@ export async function createApp(opts: AppOptions) {
       authRoutes(app, { auth, secureCookies: config.publicUrl.startsWith('https://') });
       tokenRoutes(app, { auth });
       userRoutes(app, { users });
+      localSignInRoutes(app, {
+        passkeys,
+        password,
+        githubConfigured: async () => {
+          const { oauthClientId, oauthClientSecret } = (await settings.get()).github;
+          return Boolean(oauthClientId && oauthClientSecret);
+        },
+        secureCookies: config.publicUrl.startsWith('https://'),
+      });
       githubAuthRoutes(app, {
         githubAuth: github.auth,
         secureCookies: config.publicUrl.startsWith('https://'),
@@ -387,12 +435,15 @@ export async function createApp(opts: AppOptions) {
     jobs,
     /** The job runner: `start()` (recovery, then claiming) runs after listen; `stop()` on shutdown. */
     runner,
+    /** Project statuses from engine events: `start()` after the runner (reconcile, then follow), `stop()`. */
+    projectStatus,
     http,
     routes: routes as RouteInfo[],
     version,
     /** Stop everything in order: the job runner (running jobs get a grace period), HTTP, the database. */
     async close(): Promise<void> {
       backupScheduler?.stop();
+      await projectStatus.stop();
       await runner.stop();
       await http.close();
       await db.close();

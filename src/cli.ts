@@ -1,72 +1,42 @@
 #!/usr/bin/env node
-import { stdout } from 'node:process';
-import { createApp } from './app.js';
-import { createBackupService } from './cli/backup.js';
+import { stderr, stdout } from 'node:process';
+import { parseCommand, UsageError } from './cli/cli-args.js';
+import { COMMANDS, mainUsage } from './cli/commands.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
-import { migrateToLatest, openDatabase } from './db/database.js';
-import { createLogger } from './lib/logger.js';
-import { serve } from './main.js';
 import { readVersion } from './version.js';
 
-const USAGE = `Usage: warp-panel <command>
+const out = (line: string) => stdout.write(`${line}\n`);
+const err = (line: string) => stderr.write(`${line}\n`);
 
-Commands:
-  serve           start the panel (default)
-  login-token     print a new single-use login token (valid 15 minutes)
-  migrate         apply database migrations and exit
-  backup <file>   write a backup archive (database, secret key, manifest) to <file>
-  restore <file>  restore a backup archive into the data dir (stop the panel first)
-`;
-
-const print = (line: string) => stdout.write(`${line}\n`);
-
+/** `warp-panel [command] [options]`: help and version never act; a wrong command line exits 2. */
 async function main(argv: string[]): Promise<number> {
-  const command = argv[0] ?? 'serve';
-  if (command === '--help' || command === '-h' || command === 'help') {
-    print(USAGE);
-    return 0;
+  const first = argv[0];
+  if (first === undefined || first.startsWith('-')) {
+    // No command: `--help`/`--version` answer; anything else runs `serve` with those arguments.
+    if (first === '--help' || first === '-h' || first === 'help') return show(mainUsage());
+    if (first === '--version' || first === '-V') return show(readVersion());
   }
-  const config = loadConfig();
-  const logger = createLogger(config.logLevel);
-  switch (command) {
-    case 'serve':
-      await serve(config, logger, print);
-      return -1; // keep running
-    case 'migrate': {
-      const db = await openDatabase(config.databaseUrl);
-      const applied = await migrateToLatest(db);
-      await db.close();
-      print(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
-      return 0;
-    }
-    case 'login-token': {
-      const app = await createApp({ config, logger: createLogger('warn') });
-      const { token, expiresAt } = await app.services.auth.issueLoginToken('cli');
-      await app.close();
-      print(token);
-      process.stderr.write(`valid until ${expiresAt}; sign in at ${config.publicUrl}\n`);
-      return 0;
-    }
-    case 'backup':
-    case 'restore': {
-      const file = argv[1];
-      if (!file) {
-        process.stderr.write(`${command} needs a file name\n\n${USAGE}`);
-        return 2;
-      }
-      const backups = createBackupService({ config, version: readVersion() });
-      const result = command === 'backup' ? await backups.backup(file) : await backups.restore(file);
-      const { engine, migrations } = result.manifest;
-      print(
-        `${command === 'backup' ? 'backup written to' : 'restored from'} ${result.file} (${engine}, migrations: ${migrations.join(', ') || 'none'})`,
-      );
-      for (const note of result.notes) print(note);
-      return 0;
-    }
-    default:
-      process.stderr.write(`unknown command: ${command}\n\n${USAGE}`);
-      return 2;
+  if (first === 'help') {
+    const about = COMMANDS.find((c) => c.name === argv[1]);
+    return show(about ? about.usage : mainUsage());
   }
+  const command =
+    first === undefined || first.startsWith('-') ? COMMANDS[0]! : COMMANDS.find((c) => c.name === first);
+  if (!command) throw new UsageError(`unknown command: ${first}`);
+  const rest = first === undefined || first.startsWith('-') ? argv : argv.slice(1);
+  const parsed = parseCommand(command, rest);
+  if (parsed.kind === 'help') return show(`${command.usage}\n\n${optionsHelp()}`);
+  if (parsed.kind === 'version') return show(readVersion());
+  let config: ReturnType<typeof loadConfig> | null = null;
+  return command.run({ config: () => (config ??= loadConfig()), out, err }, parsed.positionals);
+}
+
+const optionsHelp = () =>
+  'Options:\n  -h, --help      show this help and exit\n  -V, --version   print the version and exit';
+
+function show(text: string): number {
+  out(text);
+  return 0;
 }
 
 main(process.argv.slice(2)).then(
@@ -74,11 +44,15 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (error: unknown) => {
-    const message =
+    if (error instanceof UsageError) {
+      err(`warp-panel: ${error.message}\n\n${mainUsage()}`);
+      process.exit(2);
+    }
+    err(
       error instanceof ConfigError
-        ? error.message
-        : `warp-panel: ${error instanceof Error ? error.message : String(error)}`;
-    process.stderr.write(`${message}\n`);
+        ? `warp-panel: configuration is invalid:\n${error.message}`
+        : `warp-panel: ${error instanceof Error ? error.message : String(error)}`,
+    );
     process.exit(1);
   },
 );

@@ -34,6 +34,8 @@ export async function serve(config: Config, logger: Logger, print: (line: string
   // Recovery first (jobs left running by a crash become interrupted), then queued jobs run.
   await app.runner.start();
   await app.backupScheduler.start();
+  // Then project statuses: reconcile with the engine, and follow its container events from now on.
+  await app.projectStatus.start();
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -55,6 +55,7 @@ export const envSchema = z.object({
     .optional(),
   WARP_SETUP_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   WARP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WARP_LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
   DOCKER_HOST: z
     .string()
     .regex(/^(unix:\/\/\/.+|tcp:\/\/.+|npipe:\/\/.+)$/, 'expected unix:///path or tcp://host:port')
@@ -88,6 +89,7 @@ export const envSchema = z.object({
     .regex(/^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}$/, 'expected an image reference like busybox:1.36')
     .default('busybox:1.36'),
   WARP_RESTIC_BIN: z.string().min(1).default('restic'),
+  WARP_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(8760).default(24),
 });
 
 /** Raw parsed environment. */
@@ -109,6 +111,7 @@ export function toConfig(env: Env, cwd: string) {
     secretKey: env.WARP_SECRET_KEY ?? null,
     setupToken: env.WARP_SETUP_TOKEN ?? null,
     logLevel: env.WARP_LOG_LEVEL,
+    logFormat: env.WARP_LOG_FORMAT,
     dockerHost: env.DOCKER_HOST,
     compose: env.WARP_COMPOSE ?? null,
     /** Passed to compose children: where the Docker CLI finds its plugins (`docker compose`). */
@@ -143,6 +146,8 @@ export function toConfig(env: Env, cwd: string) {
     jobConcurrency: env.WARP_JOB_CONCURRENCY,
     /** App data backups: the image whose tar reads and writes volumes, and the restic executable. */
     backups: { helperImage: env.WARP_BACKUP_HELPER_IMAGE, resticBin: env.WARP_RESTIC_BIN },
+    /** First default of the setting `auth.sessionMaxHours`: how long activity may keep a session alive. */
+    sessionMaxHours: env.WARP_SESSION_MAX_HOURS,
   };
 }
 

@@ -45,14 +45,23 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    ['WARP_PORT', 'eighty', 'WARP_PORT'],
+    [
+      'WARP_PORT',
+      'eighty',
+      "WARP_PORT must be a number from 1 to 65535 (0 picks any free port) (got 'eighty')",
+    ],
     ['WARP_PORT_RANGE', '80-90', 'range inside 1024-65535'],
     ['WARP_TUNNEL_RESTART', 'reboot', 'systemd:<unit>, docker:<container> or none'],
     ['WARP_DATABASE_URL', 'mysql://x', 'postgres://'],
     ['WARP_SECRET_KEY', 'short', '64 hex characters'],
     ['WARP_PUBLIC_URL', 'ftp://x', 'http(s) URL'],
     ['DOCKER_HOST', '/var/run/docker.sock', 'unix:///path'],
-    ['WARP_LOG_LEVEL', 'loud', 'WARP_LOG_LEVEL'],
+    [
+      'WARP_LOG_LEVEL',
+      'loud',
+      "WARP_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got 'loud')",
+    ],
+    ['WARP_JOB_CONCURRENCY', '0', "WARP_JOB_CONCURRENCY must be a number from 1 to 64 (got '0')"],
   ])('stops on a bad %s, naming it and the expected form', (name, value, expected) => {
     const load = () => loadConfig({ [name]: value }, tmp());
     expect(load).toThrow(ConfigError);

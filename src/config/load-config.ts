@@ -3,14 +3,17 @@ import path from 'node:path';
 import { parseEnv } from 'node:util';
 import type { z } from 'zod';
 import { type Config, envSchema, toConfig } from './config.schema.js';
+import { configProblem } from './env-forms.js';
 
 /** Thrown when the environment holds a bad value; the message names each variable and the expected form. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
+/** One line per bad variable: "WARP_PORT must be a number from 1 to 65535 (got 'abc')". */
+function describeIssues(error: z.ZodError, input: Record<string, string>): string {
+  const names = [...new Set(error.issues.map((issue) => String(issue.path[0] ?? '')))];
+  return names.map((name) => configProblem(name, input[name])).join('\n');
 }
 
 function readDotEnv(cwd: string): Record<string, string> {
@@ -34,7 +37,7 @@ export function loadConfig(
   for (const key of Object.keys(merged)) if (merged[key] === '') delete merged[key];
   const parsed = envSchema.safeParse(merged);
   if (!parsed.success) {
-    throw new ConfigError(`Invalid configuration:\n${describeIssues(parsed.error)}`);
+    throw new ConfigError(describeIssues(parsed.error, merged));
   }
   return deepFreeze(toConfig(parsed.data, cwd));
 }

@@ -24,6 +24,8 @@ export interface UsersTable {
   admitted_via: ColumnType<string | null, string | null | undefined, string | null>;
   /** When an org admission was last confirmed with GitHub. */
   access_checked_at: ColumnType<string | null, string | null | undefined, string | null>;
+  /** argon2id hash of the local admin's password (0005); null when none is set. */
+  password_hash: string | null;
 }
 
 export interface SessionsTable {
@@ -82,7 +84,7 @@ export interface ProjectsTable {
   subdomain: string;
   hostname: string | null;
   host_port: number | null;
-  status: 'pending' | 'deploying' | 'running' | 'stopped' | 'failed' | 'removed';
+  status: 'pending' | 'deploying' | 'running' | 'degraded' | 'stopped' | 'missing' | 'failed' | 'removed';
   repo_owner: string | null;
   repo_name: string | null;
   repo_url: string | null;
@@ -97,6 +99,8 @@ export interface ProjectsTable {
   created_at: string;
   updated_at: string;
   last_job_id: string | null;
+  /** Why the status is what it is, in words (0005). */
+  status_reason: string | null;
 }
 
 export interface DeploymentsTable {
@@ -143,6 +147,20 @@ export interface JobsTable {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** A sentence for people ("Deploy draw.example.com (quick service)"), 0005. */
+  title: string | null;
+}
+
+/** A local user's passkey (WebAuthn credential), 0005. */
+export interface WebauthnCredentialsTable {
+  id: string;
+  user_id: string;
+  name: string;
+  public_key: string;
+  counter: number;
+  transports: string;
+  created_at: string;
+  last_used_at: string | null;
 }
 
 export interface JobLogsTable {
@@ -223,6 +241,7 @@ export interface Database {
   audit_log: AuditLogTable;
   backup_policies: BackupPoliciesTable;
   backup_runs: BackupRunsTable;
+  webauthn_credentials: WebauthnCredentialsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -235,6 +254,7 @@ export type RouteRow = Selectable<RoutesTable>;
 export type JobRow = Selectable<JobsTable>;
 export type JobLogRow = Selectable<JobLogsTable>;
 export type AuditRow = Selectable<AuditLogTable>;
+export type WebauthnCredentialRow = Selectable<WebauthnCredentialsTable>;
 export type DeploymentRow = Selectable<DeploymentsTable>;
 export type BackupPolicyRow = Selectable<BackupPoliciesTable>;
 export type BackupRunRow = Selectable<BackupRunsTable>;

@@ -20,6 +20,8 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 export interface ErrorDetail {
   path: string;
   message: string;
+  /** The project that holds what the request asked for (a 409 on a subdomain or a port). */
+  projectId?: string;
 }
 
 /** The one error type services and integrations throw; the HTTP layer maps it to API.md's body. */
@@ -48,7 +50,8 @@ export const validationError = (message: string, details?: ErrorDetail[]): AppEr
 export const notFound = (what: string): AppError => new AppError('NOT_FOUND', `${what} not found`);
 
 /** 409 when the request conflicts with current state. */
-export const conflict = (message: string): AppError => new AppError('CONFLICT', message);
+export const conflict = (message: string, details?: ErrorDetail[]): AppError =>
+  new AppError('CONFLICT', message, details ? { details } : {});
 
 /** 422 when a precondition (e.g. a setting) is missing. */
 export const preconditionFailed = (message: string): AppError => new AppError('PRECONDITION_FAILED', message);

@@ -5,27 +5,26 @@ export const errorBodySchema = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
-    details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    details: z
+      .array(z.object({ path: z.string(), message: z.string(), projectId: z.string().optional() }))
+      .optional(),
     requestId: z.string(),
   }),
 });
 
-const errorResponses = {
-  400: errorBodySchema,
-  401: errorBodySchema,
-  403: errorBodySchema,
-  404: errorBodySchema,
-  409: errorBodySchema,
-  422: errorBodySchema,
-  429: errorBodySchema,
-  500: errorBodySchema,
-  502: errorBodySchema,
-  503: errorBodySchema,
-};
+/** Error statuses a route's own work can answer; the ones its shape implies are added by `documentRoute`. */
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 502 | 503;
 
-/** A route's responses plus every error status in API.md's shape. */
-export const withErrors = <T extends Record<number, z.ZodType>>(ok: T): T & typeof errorResponses => ({
-  ...errorResponses,
+/**
+ * A route's responses plus the error responses its work can give (`extra`: e.g. `[409, 502]`), in
+ * API.md's shape. Validation (400), auth (401/403), not-found for path ids (404), rate limits (429)
+ * and 500/503 are added from the route's shape when the OpenAPI document is built.
+ */
+export const withErrors = <T extends Record<number, z.ZodType>>(
+  ok: T,
+  extra: ErrorStatus[] = [],
+): T & Partial<Record<ErrorStatus | 500, typeof errorBodySchema>> => ({
+  ...Object.fromEntries(extra.map((code) => [code, errorBodySchema])),
   ...ok,
 });
 
@@ -61,3 +60,7 @@ export const healthAnswer = <T extends z.ZodType>(details: T) => z.union([detail
 // (web/src/api/openapi.gen.ts, `npm run api:types`) are generated from it.
 z.globalRegistry.add(errorBodySchema, { id: 'ErrorBody' });
 z.globalRegistry.add(userSchema, { id: 'User' });
+/** A server-sent-events 200 for the OpenAPI document: `text/event-stream`, what the events are. */
+export const sseResponse = (description: string) => ({
+  200: { description, content: { 'text/event-stream': { schema: z.string() } } },
+});

@@ -20,6 +20,8 @@ import {
 import type { Logger } from 'pino';
 import type { AuthService } from '../features/auth/index.js';
 import { clientAddress } from './client-address.js';
+import { registerOpenApiComponents } from './openapi-components.js';
+import { documentRoute } from './openapi-docs.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/error-handler.js';
 import { requestIdFrom } from './plugins/request-id.js';
@@ -84,8 +86,10 @@ export async function createHttpServer(opts: {
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
 
+  registerOpenApiComponents();
   const routes: RouteInfo[] = [];
   app.addHook('onRoute', (route) => {
+    documentRoute(route);
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
       if (method === 'HEAD') continue;

@@ -14,6 +14,7 @@ import { createRoutesRepository } from './routes.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
 import { createSettingsRepository } from './settings.repository.js';
 import { createUsersRepository } from './users.repository.js';
+import { createWebauthnCredentialsRepository } from './webauthn-credentials.repository.js';
 
 /** Every repository over one Kysely handle, and `transaction(fn)` for writes that stand or fall together. */
 export function createRepositories(root: Kysely<Database>) {
@@ -34,6 +35,7 @@ export function createRepositories(root: Kysely<Database>) {
     jobs: createJobsRepository(db),
     jobLogs: createJobLogsRepository(db),
     backups: createBackupsRepository(db),
+    webauthnCredentials: createWebauthnCredentialsRepository(db),
   };
 }
 

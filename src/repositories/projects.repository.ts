@@ -26,6 +26,16 @@ export function createProjectsRepository(db: Kysely<Database>) {
         .executeTakeFirst(),
     update: (id: string, patch: ProjectUpdate) =>
       db.updateTable('projects').set(patch).where('id', '=', id).execute(),
+    /** Update only while the status is still `expected` (a job that took the project over wins); true when it did. */
+    async updateIfStatus(id: string, expected: string, patch: ProjectUpdate): Promise<boolean> {
+      const res = await db
+        .updateTable('projects')
+        .set(patch)
+        .where('id', '=', id)
+        .where('status', '=', expected as ProjectUpdate['status'] & string)
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) > 0;
+    },
   };
 }
 

@@ -14,10 +14,15 @@ export function createSessionsRepository(db: Kysely<Database>) {
         .where('idle_expires_at', '>', nowIso)
         .where('absolute_expires_at', '>', nowIso)
         .executeTakeFirst(),
-    touch: (id: string, lastSeenAt: string, idleExpiresAt: string) =>
+    /** Renew the idle expiry; `absoluteExpiresAt` moves the hard limit (the session-length setting changed). */
+    touch: (id: string, lastSeenAt: string, idleExpiresAt: string, absoluteExpiresAt?: string) =>
       db
         .updateTable('sessions')
-        .set({ last_seen_at: lastSeenAt, idle_expires_at: idleExpiresAt })
+        .set({
+          last_seen_at: lastSeenAt,
+          idle_expires_at: idleExpiresAt,
+          ...(absoluteExpiresAt ? { absolute_expires_at: absoluteExpiresAt } : {}),
+        })
         .where('id', '=', id)
         .execute(),
     revoke: async (id: string, nowIso: string) => {

@@ -160,7 +160,9 @@ describe.each(engines)('forwards on %s', (engine) => {
         .json()
         .lines.map((l: { text: string }) => l.text)
         .join('\n'),
-    ).toMatch(`nothing listens on port ${freePort}`);
+    ).toMatch(`warning: published — nothing answers on port ${freePort} yet`);
+    const forward = await t.app.http.inject({ url: `/api/v1/projects/${project.id}`, headers: { cookie } });
+    expect(forward.json().status).toBe('degraded');
 
     const silent = { info: () => {}, warn: () => {}, error: () => {} };
     const lines: string[] = [];

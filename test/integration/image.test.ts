@@ -236,14 +236,16 @@ describe.skipIf(skip)('the container image', () => {
   });
 
   it('ships a compose.yaml that Compose accepts', async () => {
+    // compose.yaml reads deploy/.env (env_file): give a copy of it one, as the README has users do.
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'warp-compose-copy-'));
+    fs.copyFileSync('deploy/compose.yaml', path.join(copy, 'compose.yaml'));
+    fs.writeFileSync(path.join(copy, '.env'), `DOCKER_GID=999\nWARP_REPOS_ROOT=${dirs.repos}\n`);
     const res = await run(
       'docker-compose',
-      ['-f', 'deploy/compose.yaml', '--profile', 'tunnel', 'config', '-q'],
-      {
-        DOCKER_GID: '999',
-        WARP_REPOS_ROOT: dirs.repos,
-      },
+      ['-f', path.join(copy, 'compose.yaml'), '--profile', 'tunnel', 'config', '-q'],
+      {},
     );
+    fs.rmSync(copy, { recursive: true, force: true });
     expect(res.code, res.out).toBe(0);
   });
 });

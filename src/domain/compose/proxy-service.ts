@@ -46,10 +46,22 @@ function inactiveRefusal(name: string, def: unknown) {
  * that publishes a port. `all` is the model with every profile enabled, so a proxy that sits only in an
  * inactive profile is named as such. Refusals (400) name the service and say what to change.
  */
-export function findProxyService(active: ComposeModel, all: ComposeModel | null = null): ProxyService {
+export function findProxyService(
+  active: ComposeModel,
+  all: ComposeModel | null = null,
+  /** The service the user chose (PATCH `service`): it must be active and publishable. */
+  chosen?: string,
+): ProxyService {
   const services = servicesOf(active);
   const names = Object.keys(services);
   const inactive = inactiveServices(active, all);
+  if (chosen !== undefined) {
+    const hidden = inactive.find(([n]) => n === chosen);
+    if (hidden) throw inactiveRefusal(hidden[0], hidden[1]);
+    if (!(chosen in services)) throw refuse('service', `the compose project has no service ${chosen}`);
+    checkNetworkMode(chosen, services[chosen]);
+    return { service: chosen, containerPort: containerPortOf(chosen, services[chosen]) };
+  }
   if (names.length === 0) {
     const [first] = inactive;
     if (first) throw inactiveRefusal(first[0], first[1]);

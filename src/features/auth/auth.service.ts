@@ -15,6 +15,8 @@ export const LOGIN_TOKEN_TTL_MS = 15 * MINUTE;
 /** A session ends after 2 h without use or 24 h after login, whichever comes first. */
 export const SESSION_IDLE_MS = 120 * MINUTE;
 export const SESSION_ABSOLUTE_MS = 24 * 60 * MINUTE;
+const minIso = (a: string, b: string): string => (a < b ? a : b);
+
 /** Renew the idle expiry at most this often, so reads do not all become writes. */
 const TOUCH_EVERY_MS = MINUTE;
 
@@ -42,6 +44,10 @@ export const toPublicUser = (row: UserRow): PublicUser => ({
 export interface IssuedSession {
   cookieValue: string;
   expiresAt: string;
+  /** The latest the session can live, however active. */
+  absoluteExpiresAt: string;
+  /** The cookie's lifetime: up to `absoluteExpiresAt`. */
+  maxAgeSeconds: number;
   user: PublicUser;
 }
 
@@ -56,6 +62,8 @@ type Deps = Pick<Repositories, 'users' | 'sessions' | 'loginTokens' | 'apiTokens
    * asked (no App, outage): org admissions are re-checked at most every `ORG_RECHECK_MS`.
    */
   orgMember?: (org: string, login: string) => Promise<boolean | null>;
+  /** The setting `auth.sessionMaxHours`: how long activity may keep a session alive (default 24). */
+  sessionMaxHours?: () => Promise<number>;
 };
 
 /** How often an org admission is confirmed with GitHub while the user keeps using the panel. */
@@ -64,6 +72,7 @@ export const ORG_RECHECK_MS = 10 * MINUTE;
 /** Login tokens, sessions and API tokens. */
 export function createAuthService(deps: Deps) {
   const now = () => deps.clock.now();
+  const maxMs = async () => (deps.sessionMaxHours ? await deps.sessionMaxHours() : 24) * 60 * MINUTE;
 
   async function createSession(
     user: UserRow,
@@ -72,20 +81,28 @@ export function createAuthService(deps: Deps) {
   ): Promise<IssuedSession> {
     const cookieValue = randomToken('', 32);
     const at = now();
-    const idle = isoAfter(at, SESSION_IDLE_MS);
+    const lifetime = await maxMs();
+    const absolute = isoAfter(at, lifetime);
+    const idle = minIso(isoAfter(at, SESSION_IDLE_MS), absolute);
     await deps.sessions.insert({
       id: hashToken(cookieValue),
       user_id: user.id,
       created_at: at.toISOString(),
       last_seen_at: at.toISOString(),
       idle_expires_at: idle,
-      absolute_expires_at: isoAfter(at, SESSION_ABSOLUTE_MS),
+      absolute_expires_at: absolute,
       revoked_at: null,
       ip: ctx.ip,
       user_agent: userAgent?.slice(0, 300) ?? null,
     });
     await deps.users.update(user.id, { last_login_at: at.toISOString() });
-    return { cookieValue, expiresAt: idle, user: toPublicUser(user) };
+    return {
+      cookieValue,
+      expiresAt: idle,
+      absoluteExpiresAt: absolute,
+      maxAgeSeconds: Math.round(lifetime / 1000),
+      user: toPublicUser(user),
+    };
   }
 
   /** End every session and API token of a user (access withdrawn, disabled or revoked). */
@@ -141,6 +158,7 @@ export function createAuthService(deps: Deps) {
       created_at: at,
       updated_at: at,
       last_login_at: null,
+      password_hash: null,
     });
   }
 
@@ -191,6 +209,7 @@ export function createAuthService(deps: Deps) {
         created_at: at,
         updated_at: at,
         last_login_at: null,
+        password_hash: null,
       });
     },
 
@@ -253,9 +272,11 @@ export function createAuthService(deps: Deps) {
       if (!access) return null;
       let expiresAt = session.idle_expires_at;
       if (at.getTime() - Date.parse(session.last_seen_at) >= TOUCH_EVERY_MS) {
-        expiresAt = isoAfter(at, SESSION_IDLE_MS);
-        if (expiresAt > session.absolute_expires_at) expiresAt = session.absolute_expires_at;
-        await deps.sessions.touch(id, at.toISOString(), expiresAt);
+        // Activity extends the session up to the configured limit, counted from sign-in.
+        const absolute = isoAfter(new Date(session.created_at), await maxMs());
+        expiresAt = minIso(isoAfter(at, SESSION_IDLE_MS), absolute);
+        await deps.sessions.touch(id, at.toISOString(), expiresAt, absolute);
+        if (absolute <= at.toISOString()) return null;
       }
       return {
         actor: { userId: user.id, login: user.login, role: access.role, via: 'session', sessionId: id },

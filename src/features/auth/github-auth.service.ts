@@ -58,7 +58,7 @@ export function createGithubAuthService(deps: {
     const { oauthClientId, oauthClientSecret } = s.github;
     if (!oauthClientId || !oauthClientSecret) {
       throw preconditionFailed(
-        'GitHub sign-in is not configured: set github.oauthClientId and github.oauthClientSecret',
+        'GitHub sign-in is not configured: set the GitHub OAuth client ID and client secret in Settings → GitHub',
       );
     }
     return { s, clientId: oauthClientId, clientSecret: oauthClientSecret };

@@ -39,6 +39,8 @@ export interface ResolveTarget {
   mask?: (text: string) => string;
   /** The exceptions an admin granted this project (none for a new one). */
   allowed?: readonly PolicyException[];
+  /** The service to publish when the user chose one (else the label, else the only one with ports). */
+  service?: string | undefined;
 }
 
 /** 400 when the resolved model reaches the host in a way the project is not allowed (every cause listed). */
@@ -71,7 +73,9 @@ export async function inspectComposeProject(
   t: ResolveTarget,
 ): Promise<{ resolved: ResolvedCompose; proxy: ProxyService }> {
   const resolved = await resolveComposeProject(t);
-  const labelled = Object.values(servicesOf(resolved.model)).some((d) => labelIsTrue(d, LABEL_PROXY));
+  const labelled =
+    t.service !== undefined ||
+    Object.values(servicesOf(resolved.model)).some((d) => labelIsTrue(d, LABEL_PROXY));
   // Only without a labelled proxy can one hide in an inactive profile: then resolve every profile too.
   const all = labelled
     ? null
@@ -82,7 +86,7 @@ export async function inspectComposeProject(
           { allProfiles: true, ...(t.mask ? { mask: t.mask } : {}) },
         )
       ).model;
-  const proxy = findProxyService(resolved.model, all);
+  const proxy = findProxyService(resolved.model, all, t.service);
   // Judged on what Compose resolved (includes, extends, profiles, interpolation), never on the text;
   // after the proxy, whose own refusals say more.
   assertComposePolicy(resolved.model as ResolvedModel, t.dir, t.allowed ?? []);

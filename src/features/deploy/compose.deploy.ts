@@ -11,8 +11,11 @@ import { planComposeProject } from './compose-plan.js';
 import { containersByLabel, lastLogLines } from './container-ops.js';
 import type { DeployDeps } from './deploy-deps.js';
 import { runHealthGate } from './health-gate.js';
-import { reserveProjectPort, setProjectState } from './project-state.js';
+
+import { hasContainers, reserveProjectPort, setProjectState } from './project-state.js';
+import { publishProject } from './publish-project.js';
 import { withRegistryConfig } from './registry-config.js';
+
 import { createUndoStack } from './undo-stack.js';
 
 /**
@@ -40,7 +43,7 @@ export async function deployCompose(deps: DeployDeps, ctx: JobContext, row: Proj
   const settings = await deps.settings.get();
   const compose = await deps.compose();
   const undo = createUndoStack(ctx.log);
-  const firstDeploy = row.status !== 'running' && row.status !== 'stopped';
+  const firstDeploy = !hasContainers(row.status);
   const previous = await deps.plans.snapshot(row.id);
   await setProjectState(deps, row.id, { status: 'deploying' });
   const project = row.compose_project!;
@@ -65,6 +68,7 @@ export async function deployCompose(deps: DeployDeps, ctx: JobContext, row: Proj
           bindAddress: settings.ports.bindAddress,
           mask: masker.mask,
           allowed: deps.projects.openSpec(row).policy?.allow ?? [],
+          service: deps.projects.openSpec(row).service,
         }),
     );
     ctx.log.info(`proxy service ${plan.service}, container port ${plan.containerPort} → host port ${port}`);
@@ -78,8 +82,11 @@ export async function deployCompose(deps: DeployDeps, ctx: JobContext, row: Proj
       file: deps.plans.modelFile(row.id),
       profiles: profilesUsed(plan.model),
     };
+    // A first attempt that fails leaves nothing behind: its containers, networks and the volumes it made.
     if (firstDeploy)
-      undo.push(`compose project ${project} taken down`, () => compose.down(ctx.run, target, false));
+      undo.push(`compose project ${project} taken down with its volumes`, () =>
+        compose.down(ctx.run, target, true),
+      );
     await ctx.step(`Building and starting (${compose.command.join(' ')} up --build -d)`, () =>
       withRegistryConfig(deps, ctx, row, target, (env) => compose.up(ctx.run, target, env)),
     );
@@ -89,9 +96,7 @@ export async function deployCompose(deps: DeployDeps, ctx: JobContext, row: Proj
       runHealthGate({ port, containers, log: ctx.log, signal: ctx.signal, ...deps.healthGate }),
     );
     const service = `http://localhost:${port}`;
-    await ctx.step(`Publishing ${row.hostname}`, () =>
-      deps.publisher.publish(ctx, { projectId: row.id, hostname: row.hostname!, service }),
-    );
+    await publishProject(deps, ctx, row, service);
     undo.clear();
     const names = (await containers()).map((c) => c.name).sort();
     await setProjectState(deps, row.id, {

@@ -16,6 +16,8 @@ export interface Publisher {
   publish(ctx: JobContext, input: { projectId: string; hostname: string; service: string }): Promise<void>;
   /** Remove every route of the project. */
   unpublish(ctx: JobContext, projectId: string): Promise<void>;
+  /** The hostnames the project's routes hold now. */
+  hostnames(projectId: string): Promise<string[]>;
 }
 
 /** Registry credentials and rules as deploy flows need them; the registries service implements it. */

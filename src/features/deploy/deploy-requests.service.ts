@@ -25,6 +25,7 @@ import { composeMessageMask, type DryRunDeps, planClone, planFolder } from './co
 import { inspectComposeProject } from './compose-plan.js';
 import { presentPlan } from './compose-plan.view.js';
 import { takenContainerNames } from './container-ops.js';
+import { assertEditable, type ProjectEditRequest } from './project-edit.js';
 import type { ProjectsService } from './projects.service.js';
 import { freeCloneDir } from './repo-sync.js';
 
@@ -78,7 +79,9 @@ function collect(checks: (() => void)[]): void {
       details.push(...(error.details ?? [{ path: '', message: error.message }]));
     }
   }
-  if (details.length > 0) throw validationError('request is invalid', details);
+  if (details.length > 0) {
+    throw validationError(`Check ${details.map((d) => d.path).join(', ')}: ${details[0]!.message}`, details);
+  }
 }
 
 /** Validate deploy requests completely, then create the project and queue its job. */
@@ -100,6 +103,8 @@ export function createDeployRequestsService(
       app: DryRunDeps['github']['app'] & { configured(): Promise<boolean> };
       client: Pick<GithubClient, 'getRepo'>;
     };
+    /** Refuses a port another project owns (forwards). */
+    forwardPorts?: { assertFree(port: number, selfId: string | null): Promise<void> };
   },
 ) {
   async function requireGithubApp(): Promise<void> {
@@ -125,6 +130,43 @@ export function createDeployRequestsService(
   }
 
   return {
+    /** `PATCH /api/v1/projects/:id`: validate like the create requests (a container name taken is 409), then store. */
+    async edit(ctx: RequestContext, id: string, body: ProjectEditRequest) {
+      const row = await deps.projects.load(id);
+      assertEditable(row, body);
+      if (
+        row.kind === 'quick' &&
+        body.name !== undefined &&
+        body.name !== deps.projects.openSpec(row).requestedName
+      ) {
+        const own = new Set<string>(JSON.parse(row.container_names) as string[]);
+        if (!own.has(body.name) && (await takenContainerNames(deps.docker)).has(body.name)) {
+          throw conflict(`a container named ${body.name} already exists`, [
+            { path: 'name', message: `a container named ${body.name} already exists` },
+          ]);
+        }
+      }
+      if (row.kind === 'forward' && body.port !== undefined)
+        await deps.forwardPorts?.assertFree(body.port, row.id);
+      if (body.service !== undefined && row.path) {
+        // Like deploy-existing: a service the compose file cannot publish is refused now, not in a job.
+        const { reposRoot } = await deps.settings.get();
+        const resolved = await resolveProjectDir(reposRoot, row.path).catch(() => null);
+        if (resolved && row.compose_project) {
+          await inspectComposeProject({
+            compose: await deps.compose(),
+            run: createRunner(),
+            dir: resolved.dir,
+            project: row.compose_project,
+            mask: await composeMessageMask(deps.settings, resolved.dir),
+            allowed: deps.projects.openSpec(row).policy?.allow ?? [],
+            service: body.service,
+          });
+        }
+      }
+      return deps.projects.edit(ctx, id, body);
+    },
+
     async quickService(ctx: RequestContext, body: QuickServiceRequest) {
       collect([
         () => parseImageReference(body.image),

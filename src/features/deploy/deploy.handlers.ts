@@ -4,8 +4,11 @@ import type { ContainersService } from '../containers/index.js';
 import { defineJob, type JobContext, type JobDefinition } from '../jobs/index.js';
 import { deployCompose } from './compose.deploy.js';
 import type { DeployDeps } from './deploy-deps.js';
+import { nothingAnswers, somethingListens } from './forward.handler.js';
 import type { HostReposService } from './host-repos.service.js';
+import { lifecycleJobs } from './project-lifecycle.js';
 import { setProjectState } from './project-state.js';
+import { publishProject } from './publish-project.js';
 import { deployQuickService } from './quick-service.deploy.js';
 import type { GithubDeps } from './repo-sync.js';
 import { teardownProject } from './teardown.deploy.js';
@@ -30,12 +33,18 @@ export function registerDeployJobs(
     if (row.kind !== 'forward') await deps.beforeDeploy?.(ctx, row.id);
     if (row.kind === 'quick') return deployQuickService(deps, ctx, row);
     if (row.kind === 'forward') {
-      const service = `http://localhost:${row.host_port}`;
-      await ctx.step(`Publishing ${row.hostname}`, () =>
-        deps.publisher.publish(ctx, { projectId: row.id, hostname: row.hostname!, service }),
-      );
+      const port = row.host_port!;
+      const service = `http://localhost:${port}`;
+      await publishProject(deps, ctx, row, service);
+      const url = `https://${row.hostname}`;
+      if (!(await somethingListens(port))) {
+        const warning = nothingAnswers(port);
+        ctx.log.warn(`${warning}; ${url} works once something listens there`);
+        await setProjectState(deps, row.id, { status: 'degraded', status_reason: warning });
+        return { url, service, warning };
+      }
       await setProjectState(deps, row.id, { status: 'running' });
-      return { url: `https://${row.hostname}` };
+      return { url, service };
     }
     if (row.repo_owner && row.repo_name) return deployRepoBacked(deps, ctx, row);
     return deployCompose(deps, ctx, row);
@@ -99,4 +108,5 @@ export function registerDeployJobs(
     }),
   ] as const;
   for (const definition of definitions) jobs.register(definition as JobDefinition);
+  for (const definition of lifecycleJobs(deps)) jobs.register(definition);
 }

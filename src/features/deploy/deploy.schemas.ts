@@ -31,7 +31,12 @@ export const projectSchema = z.object({
   hostname: z.string().nullable(),
   url: z.string().nullable(),
   hostPort: z.number().nullable(),
-  status: z.enum(['pending', 'deploying', 'running', 'stopped', 'failed', 'removed']),
+  status: z
+    .enum(['pending', 'deploying', 'running', 'degraded', 'stopped', 'missing', 'failed', 'removed'])
+    .describe(
+      'degraded: some containers are down (or a forward nobody answers); missing: its containers are gone',
+    ),
+  statusReason: z.string().nullable().describe('why the status is what it is, in words'),
   repo: z.object({ owner: z.string(), name: z.string(), url: z.string().nullable() }).nullable(),
   image: z.string().nullable(),
   path: z.string().nullable(),
@@ -42,6 +47,15 @@ export const projectSchema = z.object({
   updatedAt: z.string(),
   lastJobId: z.string().nullable(),
   policyExceptions: z.array(z.string()),
+  settings: z
+    .object({
+      containerPort: z.number().nullable(),
+      envNames: z.array(z.string()),
+      service: z.string().nullable(),
+      branch: z.string().nullable(),
+      autoDeploy: z.boolean(),
+    })
+    .describe('what PATCH /api/v1/projects/:id can change, as it stands (env values stay hidden)'),
 });
 
 /** `202 {project, job}` */
@@ -65,3 +79,17 @@ z.globalRegistry.add(projectImageSchema, { id: 'ProjectImage' });
 z.globalRegistry.add(projectSchema, { id: 'Project' });
 z.globalRegistry.add(projectJobSchema, { id: 'ProjectJob' });
 z.globalRegistry.add(templateSchema, { id: 'Template' });
+/** `PATCH /api/v1/projects/:id` body: the create requests' fields (`port` for forwards). */
+export const projectEditBody = z
+  .object({
+    image: z.string().min(1).max(512).optional(),
+    containerPort: portField.optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    subdomain: subdomainField.optional(),
+    name: z.string().min(1).max(128).optional(),
+    service: z.string().min(1).max(128).optional(),
+    branch: z.string().min(1).max(200).optional(),
+    autoDeploy: z.boolean().optional(),
+    port: portField.optional(),
+  })
+  .strict();

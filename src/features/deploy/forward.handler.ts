@@ -23,9 +23,13 @@ export async function somethingListens(port: number, timeoutMs = 1_000): Promise
   return (await probe('127.0.0.1')) || (await probe('::1'));
 }
 
+/** The words a forward nobody answers gets, as its status reason and as its deploy's warning. */
+export const nothingAnswers = (port: number): string => `published — nothing answers on port ${port} yet`;
+
 /**
  * Job `forward`: publish `http://localhost:<port>` (a service already listening on the host, no
- * Docker) at the project's hostname. Nothing listening is only a warning: the service may start later.
+ * Docker) at the project's hostname. Nothing listening ends as a warning (project degraded): the
+ * route is there, but a visitor would get an error until the service starts.
  */
 export function forwardJob(deps: {
   projects: Pick<ProjectsRepository, 'findById' | 'update'>;
@@ -37,8 +41,8 @@ export function forwardJob(deps: {
   };
   clock: Clock;
 }) {
-  const setStatus = (id: string, status: ProjectRow['status']) =>
-    deps.projects.update(id, { status, updated_at: deps.clock.now().toISOString() });
+  const setStatus = (id: string, status: ProjectRow['status'], reason: string | null = null) =>
+    deps.projects.update(id, { status, status_reason: reason, updated_at: deps.clock.now().toISOString() });
 
   return defineJob({
     type: 'forward',
@@ -51,19 +55,23 @@ export function forwardJob(deps: {
       const port = project.host_port;
       await setStatus(project.id, 'deploying');
       try {
-        if (!(await somethingListens(port))) {
-          ctx.log.warn(
-            `nothing listens on port ${port} yet; the route is published anyway and works once it does`,
-          );
-        }
+        const answers = await somethingListens(port);
         const service = `http://localhost:${port}`;
         const result = await deps.tunnel.publish(
           { projectId: project.id, hostname: project.hostname, service },
           ctx,
         );
+        const outcome = { url: result.url, service, dns: result.dns, restarted: result.restarted };
+        if (!answers) {
+          // Published, but a visitor would get an error: a warning, not a green success.
+          const warning = nothingAnswers(port);
+          ctx.log.warn(`${warning}; ${result.url} works once something listens there`);
+          await setStatus(project.id, 'degraded', warning);
+          return { ...outcome, warning };
+        }
         await setStatus(project.id, 'running');
         ctx.log.info(`${result.url} → ${service} is published`);
-        return { url: result.url, service, dns: result.dns, restarted: result.restarted };
+        return outcome;
       } catch (err) {
         await setStatus(project.id, 'failed');
         throw err;

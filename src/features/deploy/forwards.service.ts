@@ -1,6 +1,9 @@
-import { forbidden } from '../../domain/errors.js';
+import { conflict, forbidden } from '../../domain/errors.js';
+
 import { parseSubdomain } from '../../domain/subdomain.js';
 import type { RequestContext } from '../../lib/request-context.js';
+import type { PortReservationsRepository } from '../../repositories/port-reservations.repository.js';
+import type { ProjectsRepository } from '../../repositories/projects.repository.js';
 import type { ProjectsService } from './projects.service.js';
 
 /** `POST /api/v1/forwards` body (after schema parsing). */
@@ -27,6 +30,8 @@ export function portAllowed(port: number, ranges: readonly string[]): boolean {
 /** Forwards: publish a service that already listens on a host port (project kind `forward`, job `forward`). */
 export function createForwardsService(deps: {
   projects: Pick<ProjectsService, 'create'>;
+  projectsRepo: Pick<ProjectsRepository, 'findById' | 'listActive'>;
+  reservations: Pick<PortReservationsRepository, 'get'>;
   tunnel: { assertNotHandWritten(subdomain: string): Promise<string> };
   /** The panel's own listening port, which is never forwarded. */
   panelPort: number;
@@ -51,11 +56,29 @@ export function createForwardsService(deps: {
     }
   }
 
+  /** 409 when another live project owns the port (its container publishes it, or another forward does). */
+  async function assertFree(port: number, selfId: string | null): Promise<void> {
+    const reserved = await deps.reservations.get(port);
+    const byReservation = reserved?.project_id
+      ? await deps.projectsRepo.findById(reserved.project_id)
+      : undefined;
+    const owner =
+      (byReservation && byReservation.status !== 'removed' ? byReservation : undefined) ??
+      (await deps.projectsRepo.listActive()).find((p) => p.host_port === port);
+    if (owner && owner.id !== selfId) {
+      throw conflict(`port ${port} belongs to project ${owner.name}; forward a port no project owns`, [
+        { path: 'port', message: `owned by project ${owner.name}`, projectId: owner.id },
+      ]);
+    }
+  }
+
   return {
-    /** Validates, refuses a routed subdomain (409, no job), then creates the project and queues its job. */
+    assertFree,
+    /** Validates, refuses a routed subdomain or an owned port (409, no job), then creates the project and queues its job. */
     async create(ctx: RequestContext, body: ForwardRequest) {
       await assertForwardable(ctx, body.port);
       const subdomain = parseSubdomain(body.subdomain);
+      await assertFree(body.port, null);
       await deps.tunnel.assertNotHandWritten(subdomain);
       return deps.projects.create(
         ctx,

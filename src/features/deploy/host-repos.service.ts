@@ -8,6 +8,7 @@ import { LABEL_COMPOSE_PROJECT } from '../../integrations/docker/docker-labels.j
 import { listComposeFolders, resolveProjectDir } from '../../integrations/repos/repo-paths.js';
 import type { RequestContext } from '../../lib/request-context.js';
 import type { ProjectsRepository } from '../../repositories/projects.repository.js';
+import { hostRepoJobTitle } from './job-titles.js';
 import type { PlanStore } from './plan-store.js';
 import type { JobQueue } from './projects.service.js';
 
@@ -93,7 +94,7 @@ export function createHostReposService(deps: {
         ctx,
         action === 'stop' ? 'compose_stop' : 'compose_restart',
         { name, composeProject: repo.composeProject },
-        { projectId: repo.projectId },
+        { projectId: repo.projectId, title: hostRepoJobTitle(action, name) },
       );
       return { job };
     },

@@ -11,6 +11,8 @@ export * from './forwards.service.js';
 export * from './host-repos.service.js';
 export * from './plan-store.js';
 export * from './ports.service.js';
+export * from './project-edit.js';
 export * from './project-plans.service.js';
+export * from './project-status.watcher.js';
 export * from './projects.service.js';
 export * from './templates.service.js';

@@ -5,6 +5,9 @@ import { removeContainer } from './container-ops.js';
 
 const PREVIOUS = /-previous-[a-z0-9]+$/;
 
+/** Whether a container is one a redeploy set aside (`<name>-previous-<time>`). */
+export const isPreviousName = (name: string): boolean => PREVIOUS.test(name);
+
 /** The name a redeploy gives the container it replaces until the new one passed the health gate. */
 export const previousName = (name: string): string => `${name}-previous-${Date.now().toString(36)}`;
 

@@ -3,15 +3,29 @@ import type { JobContext } from '../jobs/index.js';
 import type { DeployDeps } from './deploy-deps.js';
 import type { UndoStack } from './undo-stack.js';
 
+/** Statuses of a project that was deployed once (its containers may have gone since). */
+export const wasDeployed = (status: ProjectRow['status']): boolean =>
+  status === 'running' || status === 'degraded' || status === 'stopped' || status === 'missing';
+
+/** Statuses of a project whose containers are there (some or all may be stopped). */
+export const hasContainers = (status: ProjectRow['status']): boolean =>
+  status === 'running' || status === 'degraded' || status === 'stopped';
+
 /** Update a project's status (and anything else) with a fresh `updated_at`. */
 export async function setProjectState(
   deps: Pick<DeployDeps, 'projectsRepo' | 'clock'>,
   id: string,
   patch: Partial<
-    Pick<ProjectRow, 'status' | 'host_port' | 'container_names' | 'compose_project' | 'spec' | 'images'>
+    Pick<
+      ProjectRow,
+      'status' | 'status_reason' | 'host_port' | 'container_names' | 'compose_project' | 'spec' | 'images'
+    >
   >,
 ): Promise<void> {
-  await deps.projectsRepo.update(id, { ...patch, updated_at: deps.clock.now().toISOString() });
+  // A new status without a reason of its own clears the old reason.
+  const reason =
+    patch.status !== undefined && patch.status_reason === undefined ? { status_reason: null } : {};
+  await deps.projectsRepo.update(id, { ...reason, ...patch, updated_at: deps.clock.now().toISOString() });
 }
 
 /**

@@ -10,6 +10,8 @@ import type { ProjectsRepository } from '../../repositories/projects.repository.
 import type { RoutesRepository } from '../../repositories/routes.repository.js';
 import type { AuditService } from '../audit/index.js';
 import type { Job } from '../jobs/index.js';
+import { type ProjectAction, projectJobTitle } from './job-titles.js';
+import { assertEditable, type ProjectEditRequest } from './project-edit.js';
 import { type Project, type ProjectSpec, toProject } from './projects.view.js';
 
 /** The part of the jobs service projects need. */
@@ -18,7 +20,7 @@ export interface JobQueue {
     ctx: RequestContext,
     type: string,
     input: unknown,
-    opts: { projectId: string | null },
+    opts: { projectId: string | null; title?: string },
   ): Promise<Job>;
 }
 
@@ -61,23 +63,35 @@ export function createProjectsService(deps: {
     return row;
   }
 
-  /** The hostname for a subdomain, refusing one already routed or used by a live project (409, no job). */
-  async function claimableHostname(subdomainInput: string): Promise<{ subdomain: string; hostname: string }> {
+  /**
+   * The hostname for a subdomain, refusing (409, no job) one that another live project holds — published
+   * or not — with that project named in the error's details; `selfId` may keep its own.
+   */
+  async function claimableHostname(
+    subdomainInput: string,
+    selfId: string | null = null,
+  ): Promise<{ subdomain: string; hostname: string }> {
     const subdomain = parseSubdomain(subdomainInput);
     const { baseDomain } = await deps.settings.get();
     if (!baseDomain) throw preconditionFailed('set the base domain in settings before publishing a project');
     const hostname = hostnameFor(subdomain, baseDomain);
-    const routed = await deps.routes.byHostname(hostname);
     const used = await deps.projects.findActiveBySubdomain(subdomain);
-    if ((routed && routed.project_id !== null) || used) {
-      throw routedConflict(hostname);
+    if (used && used.id !== selfId) throw heldConflict(hostname, used, false);
+    const routed = await deps.routes.byHostname(hostname);
+    if (routed?.project_id && routed.project_id !== selfId) {
+      const holder = await deps.projects.findById(routed.project_id);
+      if (holder && holder.status !== 'removed') throw heldConflict(hostname, holder, true);
     }
-    await deps.tunnel.assertNotHandWritten({ projectId: null, subdomain, service: 'http://localhost' });
+    await deps.tunnel.assertNotHandWritten({ projectId: selfId, subdomain, service: 'http://localhost' });
     return { subdomain, hostname };
   }
 
   const sealSpec = (spec: ProjectSpec): string =>
-    JSON.stringify(spec.env ? { ...spec, env: deps.box.encrypt(JSON.stringify(spec.env)) } : spec);
+    JSON.stringify(
+      spec.env
+        ? { ...spec, env: deps.box.encrypt(JSON.stringify(spec.env)), envNames: Object.keys(spec.env) }
+        : spec,
+    );
 
   return {
     claimableHostname,
@@ -137,7 +151,15 @@ export function createProjectsService(deps: {
           ctx,
           job.type,
           { ...job.input, projectId: id },
-          { projectId: id },
+          {
+            projectId: id,
+            title: projectJobTitle('deploy', {
+              name: input.name,
+              hostname,
+              kind: input.kind,
+              host_port: input.hostPort ?? null,
+            }),
+          },
         );
         await deps.projects.update(id, { last_job_id: queued.id });
         await deps.audit.record(ctx, 'project.create', {
@@ -167,9 +189,63 @@ export function createProjectsService(deps: {
       return toProject(await load(id));
     },
 
-    /** Queue a redeploy of the project (the same port, the new image or commit). */
+    /**
+     * Change what the next deploy uses (validated like the create requests; nothing changes on a 400/409).
+     * A new subdomain is held at once; the route moves at the next deploy.
+     */
+    async edit(ctx: RequestContext, id: string, body: ProjectEditRequest): Promise<Project> {
+      const row = await load(id);
+      assertEditable(row, body);
+      if (row.status === 'deploying') {
+        throw conflict(`${row.name} is being deployed right now; change it when that deploy has finished`);
+      }
+      const patch: Partial<ProjectRow> = {};
+      if (body.subdomain !== undefined && body.subdomain !== row.subdomain) {
+        const { subdomain, hostname } = await claimableHostname(body.subdomain, row.id);
+        Object.assign(patch, { subdomain, hostname });
+      }
+      if (body.image !== undefined) patch.image = body.image;
+      if (body.name !== undefined) patch.name = body.name;
+      if (body.port !== undefined) patch.host_port = body.port;
+      const spec = this.openSpec(row);
+      const next: ProjectSpec = { ...spec };
+      if (body.containerPort !== undefined) next.containerPort = body.containerPort;
+      if (body.env !== undefined) next.env = body.env;
+      if (body.name !== undefined && row.kind === 'quick') next.requestedName = body.name;
+      if (body.service !== undefined) next.service = body.service;
+      if (body.branch !== undefined) next.branch = body.branch;
+      if (body.autoDeploy !== undefined) next.autoDeploy = body.autoDeploy;
+      const changed = Object.keys(body).filter((k) => (body as Record<string, unknown>)[k] !== undefined);
+      return deps.transaction(async () => {
+        await deps.projects.update(id, {
+          ...patch,
+          spec: sealSpec(next),
+          updated_at: deps.clock.now().toISOString(),
+        });
+        await deps.audit.record(ctx, 'project.update', {
+          target: patch.name ?? row.name,
+          projectId: id,
+          details: { fields: changed },
+        });
+        return toProject(await load(id));
+      });
+    },
+
+    /** Queue a redeploy of the project (the same port, the new image or commit); also retries a failed one. */
     redeploy(ctx: RequestContext, id: string) {
       return this.enqueueFor(ctx, id, 'redeploy', { type: 'redeploy', input: {} });
+    },
+
+    /** Queue `project_<action>`: stop, start or restart the project's containers (compose or engine). */
+    async lifecycle(ctx: RequestContext, id: string, action: 'stop' | 'start' | 'restart') {
+      const row = await load(id);
+      if (row.kind === 'forward') {
+        throw conflict(`${row.name} is a forward: it runs no containers the panel could ${action}`);
+      }
+      if (row.status === 'pending' || row.status === 'failed') {
+        throw conflict(`${row.name} has not been deployed yet; deploy it first`);
+      }
+      return this.enqueueFor(ctx, id, action, { type: `project_${action}`, input: {} });
     },
 
     /** Queue the teardown: containers (compose down), route, port; volumes only when asked. */
@@ -184,7 +260,7 @@ export function createProjectsService(deps: {
     async enqueueFor(
       ctx: RequestContext,
       id: string,
-      action: string,
+      action: ProjectAction,
       job: { type: string; input: Record<string, unknown> },
     ): Promise<{ project: Project; job: Job }> {
       const row = await load(id);
@@ -193,7 +269,7 @@ export function createProjectsService(deps: {
           ctx,
           job.type,
           { ...job.input, projectId: id },
-          { projectId: id },
+          { projectId: id, title: projectJobTitle(action, row) },
         );
         await deps.projects.update(id, {
           last_job_id: queued.id,
@@ -210,7 +286,11 @@ export function createProjectsService(deps: {
   };
 }
 
-const routedConflict = (hostname: string) =>
-  conflict(`${hostname} is already routed; pick another subdomain or remove the project that uses it`);
+/** 409 naming the project that holds a hostname (and linking it through `details[].projectId`). */
+const heldConflict = (hostname: string, holder: Pick<ProjectRow, 'id' | 'name'>, published: boolean) =>
+  conflict(
+    `${hostname} is held by project ${holder.name}${published ? ', which publishes it' : ''}; pick another subdomain or change that project`,
+    [{ path: 'subdomain', message: `held by project ${holder.name}`, projectId: holder.id }],
+  );
 
 export type ProjectsService = ReturnType<typeof createProjectsService>;

@@ -12,6 +12,8 @@ export interface Project {
   url: string | null;
   hostPort: number | null;
   status: ProjectRow['status'];
+  /** Why the status is what it is, in words (degraded, missing, a forward nobody answers on). */
+  statusReason: string | null;
   repo: { owner: string; name: string; url: string | null } | null;
   image: string | null;
   path: string | null;
@@ -24,6 +26,7 @@ export interface Project {
   lastJobId: string | null;
   /** Policy exceptions an admin granted (README → Security model). */
   policyExceptions: string[];
+  settings: ProjectSettings;
 }
 
 /**
@@ -48,6 +51,7 @@ export function toProject(row: ProjectRow): Project {
     url: row.hostname ? `https://${row.hostname}` : null,
     hostPort: row.host_port,
     status: row.status,
+    statusReason: row.status_reason ?? null,
     repo:
       row.repo_owner && row.repo_name
         ? { owner: row.repo_owner, name: row.repo_name, url: row.repo_url }
@@ -61,6 +65,27 @@ export function toProject(row: ProjectRow): Project {
     updatedAt: row.updated_at,
     lastJobId: row.last_job_id,
     policyExceptions: parseJson<ProjectSpec>(row.spec, {}).policy?.allow ?? [],
+    settings: settingsOf(parseJson<ProjectSpec & { env?: unknown }>(row.spec, {})),
+  };
+}
+
+/** What `PATCH /api/v1/projects/:id` can change, as it stands (env values stay hidden: names only). */
+export interface ProjectSettings {
+  containerPort: number | null;
+  envNames: string[];
+  service: string | null;
+  branch: string | null;
+  autoDeploy: boolean;
+}
+
+function settingsOf(spec: ProjectSpec & { env?: unknown }): ProjectSettings {
+  return {
+    containerPort: spec.containerPort ?? null,
+    // Sealed env is a string (encrypted); its names are kept beside it.
+    envNames: spec.envNames ?? (spec.env && typeof spec.env === 'object' ? Object.keys(spec.env) : []),
+    service: spec.service ?? spec.proxyService ?? null,
+    branch: spec.branch ?? null,
+    autoDeploy: spec.autoDeploy ?? false,
   };
 }
 
@@ -78,4 +103,11 @@ export interface ProjectSpec {
   generated?: boolean;
   /** What an admin allowed this project beyond the policy (audited as `project.policy`). */
   policy?: { allow: PolicyException[] };
+  /** The names of `env` (kept in clear beside the sealed values, so the API can list them). */
+  envNames?: string[];
+  /** Compose: the service to publish, chosen by the user (else the `warp.proxy` label or the only one with ports). */
+  service?: string;
+  /** Repo-backed projects: the branch to deploy, and whether a push to it deploys (push-to-deploy reads these). */
+  branch?: string | null;
+  autoDeploy?: boolean;
 }

@@ -9,8 +9,9 @@ import type { DeployDeps } from './deploy-deps.js';
 import { runHealthGate } from './health-gate.js';
 import { logImageChange, prepareImage } from './image-prepare.js';
 import { previousName } from './previous-container.js';
-import { reserveProjectPort, setProjectState } from './project-state.js';
+import { reserveProjectPort, setProjectState, wasDeployed } from './project-state.js';
 import type { ProjectImage } from './projects.view.js';
+import { publishProject } from './publish-project.js';
 import { createUndoStack } from './undo-stack.js';
 
 /** Existing containers of the project (a redeploy's old one, or leftovers of a failed attempt). */
@@ -47,7 +48,7 @@ export async function deployQuickService(
   const containerPort = spec.containerPort ?? 80;
   const settings = await deps.settings.get();
   const undo = createUndoStack(ctx.log);
-  const redeploy = row.status === 'running' || row.status === 'stopped';
+  const redeploy = wasDeployed(row.status);
   let createdId: string | null = null;
   await setProjectState(deps, row.id, { status: 'deploying' });
   const previousImage = parseJson<ProjectImage[]>(row.images, [])[0];
@@ -95,7 +96,10 @@ export async function deployQuickService(
         spec.requestedName ?? (old[0]?.Names[0]?.replace(/^\//, '') || null),
       );
       createdId = made.id;
-      undo.push(`container ${made.name} removed`, () => removeContainer(deps.docker, made.id));
+      // With the anonymous volumes it made (named ones it re-mounted from the previous container stay).
+      undo.push(`container ${made.name} removed with its new volumes`, () =>
+        removeContainer(deps.docker, made.id, true),
+      );
       ctx.log.info(
         `container ${made.name} (${made.id.slice(0, 12)}) publishes ${settings.ports.bindAddress}:${port} → ${containerPort}`,
       );
@@ -117,9 +121,7 @@ export async function deployQuickService(
       }),
     );
     const service = `http://localhost:${port}`;
-    await ctx.step(`Publishing ${row.hostname}`, () =>
-      deps.publisher.publish(ctx, { projectId: row.id, hostname: row.hostname!, service }),
-    );
+    await publishProject(deps, ctx, row, service);
     for (const c of old) {
       await removeContainer(deps.docker, c.Id).catch((e: Error) =>
         ctx.log.warn(`could not remove the previous container: ${e.message}`),

@@ -4,6 +4,7 @@ import { parseJson } from '../../lib/json.js';
 import type { JobContext } from '../jobs/index.js';
 import { deployCompose } from './compose.deploy.js';
 import type { DeployDeps } from './deploy-deps.js';
+import { hasContainers } from './project-state.js';
 import type { GithubDeps } from './repo-sync.js';
 import { syncRepo } from './repo-sync.js';
 
@@ -89,7 +90,7 @@ export async function deployRepoBacked(
     await syncRepo(deps.github, ctx, row, reposRoot);
   } catch (error) {
     // A redeploy whose fetch failed leaves the running app as it was.
-    const kept = row.status === 'running' || row.status === 'stopped' ? row.status : 'failed';
+    const kept = hasContainers(row.status) ? row.status : 'failed';
     await deps.projectsRepo.update(row.id, { status: kept, updated_at: deps.clock.now().toISOString() });
     throw error;
   }

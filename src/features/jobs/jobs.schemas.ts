@@ -6,6 +6,7 @@ export const jobStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'ca
 export const jobSchema = z.object({
   id: z.string(),
   type: z.string(),
+  title: z.string(),
   status: jobStatus,
   projectId: z.string().nullable(),
   input: z.unknown(),

@@ -22,6 +22,8 @@ import type { JobLogLine, LogBus } from './log-bus.js';
 export interface Job {
   id: string;
   type: string;
+  /** A sentence for people: what this job does ("Deploy draw.example.com (quick service)"). */
+  title: string;
   status: JobRow['status'];
   projectId: string | null;
   input: unknown;
@@ -53,6 +55,7 @@ export function toJob(row: JobRow, masker: Masker): Job {
   return {
     id: row.id,
     type: row.type,
+    title: row.title ?? fallbackTitle(row.type),
     status: row.status,
     projectId: row.project_id,
     input: masker.maskValue(parseJson(row.input, {})),
@@ -64,6 +67,12 @@ export function toJob(row: JobRow, masker: Masker): Job {
     actor: row.actor,
     cancelRequested: row.cancel_requested === 1,
   };
+}
+
+/** A title for a job enqueued without one (and for rows older than titles): its type, in words. */
+export function fallbackTitle(type: string): string {
+  const words = type.replace(/[_-]+/g, ' ').trim();
+  return words ? `${words[0]!.toUpperCase()}${words.slice(1)}` : 'Job';
 }
 
 /** Whether a job can no longer change. */
@@ -98,7 +107,7 @@ export function createJobsService(deps: JobsServiceDeps) {
       ctx: RequestContext,
       type: string,
       input: unknown,
-      opts: { projectId?: string | null } = {},
+      opts: { projectId?: string | null; title?: string } = {},
     ): Promise<Job> {
       const def = deps.registry.get(type);
       if (!def) throw validationError(`unknown job type ${type}`, [{ path: 'type', message: 'unknown' }]);
@@ -125,6 +134,7 @@ export function createJobsService(deps: JobsServiceDeps) {
         created_at: deps.clock.now().toISOString(),
         started_at: null,
         finished_at: null,
+        title: opts.title ?? fallbackTitle(type),
       };
       await deps.jobs.insert(row);
       // Inside a transaction the runner can claim the row only once it is committed.

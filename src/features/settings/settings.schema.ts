@@ -166,6 +166,10 @@ export const settingsPatchSchema = z
       .partial(),
     /** The whole new list of registry credentials (see registries-setting.ts for the semantics). */
     registries: registriesPatchSchema,
+    auth: z
+      .object({ sessionMaxHours: z.number().int().min(1).max(8760) })
+      .strict()
+      .partial(),
   })
   .strict()
   .partial();
@@ -215,6 +219,9 @@ export const settingsViewSchema = z.object({
   backups: z.object({ helperImage: z.string() }),
   /** Credentials for private registries, used for pulls (passwords write-only). */
   registries: z.array(registryViewSchema),
+  auth: z.object({
+    sessionMaxHours: z.number().describe('how long activity may keep a sign-in alive, in hours'),
+  }),
 });
 
 /** The settings object as the API shows it. */

@@ -73,6 +73,7 @@ export function defaultsFromConfig(config: Config): Record<string, unknown> {
     allowedRegistries: [],
     'backups.helperImage': config.backups.helperImage,
     registries: [],
+    'auth.sessionMaxHours': config.sessionMaxHours,
   };
 }
 
@@ -128,6 +129,7 @@ function build(values: Record<string, unknown>): Settings {
     allowedRegistries: v('allowedRegistries'),
     backups: { helperImage: v('backups.helperImage') },
     registries: v('registries'),
+    auth: { sessionMaxHours: v('auth.sessionMaxHours') },
   };
 }
 

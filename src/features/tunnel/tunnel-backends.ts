@@ -19,6 +19,7 @@ import { createApiDns, createCliDns, type DnsBackend, type TunnelContext } from 
 
 export type { DnsBackend, TunnelContext } from './tunnel-dns.js';
 
+import { settingNames } from '../settings/index.js';
 import { mergeConfigText, mergeJsonIngress, ruleFromJson } from './tunnel-ingress.js';
 
 /** Runs inside the write lock with the current rules, before the merge (conflict checks, state marks). */
@@ -61,7 +62,7 @@ export const apiFactory =
   (s: Settings): CloudflareApi => {
     const missing = missingRemoteSettings(s);
     if (missing.includes('tunnel.id') || missing.includes('cloudflare.apiToken')) {
-      throw preconditionFailed(`the Cloudflare API needs these settings: ${missing.join(', ')}`);
+      throw preconditionFailed(`the Cloudflare API needs these settings: ${settingNames(missing)}`);
     }
     return createCloudflareApi({
       apiUrl,
@@ -104,7 +105,7 @@ export function createBackends(deps: BackendDeps) {
           async (text) => {
             if (text === null)
               throw preconditionFailed(
-                `${store.path} does not exist: set tunnel.configPath to cloudflared's config file`,
+                `${store.path} does not exist: set the cloudflared config file in Settings → Tunnel`,
               );
             await prepare(parseIngressConfig(text).rules);
             return mergeConfigText(text, await deps.routes.all());
@@ -173,13 +174,14 @@ export function createBackends(deps: BackendDeps) {
       if (s.tunnel.mode === 'remote') {
         const missing = missingRemoteSettings(s);
         if (missing.length > 0)
-          throw preconditionFailed(`remote tunnel mode needs these settings: ${missing.join(', ')}`);
+          throw preconditionFailed(`remote tunnel mode needs these settings: ${settingNames(missing)}`);
         return remote(s);
       }
-      if (!s.tunnel.name) throw preconditionFailed('set tunnel.name (the cloudflared tunnel) in settings');
+      if (!s.tunnel.name)
+        throw preconditionFailed('set the Tunnel name (your cloudflared tunnel) in Settings → Tunnel');
       if (!fs.existsSync(s.tunnel.configPath)) {
         throw preconditionFailed(
-          `${s.tunnel.configPath} does not exist: set tunnel.configPath to cloudflared's config file`,
+          `${s.tunnel.configPath} does not exist: set the cloudflared config file in Settings → Tunnel`,
         );
       }
       return local(s);
@@ -189,7 +191,7 @@ export function createBackends(deps: BackendDeps) {
       if (s.tunnel.mode === 'remote' || s.tunnel.dnsMode === 'api') {
         if (!s.tunnel.id || !s.cloudflare.zoneId || !s.cloudflare.apiToken) {
           throw preconditionFailed(
-            'DNS through the API needs tunnel.id, cloudflare.zoneId and cloudflare.apiToken',
+            `DNS through the API needs these settings: ${settingNames(['tunnel.id', 'cloudflare.zoneId', 'cloudflare.apiToken'])}`,
           );
         }
         return createApiDns(s, deps.api(s));

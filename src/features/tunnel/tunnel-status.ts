@@ -5,6 +5,7 @@ import { createCloudflaredCli } from '../../integrations/cloudflare/cloudflared-
 import type { Runner } from '../../lib/task-context.js';
 import type { RoutesRepository } from '../../repositories/routes.repository.js';
 import type { Settings } from '../settings/index.js';
+import { settingNames } from '../settings/index.js';
 import { type Backends, missingRemoteSettings } from './tunnel-backends.js';
 
 /** API.md's IngressRule. */
@@ -53,9 +54,9 @@ export function createTunnelStatus(deps: {
   function unconfigured(s: Settings): string | null {
     if (s.tunnel.mode === 'remote') {
       const missing = missingRemoteSettings(s);
-      return missing.length > 0 ? `remote tunnel mode needs these settings: ${missing.join(', ')}` : null;
+      return missing.length > 0 ? `remote tunnel mode needs these settings: ${settingNames(missing)}` : null;
     }
-    return s.tunnel.name ? null : 'set tunnel.name (the cloudflared tunnel) in settings';
+    return s.tunnel.name ? null : 'set the Tunnel name (your cloudflared tunnel) in Settings → Tunnel';
   }
 
   async function preview(s: Settings): Promise<ConfigPreview> {

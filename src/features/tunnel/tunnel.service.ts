@@ -263,6 +263,7 @@ export function createTunnelService(deps: TunnelServiceDeps) {
       unpublish: async (ctx: TunnelJobContext, projectId: string) => {
         await unpublish(projectId, ctx);
       },
+      hostnames: async (projectId: string) => (await deps.routes.byProject(projectId)).map((r) => r.hostname),
     },
     ...createTunnelStatus({
       settings: deps.settings,

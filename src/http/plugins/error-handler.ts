@@ -2,19 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isDatabaseUnavailable } from '../../db/database.js';
 import { AppError, ERROR_STATUS, type ErrorCode, type ErrorDetail } from '../../domain/errors.js';
-
-/** Field details from a schema validation error (zod issues as fastify-type-provider-zod reports them). */
-function detailsOf(error: FastifyError): ErrorDetail[] {
-  const context = (error as { validationContext?: string }).validationContext ?? '';
-  return (error.validation ?? []).map((v) => {
-    const base = v.instancePath.replace(/^\//, '').split('/').filter(Boolean);
-    const keys = (v.params as { keys?: string[] } | undefined)?.keys;
-    if (v.keyword === 'unrecognized_keys' && keys) {
-      return { path: keys.map((k) => [...base, k].join('.')).join(','), message: 'unknown field' };
-    }
-    return { path: base.join('.') || context, message: v.message ?? 'invalid value' };
-  });
-}
+import { detailsFor, summaryOf, type ValidationIssue } from './validation-messages.js';
 
 function send(
   reply: FastifyReply,
@@ -37,7 +25,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return send(reply, request, error.status, error.code, error.message, error.details);
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
-      return send(reply, request, 400, 'VALIDATION_FAILED', 'request is invalid', detailsOf(error));
+      // zod's wording never reaches people: each issue becomes a sentence on its field.
+      const context = (error as { validationContext?: string }).validationContext ?? '';
+      const details = detailsFor(error.validation as unknown as ValidationIssue[], context);
+      return send(reply, request, 400, 'VALIDATION_FAILED', summaryOf(details), details);
     }
     const status = error.statusCode ?? 500;
     if (status === 429)

@@ -23,7 +23,8 @@ export function setSessionCookie(reply: FastifyReply, session: IssuedSession, se
     httpOnly: true,
     sameSite: 'lax',
     secure,
-    maxAge: 24 * 60 * 60,
+    // The browser keeps it as long as activity may keep the session alive; the server decides sooner.
+    maxAge: session.maxAgeSeconds,
   });
 }
 

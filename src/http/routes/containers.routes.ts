@@ -12,7 +12,7 @@ import {
   volumeSchema,
 } from '../../features/containers/index.js';
 import { contextOf } from '../plugins/auth.js';
-import { emptySchema, withErrors } from '../schemas.js';
+import { emptySchema, sseResponse, withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
 import { createSseOpener, type SseStream } from '../sse.js';
 import type { StreamSlots } from '../stream-slots.js';
@@ -56,7 +56,12 @@ export function containersRoutes(
             tail: z.coerce.number().int().min(0).max(1000).default(0),
           })
           .strict(),
-        response: withErrors({}),
+        response: {
+          ...withErrors({}, [502]),
+          ...sseResponse(
+            '`event: log`, data {containerId, containerName, stream, ts, text}, from every matching running container',
+          ),
+        },
       },
     },
     async (request, reply) => {

@@ -4,7 +4,7 @@ import type { JobLogLine, JobsService } from '../../features/jobs/index.js';
 import { jobSchema, jobStatus, lineSchema, seqField } from '../../features/jobs/index.js';
 import type { Masker } from '../../lib/log-masking.js';
 import { contextOf } from '../plugins/auth.js';
-import { cursorQuery, idParams, withErrors } from '../schemas.js';
+import { cursorQuery, idParams, sseResponse, withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
 import { createSseOpener, sseFrame } from '../sse.js';
 import type { StreamSlots } from '../stream-slots.js';
@@ -96,7 +96,12 @@ export function jobRoutes(app: HttpApp, deps: { jobs: JobsService; slots: Stream
           'text/event-stream: `event: status` (Job), `event: log` (id = seq, data = line), final `event: end`.',
         params: idParams,
         querystring: z.object({ after: seqField.optional() }).strict(),
-        response: withErrors({ 200: z.string() }),
+        response: {
+          ...withErrors({}),
+          ...sseResponse(
+            '`event: status` (Job), `event: log` (id = seq, data = the line), a final `event: end`; resumes after Last-Event-ID',
+          ),
+        },
       },
     },
     async (request, reply) => {

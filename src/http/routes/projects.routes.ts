@@ -8,6 +8,7 @@ import type {
 import {
   planResponseSchema,
   portField,
+  projectEditBody,
   projectJobSchema,
   projectSchema,
   subdomainField,
@@ -144,6 +145,38 @@ export function projectRoutes(
     async (request, reply) =>
       reply.status(202).send(await deps.projects.redeploy(contextOf(request), request.params.id)),
   );
+
+  app.patch(
+    '/api/v1/projects/:id',
+    {
+      schema: {
+        tags: ['projects'],
+        summary: 'Change what the next deploy uses',
+        description:
+          'The fields of the request that created the project; they apply at the next deploy (redeploy works from failed too). A new subdomain is held at once.',
+        params: idParams,
+        body: projectEditBody,
+        response: withErrors({ 200: projectSchema }),
+      },
+    },
+    async (request) => deps.requests.edit(contextOf(request), request.params.id, request.body),
+  );
+
+  for (const action of ['stop', 'start', 'restart'] as const) {
+    app.post(
+      `/api/v1/projects/:id/${action}`,
+      {
+        schema: {
+          tags: ['projects'],
+          summary: `${action[0]!.toUpperCase()}${action.slice(1)} the project's containers`,
+          params: idParams,
+          response: withErrors({ 202: projectJobSchema }),
+        },
+      },
+      async (request, reply) =>
+        reply.status(202).send(await deps.projects.lifecycle(contextOf(request), request.params.id, action)),
+    );
+  }
 
   app.delete(
     '/api/v1/projects/:id',

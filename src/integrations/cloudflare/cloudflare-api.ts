@@ -90,7 +90,8 @@ export function createCloudflareApi(opts: CloudflareApiOptions) {
   };
   const account = { account_id: opts.accountId };
   const zone = () => {
-    if (!opts.zoneId) throw new AppError('PRECONDITION_FAILED', 'set cloudflare.zoneId in settings');
+    if (!opts.zoneId)
+      throw new AppError('PRECONDITION_FAILED', 'set the Cloudflare zone ID in Settings → Tunnel');
     return { zone_id: opts.zoneId };
   };
   const call = async <T>(

@@ -93,6 +93,7 @@ export function createCompose(flavour: ComposeFlavour, env: Record<string, strin
     down: (run: Runner, t: ComposeTarget, removeVolumes: boolean) =>
       run([...base(t), 'down', '--remove-orphans', ...(removeVolumes ? ['-v'] : [])], opts(t)),
     stop: (run: Runner, t: ComposeTarget) => run([...base(t), 'stop'], opts(t)),
+    start: (run: Runner, t: ComposeTarget) => run([...base(t), 'start'], opts(t)),
     restart: (run: Runner, t: ComposeTarget) => run([...base(t), 'restart'], opts(t)),
     /**
      * The project as Compose resolves it in `cwd` (its file lookup, override file, `.env`, profiles):

@@ -9,6 +9,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The audit log (paged) */
         get: {
             parameters: {
                 query?: {
@@ -36,7 +37,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -45,7 +46,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -54,52 +55,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -108,16 +64,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -178,16 +125,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -196,52 +134,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -250,16 +143,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -285,6 +169,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** List containers */
         get: {
             parameters: {
                 query?: {
@@ -312,7 +197,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -321,7 +206,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -330,52 +215,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -384,7 +224,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description An upstream (Docker, GitHub, Cloudflare) failed; the message quotes it */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -393,7 +233,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -422,6 +262,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /** Remove a container */
         delete: {
             parameters: {
                 query?: {
@@ -444,7 +285,7 @@ export interface paths {
                         "application/json": null;
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -453,7 +294,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -462,7 +303,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -471,7 +312,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -480,7 +321,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflicts with the current state (the message names what holds it) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -489,25 +330,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -516,7 +339,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description An upstream (Docker, GitHub, Cloudflare) failed; the message quotes it */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -525,7 +348,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -548,6 +371,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** A container's recent log lines */
         get: {
             parameters: {
                 query?: {
@@ -575,7 +399,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -584,7 +408,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -593,16 +417,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Not found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -611,34 +426,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -647,7 +435,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description An upstream (Docker, GitHub, Cloudflare) failed; the message quotes it */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -656,7 +444,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -684,6 +472,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Restart a container */
         post: {
             parameters: {
                 query?: never;
@@ -704,7 +493,7 @@ export interface paths {
                         "application/json": components["schemas"]["Container"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -713,7 +502,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -722,7 +511,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -731,7 +520,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -740,7 +529,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflicts with the current state (the message names what holds it) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -749,25 +538,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -776,7 +547,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description An upstream (Docker, GitHub, Cloudflare) failed; the message quotes it */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -785,7 +556,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -811,6 +582,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Stop a container */
         post: {
             parameters: {
                 query?: never;
@@ -831,7 +603,7 @@ export interface paths {
                         "application/json": components["schemas"]["Container"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -840,7 +612,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -849,7 +621,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -858,7 +630,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -867,7 +639,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflicts with the current state (the message names what holds it) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -876,25 +648,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -903,7 +657,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description An upstream (Docker, GitHub, Cloudflare) failed; the message quotes it */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -912,7 +666,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -936,7 +690,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description text/event-stream: `event: log` with data ContainerLogLine {containerId, containerName, stream, ts, text} */
+        /**
+         * Follow the logs of matching containers (server-sent events)
+         * @description text/event-stream: `event: log` with data ContainerLogLine {containerId, containerName, stream, ts, text}
+         */
         get: {
             parameters: {
                 query?: {
@@ -951,7 +708,16 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description `event: log`, data {containerId, containerName, stream, ts, text}, from every matching running container */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": string;
+                    };
+                };
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -960,7 +726,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -969,52 +735,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -1023,7 +744,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description An upstream (Docker, GitHub, Cloudflare) failed; the message quotes it */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -1032,7 +753,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1060,6 +781,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Publish a port that already listens on the host */
         post: {
             parameters: {
                 query?: never;
@@ -1089,7 +811,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1098,7 +820,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1107,7 +829,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1116,16 +838,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Conflicts with the current state (the message names what holds it) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1134,7 +847,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description A precondition is missing (a setting, a configured integration) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1143,16 +856,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -1161,16 +865,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1194,6 +889,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Check the GitHub App's permissions */
         get: {
             parameters: {
                 query?: never;
@@ -1218,16 +914,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1236,7 +923,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1245,25 +932,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description A precondition is missing (a setting, a configured integration) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1272,16 +941,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -1290,7 +950,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description An upstream (Docker, GitHub, Cloudflare) failed; the message quotes it */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -1299,7 +959,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1325,6 +985,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Compose projects found under the repos root */
         get: {
             parameters: {
                 query?: never;
@@ -1345,16 +1006,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1363,52 +1015,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -1417,7 +1024,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description An upstream (Docker, GitHub, Cloudflare) failed; the message quotes it */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -1426,7 +1033,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1454,6 +1061,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Restart a compose project of the repos root */
         post: {
             parameters: {
                 query?: never;
@@ -1476,7 +1084,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1485,7 +1093,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1494,7 +1102,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1503,7 +1111,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1512,34 +1120,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -1548,16 +1129,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1583,6 +1155,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Stop a compose project of the repos root */
         post: {
             parameters: {
                 query?: never;
@@ -1605,7 +1178,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1614,7 +1187,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1623,7 +1196,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1632,7 +1205,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1641,34 +1214,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -1677,16 +1223,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1710,6 +1247,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** List jobs (paged, filtered) */
         get: {
             parameters: {
                 query?: {
@@ -1737,7 +1275,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1746,7 +1284,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1755,52 +1293,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -1809,16 +1302,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1844,6 +1328,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One job */
         get: {
             parameters: {
                 query?: never;
@@ -1864,7 +1349,7 @@ export interface paths {
                         "application/json": components["schemas"]["Job"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1873,7 +1358,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1882,16 +1367,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Not found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1900,34 +1376,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -1936,16 +1385,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1973,6 +1413,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Cancel a job */
         post: {
             parameters: {
                 query?: never;
@@ -1993,7 +1434,7 @@ export interface paths {
                         "application/json": components["schemas"]["Job"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2002,7 +1443,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2011,7 +1452,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2020,7 +1461,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2029,7 +1470,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflicts with the current state (the message names what holds it) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2038,25 +1479,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -2065,16 +1488,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2098,6 +1512,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** A job's log lines after a sequence number */
         get: {
             parameters: {
                 query?: {
@@ -2124,7 +1539,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2133,7 +1548,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2142,16 +1557,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Not found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2160,34 +1566,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -2196,16 +1575,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2231,7 +1601,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description text/event-stream: `event: status` (Job), `event: log` (id = seq, data = line), final `event: end`. */
+        /**
+         * Follow a job's log (server-sent events)
+         * @description text/event-stream: `event: status` (Job), `event: log` (id = seq, data = line), final `event: end`.
+         */
         get: {
             parameters: {
                 query?: {
@@ -2245,16 +1618,16 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description `event: status` (Job), `event: log` (id = seq, data = the line), a final `event: end`; resumes after Last-Event-ID */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": string;
+                        "text/event-stream": string;
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2263,7 +1636,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2272,16 +1645,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Not found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2290,34 +1654,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -2326,16 +1663,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2361,6 +1689,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The signed-in user's onboarding state */
         get: {
             parameters: {
                 query?: never;
@@ -2379,16 +1708,7 @@ export interface paths {
                         "application/json": components["schemas"]["Onboarding"];
                     };
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2397,52 +1717,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -2451,16 +1726,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2476,6 +1742,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
+        /** Change the signed-in user's onboarding state */
         patch: {
             parameters: {
                 query?: never;
@@ -2503,7 +1770,7 @@ export interface paths {
                         "application/json": components["schemas"]["Onboarding"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2512,7 +1779,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2521,7 +1788,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2530,43 +1797,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -2575,16 +1806,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2604,6 +1826,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** List projects */
         get: {
             parameters: {
                 query?: never;
@@ -2624,16 +1847,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2642,52 +1856,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -2696,16 +1865,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2731,6 +1891,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One project */
         get: {
             parameters: {
                 query?: never;
@@ -2751,7 +1912,7 @@ export interface paths {
                         "application/json": components["schemas"]["Project"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2760,7 +1921,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2769,16 +1930,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Not found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2787,34 +1939,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -2823,16 +1948,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2845,6 +1961,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /** Remove the project (containers, route, port) */
         delete: {
             parameters: {
                 query?: {
@@ -2867,7 +1984,7 @@ export interface paths {
                         "application/json": components["schemas"]["ProjectJob"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2876,7 +1993,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2885,7 +2002,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2894,7 +2011,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2903,34 +2020,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -2939,16 +2029,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2961,7 +2042,129 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change what the next deploy uses
+         * @description The fields of the request that created the project; they apply at the next deploy (redeploy works from failed too). A new subdomain is held at once.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        autoDeploy?: boolean;
+                        branch?: string;
+                        containerPort?: number;
+                        env?: {
+                            [key: string]: string;
+                        };
+                        image?: string;
+                        name?: string;
+                        port?: number;
+                        service?: string;
+                        subdomain?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Project"];
+                    };
+                };
+                /** @description The request is invalid (details name each field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the session or API token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Conflicts with the current state (the message names what holds it) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A precondition is missing (a setting, a configured integration) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description An upstream (Docker, GitHub, Cloudflare) failed; the message quotes it */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/projects/{id}/backup-policy": {
@@ -3041,7 +2244,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3050,7 +2253,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3059,16 +2262,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Not found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3077,34 +2271,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -3113,16 +2280,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3250,7 +2408,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3259,7 +2417,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3268,7 +2426,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3277,7 +2435,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3286,34 +2444,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -3322,16 +2453,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3402,7 +2524,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3411,7 +2533,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3420,16 +2542,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Not found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3438,34 +2551,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -3474,16 +2560,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3517,7 +2594,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3526,7 +2603,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3535,7 +2612,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3544,7 +2621,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3553,34 +2630,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -3589,16 +2639,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3659,7 +2700,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3668,7 +2709,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3677,7 +2718,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3686,7 +2727,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3695,34 +2736,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -3731,16 +2745,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3788,7 +2793,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3797,7 +2802,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3806,7 +2811,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3815,7 +2820,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3824,34 +2829,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -3860,16 +2838,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3924,7 +2893,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3933,7 +2902,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3942,16 +2911,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Not found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3960,34 +2920,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -3996,16 +2929,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4058,7 +2982,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4067,7 +2991,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4076,16 +3000,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Not found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4094,34 +3009,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -4130,16 +3018,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4177,7 +3056,7 @@ export interface paths {
                         "application/json": components["schemas"]["Project"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4186,7 +3065,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4195,7 +3074,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4204,7 +3083,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4213,34 +3092,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -4249,16 +3101,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4285,6 +3128,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Deploy the project again (also after a failed deploy) */
         post: {
             parameters: {
                 query?: never;
@@ -4305,7 +3149,7 @@ export interface paths {
                         "application/json": components["schemas"]["ProjectJob"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4314,7 +3158,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4323,7 +3167,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4332,7 +3176,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4341,34 +3185,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -4377,8 +3194,8 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
+                /** @description The database is unavailable */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4386,7 +3203,301 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/restart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restart the project's containers */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
                 /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProjectJob"];
+                    };
+                };
+                /** @description The request is invalid (details name each field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the session or API token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Conflicts with the current state (the message names what holds it) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start the project's containers */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProjectJob"];
+                    };
+                };
+                /** @description The request is invalid (details name each field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the session or API token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Conflicts with the current state (the message names what holds it) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop the project's containers */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProjectJob"];
+                    };
+                };
+                /** @description The request is invalid (details name each field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the session or API token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Conflicts with the current state (the message names what holds it) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4412,6 +3523,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Deploy a repository or a folder under the repos root */
         post: {
             parameters: {
                 query?: never;
@@ -4464,7 +3576,7 @@ export interface paths {
                         "application/json": components["schemas"]["ProjectJob"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4473,7 +3585,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4482,7 +3594,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4491,16 +3603,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Conflicts with the current state (the message names what holds it) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4509,7 +3612,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description A precondition is missing (a setting, a configured integration) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -4518,16 +3621,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -4536,7 +3630,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description An upstream (Docker, GitHub, Cloudflare) failed; the message quotes it */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -4545,7 +3639,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4571,6 +3665,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Create a repository from a template and deploy it */
         post: {
             parameters: {
                 query?: never;
@@ -4626,7 +3721,7 @@ export interface paths {
                         "application/json": components["schemas"]["ProjectJob"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4635,7 +3730,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4644,7 +3739,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4653,16 +3748,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Conflicts with the current state (the message names what holds it) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4671,7 +3757,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description A precondition is missing (a setting, a configured integration) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -4680,16 +3766,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -4698,7 +3775,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description An upstream (Docker, GitHub, Cloudflare) failed; the message quotes it */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -4707,7 +3784,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4733,6 +3810,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Deploy a quick service from an image */
         post: {
             parameters: {
                 query?: never;
@@ -4764,7 +3842,7 @@ export interface paths {
                         "application/json": components["schemas"]["ProjectJob"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4773,7 +3851,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4782,7 +3860,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4791,16 +3869,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Conflicts with the current state (the message names what holds it) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4809,7 +3878,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description A precondition is missing (a setting, a configured integration) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -4818,16 +3887,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -4836,7 +3896,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description An upstream (Docker, GitHub, Cloudflare) failed; the message quotes it */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -4845,7 +3905,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4898,7 +3958,7 @@ export interface paths {
                         "application/json": components["schemas"]["RegistryCheck"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4907,7 +3967,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4916,7 +3976,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4925,7 +3985,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4934,34 +3994,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -4970,16 +4003,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5003,6 +4027,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Read the settings (secrets as set/hint) */
         get: {
             parameters: {
                 query?: never;
@@ -5021,16 +4046,7 @@ export interface paths {
                         "application/json": components["schemas"]["Settings"];
                     };
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5039,52 +4055,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -5093,16 +4064,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5118,6 +4080,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
+        /** Change settings */
         patch: {
             parameters: {
                 query?: never;
@@ -5136,6 +4099,9 @@ export interface paths {
                         allowedRegistries?: string[];
                         api?: {
                             publicDocs?: boolean;
+                        };
+                        auth?: {
+                            sessionMaxHours?: number;
                         };
                         backups?: {
                             helperImage?: string;
@@ -5204,7 +4170,7 @@ export interface paths {
                         "application/json": components["schemas"]["Settings"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5213,7 +4179,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5222,7 +4188,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5231,43 +4197,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -5276,16 +4206,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5305,6 +4226,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Docker disk usage (cached) */
         get: {
             parameters: {
                 query?: never;
@@ -5323,16 +4245,7 @@ export interface paths {
                         "application/json": components["schemas"]["DockerUsage"];
                     };
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5341,52 +4254,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -5395,7 +4263,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description An upstream (Docker, GitHub, Cloudflare) failed; the message quotes it */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -5404,7 +4272,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5430,6 +4298,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Host CPU, memory, load and disk */
         get: {
             parameters: {
                 query?: never;
@@ -5448,16 +4317,7 @@ export interface paths {
                         "application/json": components["schemas"]["HostResources"];
                     };
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5466,52 +4326,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -5520,16 +4335,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5555,6 +4361,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Allow-listed template repositories */
         get: {
             parameters: {
                 query?: never;
@@ -5575,16 +4382,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5593,34 +4391,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description A precondition is missing (a setting, a configured integration) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -5629,16 +4400,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -5647,7 +4409,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description An upstream (Docker, GitHub, Cloudflare) failed; the message quotes it */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -5656,7 +4418,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5682,6 +4444,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** List API tokens */
         get: {
             parameters: {
                 query?: never;
@@ -5702,16 +4465,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5720,7 +4474,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5729,43 +4483,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -5774,16 +4492,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5795,6 +4504,7 @@ export interface paths {
             };
         };
         put?: never;
+        /** Create an API token (shown once) */
         post: {
             parameters: {
                 query?: never;
@@ -5826,7 +4536,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5835,7 +4545,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5844,7 +4554,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5853,43 +4563,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -5898,16 +4572,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5934,6 +4599,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /** Revoke an API token */
         delete: {
             parameters: {
                 query?: never;
@@ -5954,7 +4620,7 @@ export interface paths {
                         "application/json": null;
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5963,7 +4629,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5972,7 +4638,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5981,7 +4647,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5990,34 +4656,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -6026,16 +4665,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6058,6 +4688,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The tunnel, its rules and connections */
         get: {
             parameters: {
                 query?: never;
@@ -6076,16 +4707,7 @@ export interface paths {
                         "application/json": components["schemas"]["TunnelState"];
                     };
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6094,34 +4716,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description A precondition is missing (a setting, a configured integration) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -6130,16 +4725,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -6148,7 +4734,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description An upstream (Docker, GitHub, Cloudflare) failed; the message quotes it */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -6157,7 +4743,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6183,6 +4769,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Preview cloudflared's config.yml */
         get: {
             parameters: {
                 query?: never;
@@ -6201,16 +4788,7 @@ export interface paths {
                         "application/json": components["schemas"]["TunnelConfig"];
                     };
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6219,34 +4797,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description A precondition is missing (a setting, a configured integration) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -6255,16 +4806,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -6273,16 +4815,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6329,16 +4862,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6347,7 +4871,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6356,43 +4880,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -6401,16 +4889,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6471,7 +4950,7 @@ export interface paths {
                         "application/json": components["schemas"]["UserListItem"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6480,7 +4959,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6489,7 +4968,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6498,7 +4977,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6507,34 +4986,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -6543,16 +4995,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6595,7 +5038,7 @@ export interface paths {
                         "application/json": null;
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6604,7 +5047,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6613,7 +5056,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6622,7 +5065,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6631,34 +5074,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -6667,16 +5083,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6700,6 +5107,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Finish the GitHub sign-in */
         get: {
             parameters: {
                 query?: {
@@ -6723,6 +5131,69 @@ export interface paths {
                         "application/json": null;
                     };
                 };
+                /** @description The request is invalid (details name each field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Conflicts with the current state (the message names what holds it) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A precondition is missing (a setting, a configured integration) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Too many requests; try again later */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description An upstream (Docker, GitHub, Cloudflare) failed; the message quotes it */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
             };
         };
         put?: never;
@@ -6740,6 +5211,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Start the GitHub sign-in (redirect) */
         get: {
             parameters: {
                 query?: never;
@@ -6758,52 +5230,7 @@ export interface paths {
                         "application/json": null;
                     };
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description A precondition is missing (a setting, a configured integration) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -6812,7 +5239,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Too many requests; try again later */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6821,7 +5248,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -6830,16 +5257,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6867,6 +5285,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** End the session */
         post: {
             parameters: {
                 query?: never;
@@ -6885,16 +5304,7 @@ export interface paths {
                         "application/json": null;
                     };
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6903,7 +5313,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6912,34 +5322,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Too many requests; try again later */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6948,7 +5331,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -6957,16 +5340,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6990,6 +5364,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The signed-in user and when the session expires */
         get: {
             parameters: {
                 query?: never;
@@ -7013,16 +5388,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Not signed in, or the session or API token is invalid */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7031,16 +5397,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Not found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7049,25 +5406,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Too many requests; try again later */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7076,7 +5415,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -7085,16 +5424,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7113,6 +5443,897 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which sign-in methods the sign-in page can offer */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description GitHub OAuth is configured */
+                            github: boolean;
+                            /** @description the local admin has at least one passkey */
+                            passkey: boolean;
+                            /** @description the local admin has set a password */
+                            password: boolean;
+                            /**
+                             * @description a login token from `warp-panel login-token` always works
+                             * @enum {boolean}
+                             */
+                            token: true;
+                        };
+                    };
+                };
+                /** @description Too many requests; try again later */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/passkeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the local admin's passkeys */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Passkey"][];
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A precondition is missing (a setting, a configured integration) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Too many requests; try again later */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/passkeys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a passkey */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": null;
+                    };
+                };
+                /** @description The request is invalid (details name each field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the session or API token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A precondition is missing (a setting, a configured integration) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Too many requests; try again later */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/passkeys/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign in with a passkey */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        challengeId: string;
+                        response: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            user: components["schemas"]["User"];
+                        };
+                    };
+                };
+                /** @description The request is invalid (details name each field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Too many requests; try again later */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/passkeys/login/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a passkey sign-in (a challenge for navigator.credentials.get) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            challengeId: string;
+                            options: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; try again later */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/passkeys/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Finish registering a passkey with the authenticator's answer */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        response: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            passkey: components["schemas"]["Passkey"];
+                        };
+                    };
+                };
+                /** @description The request is invalid (details name each field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the session or API token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A precondition is missing (a setting, a configured integration) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Too many requests; try again later */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/passkeys/register/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start registering a passkey (options for navigator.credentials.create) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A precondition is missing (a setting, a configured integration) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Too many requests; try again later */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set or change the local admin's password */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        currentPassword?: string;
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": null;
+                    };
+                };
+                /** @description The request is invalid (details name each field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the session or API token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A precondition is missing (a setting, a configured integration) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Too many requests; try again later */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove the local admin's password */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": null;
+                    };
+                };
+                /** @description Not signed in, or the session or API token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A precondition is missing (a setting, a configured integration) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Too many requests; try again later */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/password/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign in as the local admin with the password */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        login?: string;
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            user: components["schemas"]["User"];
+                        };
+                    };
+                };
+                /** @description The request is invalid (details name each field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Too many requests; try again later */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/token": {
         parameters: {
             query?: never;
@@ -7122,6 +6343,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Sign in as the local admin with a single-use login token */
         post: {
             parameters: {
                 query?: never;
@@ -7148,7 +6370,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid (details name each field) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7157,52 +6379,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Too many requests; try again later */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7211,7 +6388,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Internal error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -7220,16 +6397,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Default Response */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description The database is unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7272,6 +6440,15 @@ export interface paths {
                         "application/json": components["schemas"]["DockerHealth"] | {
                             status: string;
                         };
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 /** @description Default Response */
@@ -7323,6 +6500,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 /** @description Default Response */
                 503: {
                     headers: {
@@ -7351,6 +6537,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Liveness: the version and uptime */
         get: {
             parameters: {
                 query?: never;
@@ -7372,6 +6559,24 @@ export interface paths {
                             uptimeSeconds: number;
                             version: string;
                         };
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
             };
@@ -7482,6 +6687,7 @@ export interface components {
                 details?: {
                     message: string;
                     path: string;
+                    projectId?: string;
                 }[];
                 message: string;
                 requestId: string;
@@ -7536,6 +6742,7 @@ export interface components {
             startedAt: string | null;
             /** @enum {string} */
             status: "queued" | "running" | "succeeded" | "failed" | "canceled" | "interrupted";
+            title: string;
             type: string;
         };
         JobLogLine: {
@@ -7551,6 +6758,12 @@ export interface components {
             steps: {
                 [key: string]: boolean;
             };
+        };
+        Passkey: {
+            createdAt: string;
+            id: string;
+            lastUsedAt: string | null;
+            name: string;
         };
         Project: {
             composeProject: string | null;
@@ -7572,8 +6785,21 @@ export interface components {
                 owner: string;
                 url: string | null;
             } | null;
-            /** @enum {string} */
-            status: "pending" | "deploying" | "running" | "stopped" | "failed" | "removed";
+            /** @description what PATCH /api/v1/projects/:id can change, as it stands (env values stay hidden) */
+            settings: {
+                autoDeploy: boolean;
+                branch: string | null;
+                containerPort: number | null;
+                envNames: string[];
+                service: string | null;
+            };
+            /**
+             * @description degraded: some containers are down (or a forward nobody answers); missing: its containers are gone
+             * @enum {string}
+             */
+            status: "pending" | "deploying" | "running" | "degraded" | "stopped" | "missing" | "failed" | "removed";
+            /** @description why the status is what it is, in words */
+            statusReason: string | null;
             subdomain: string;
             updatedAt: string;
             url: string | null;
@@ -7613,6 +6839,10 @@ export interface components {
             allowedRegistries: string[];
             api: {
                 publicDocs: boolean;
+            };
+            auth: {
+                /** @description how long activity may keep a sign-in alive, in hours */
+                sessionMaxHours: number;
             };
             backups: {
                 helperImage: string;
