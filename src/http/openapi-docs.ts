@@ -81,6 +81,27 @@ const OPERATIONS: Record<string, { summary: string; errors?: DomainStatus[] }> =
   'PUT /auth/password': { summary: "Set or change the local admin's password", errors: [422] },
   'DELETE /auth/password': { summary: "Remove the local admin's password", errors: [422] },
   'POST /auth/password/login': { summary: 'Sign in as the local admin with the password' },
+  'POST /api/v1/registries/:host/check': {
+    summary: 'Check the credentials saved (or given) for a registry',
+    errors: [404],
+  },
+  'GET /api/v1/projects/:id/plan': { summary: 'The compose plan that runs now', errors: [404] },
+  'GET /api/v1/projects/:id/backup-policy': {
+    summary: "A project's backup policy (S3 keys as set/hint)",
+    errors: [404],
+  },
+  'PUT /api/v1/projects/:id/backup-policy': { summary: "Set a project's backup policy", errors: [404] },
+  'POST /api/v1/projects/:id/backups': { summary: 'Back up a project now', errors: [404, 409, 422] },
+  'GET /api/v1/projects/:id/backups': { summary: "A project's backups, newest first", errors: [404] },
+  'POST /api/v1/projects/:id/backups/verify': {
+    summary: 'Restore the latest backup to a scratch place and verify it',
+    errors: [404, 422],
+  },
+  'POST /api/v1/projects/:id/backups/:bid/restore': {
+    summary: 'Restore a backup into the project or into new volumes',
+    errors: [404, 409],
+  },
+  'GET /api/v1/backups/status': { summary: 'Backup state per project (for the dashboard)' },
 };
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -77,7 +77,7 @@ describe('the OpenAPI document', () => {
         (c) => Number(c) >= 400 && !(c === '503' && key.includes(' /health/')),
       )) {
         expect(op.responses[code]!.content?.['application/json']?.schema.$ref, `${key} ${code}`).toBe(
-          '#/components/schemas/Error',
+          '#/components/schemas/ErrorBody',
         );
       }
     }
@@ -102,7 +102,7 @@ describe('the OpenAPI document', () => {
       'Project',
       'Job',
       'User',
-      'Error',
+      'ErrorBody',
       'Container',
       'Settings',
       'Passkey',

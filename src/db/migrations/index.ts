@@ -10,8 +10,8 @@ export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-least-privilege': leastPrivilege,
   '0004-registries': registries,
-  '0009-backups': backups,
   '0005-project-status': projectStatus,
+  '0009-backups': backups,
 };
 
 /** Kysely provider over the static list. */

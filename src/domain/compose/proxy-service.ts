@@ -58,7 +58,9 @@ export function findProxyService(
   if (chosen !== undefined) {
     const hidden = inactive.find(([n]) => n === chosen);
     if (hidden) throw inactiveRefusal(hidden[0], hidden[1]);
-    if (!(chosen in services)) throw refuse('service', `the compose project has no service ${chosen}`);
+    if (!(chosen in services)) {
+      throw refuse('service', `the compose file has no service ${chosen} (it has ${names.join(', ')})`);
+    }
     checkNetworkMode(chosen, services[chosen]);
     return { service: chosen, containerPort: containerPortOf(chosen, services[chosen]) };
   }

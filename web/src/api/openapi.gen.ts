@@ -90,6 +90,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Backup state per project (for the dashboard) */
         get: {
             parameters: {
                 query?: never;
@@ -2174,6 +2175,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** A project's backup policy (S3 keys as set/hint) */
         get: {
             parameters: {
                 query?: never;
@@ -2291,6 +2293,7 @@ export interface paths {
                 };
             };
         };
+        /** Set a project's backup policy */
         put: {
             parameters: {
                 query?: never;
@@ -2478,6 +2481,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** A project's backups, newest first */
         get: {
             parameters: {
                 query?: never;
@@ -2572,6 +2576,7 @@ export interface paths {
             };
         };
         put?: never;
+        /** Back up a project now */
         post: {
             parameters: {
                 query?: never;
@@ -2630,6 +2635,24 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
+                /** @description Conflicts with the current state (the message names what holds it) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A precondition is missing (a setting, a configured integration) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 /** @description Internal error */
                 500: {
                     headers: {
@@ -2665,6 +2688,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Restore a backup into the project or into new volumes */
         post: {
             parameters: {
                 query?: never;
@@ -2736,6 +2760,15 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
+                /** @description Conflicts with the current state (the message names what holds it) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 /** @description Internal error */
                 500: {
                     headers: {
@@ -2771,6 +2804,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Restore the latest backup to a scratch place and verify it */
         post: {
             parameters: {
                 query?: never;
@@ -2829,6 +2863,15 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
+                /** @description A precondition is missing (a setting, a configured integration) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 /** @description Internal error */
                 500: {
                     headers: {
@@ -2862,6 +2905,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The compose plan that runs now */
         get: {
             parameters: {
                 query?: never;
@@ -3931,6 +3975,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Check the credentials saved (or given) for a registry */
         post: {
             parameters: {
                 query?: never;
