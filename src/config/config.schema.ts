@@ -83,6 +83,12 @@ export const envSchema = z.object({
   WARP_ADMIN_USERS: list,
   WARP_TEMPLATE_ALLOWLIST: list,
   WARP_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  WARP_METRICS_INTERVAL: z.coerce
+    .number()
+    .int('expected whole seconds')
+    .min(1, 'expected 1-3600 seconds')
+    .max(3600, 'expected 1-3600 seconds')
+    .default(15),
 });
 
 /** Raw parsed environment. */
@@ -136,6 +142,8 @@ export function toConfig(env: Env, cwd: string) {
     },
     templateAllowlist: env.WARP_TEMPLATE_ALLOWLIST,
     jobConcurrency: env.WARP_JOB_CONCURRENCY,
+    /** Seconds between metrics samples (the first default of the `metrics.intervalSeconds` setting). */
+    metricsIntervalSeconds: env.WARP_METRICS_INTERVAL,
   };
 }
 

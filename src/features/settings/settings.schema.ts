@@ -130,6 +130,13 @@ export const settingsPatchSchema = z
       .object({ allowlist: z.array(ownerRepo).max(200) })
       .strict()
       .partial(),
+    metrics: z
+      .object({
+        intervalSeconds: z.number().int().min(1).max(3600),
+        diskThresholdPercent: z.number().int().min(1).max(100),
+      })
+      .strict()
+      .partial(),
   })
   .strict()
   .partial();
@@ -170,6 +177,7 @@ export const settingsViewSchema = z.object({
     adminUsers: z.array(z.string()),
   }),
   templates: z.object({ allowlist: z.array(z.string()) }),
+  metrics: z.object({ intervalSeconds: z.number(), diskThresholdPercent: z.number() }),
 });
 
 /** The settings object as the API shows it. */

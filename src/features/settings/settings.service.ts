@@ -60,6 +60,8 @@ export function defaultsFromConfig(config: Config): Record<string, unknown> {
     'access.allowedOrgs': config.access.allowedOrgs,
     'access.adminUsers': config.access.adminUsers,
     'templates.allowlist': config.templateAllowlist,
+    'metrics.intervalSeconds': config.metricsIntervalSeconds,
+    'metrics.diskThresholdPercent': 90,
   };
 }
 
@@ -110,6 +112,10 @@ function build(values: Record<string, unknown>): Settings {
       adminUsers: v('access.adminUsers'),
     },
     templates: { allowlist: v('templates.allowlist') },
+    metrics: {
+      intervalSeconds: v('metrics.intervalSeconds'),
+      diskThresholdPercent: v('metrics.diskThresholdPercent'),
+    },
   };
 }
 
