@@ -11,6 +11,7 @@ import {
   createPortsService,
   createProjectsService,
   createTemplatesService,
+  DEPLOY_JOB_TYPES,
   forwardJob,
   reconcileInterruptedDeploys,
   registerDeployJobs,
@@ -21,6 +22,16 @@ import {
   createJobsService,
   createLogBus,
 } from './features/jobs/index.js';
+import {
+  createMetricsQuery,
+  createMetricsSampler,
+  createProjectIndex,
+  createSampleReader,
+  createThresholdsService,
+  createThresholdWatch,
+  type SamplerOptions,
+} from './features/metrics/index.js';
+import { createNotifications, type NotificationOptions } from './features/notifications/index.js';
 import { createOnboardingService } from './features/onboarding/index.js';
 import { createSettingsService, defaultsFromConfig } from './features/settings/index.js';
 import { createSystemService } from './features/system/index.js';
@@ -33,6 +44,8 @@ import { githubAuthRoutes } from './http/routes/github-auth.routes.js';
 import { healthRoutes } from './http/routes/health.routes.js';
 import { hostRepoRoutes } from './http/routes/host-repos.routes.js';
 import { jobRoutes } from './http/routes/jobs.routes.js';
+import { metricsRoutes } from './http/routes/metrics.routes.js';
+import { notificationsRoutes } from './http/routes/notifications.routes.js';
 import { onboardingRoutes } from './http/routes/onboarding.routes.js';
 import { projectRoutes } from './http/routes/projects.routes.js';
 import { settingsRoutes } from './http/routes/settings.routes.js';
@@ -63,6 +76,10 @@ export interface AppOptions {
   healthGate?: { timeoutMs?: number; stableMs?: number };
   /** Where the built SPA is (default `dist/web`); tests point it at a bundle of their own. */
   webRoot?: string;
+  /** Retry, grouping and watch timings of notifications (tests shorten them). */
+  notifications?: NotificationOptions;
+  /** Size bound and maintenance period of the metrics history. */
+  metrics?: SamplerOptions;
 }
 
 /** The composition root: config → db → repositories → integrations → services → jobs → http. */
@@ -195,6 +212,75 @@ export async function createApp(opts: AppOptions) {
     github,
     ...(opts.healthGate ? { healthGate: opts.healthGate } : {}),
   });
+  // Metrics history: the sampler (host + managed containers), range reads, per-project thresholds.
+  const metricsLog = logger.child({ component: 'metrics' });
+  const projectIndex = createProjectIndex({ projects: repos.projects });
+  const sampler = createMetricsSampler({
+    reader: createSampleReader({ docker, projects: projectIndex, dataDir: config.dataDir, log: metricsLog }),
+    metrics: repos.metrics,
+    intervalSeconds: async () => (await settings.get()).metrics.intervalSeconds,
+    clock,
+    log: metricsLog,
+    ...(opts.metrics ? { options: opts.metrics } : {}),
+  });
+  const metricsQuery = createMetricsQuery({ metrics: repos.metrics, projects: repos.projects, clock });
+  const thresholds = createThresholdsService({
+    repo: repos.metricThresholds,
+    projects: repos.projects,
+    audit,
+    clock,
+  });
+  // Notifications: channels, the durable delivery queue, and the watches that publish on their own.
+  const notifications = createNotifications({
+    channels: repos.notificationChannels,
+    deliveries: repos.notificationDeliveries,
+    groups: repos.notificationGroups,
+    transaction: repos.transaction,
+    box,
+    audit,
+    clock,
+    log: logger.child({ component: 'notifications' }),
+    publicUrl: config.publicUrl,
+    secrets: () => settings.secrets(),
+    projectInfo: async (id) => {
+      const row = await repos.projects.findById(id);
+      if (!row) return null;
+      const env = projects.openSpec(row).env ?? {};
+      return { id: row.id, name: row.name, hostname: row.hostname, secrets: Object.values(env) };
+    },
+    projectStatus: async (id) => (await repos.projects.findById(id))?.status ?? null,
+    docker,
+    projectIndex,
+    containerLogs: async (id, tail) =>
+      (await containers.logs(id, { tail, timestamps: false })).lines.map((l) => l.text),
+    jobLogTail: async (jobId, n) => {
+      const last = await repos.jobLogs.lastSeq(jobId);
+      return (await repos.jobLogs.listAfter(jobId, Math.max(0, last - n), n)).map((l) => l.text);
+    },
+    tunnelHealth: () => tunnel.health(),
+    deployTypes: DEPLOY_JOB_TYPES,
+    ...(opts.notifications ? { options: opts.notifications } : {}),
+  });
+  const thresholdWatch = createThresholdWatch({
+    thresholds: () => thresholds.all(),
+    diskThreshold: async () => (await settings.get()).metrics.diskThresholdPercent,
+    onAlert: (alert) => notifications.metricAlert(alert),
+    log: metricsLog,
+  });
+  sampler.onSample((batch) => thresholdWatch.observe(batch));
+  // Deploy outcomes reach notifications through the runner's hook: jobs know nothing of notifications.
+  runner.onFinished((row) => notifications.jobFinished(row));
+  /** The background loops besides the job runner: started after listen, stopped on close. */
+  const monitors = {
+    async start(): Promise<void> {
+      sampler.start();
+      await notifications.start();
+    },
+    async stop(): Promise<void> {
+      await sampler.stop();
+      await notifications.stop();
+    },
+  };
   const startedAt = Date.now();
 
   const { app: http, routes } = await createHttpServer({
@@ -220,6 +306,8 @@ export async function createApp(opts: AppOptions) {
       projectRoutes(app, { projects, requests: deployRequests });
       forwardsRoutes(app, { forwards });
       hostRepoRoutes(app, { hostRepos });
+      notificationsRoutes(app, { notifications });
+      metricsRoutes(app, { query: metricsQuery, thresholds });
       // Last: the SPA's catch-all only answers paths no API route took.
       webRoutes(app, opts.webRoot ? { root: opts.webRoot } : {});
     },
@@ -255,12 +343,19 @@ export async function createApp(opts: AppOptions) {
     jobs,
     /** The job runner: `start()` (recovery, then claiming) runs after listen; `stop()` on shutdown. */
     runner,
+    /** Notifications: channels, `publish`, `webhookRejected`, `backupFailed`, the delivery worker and watches. */
+    notifications,
+    /** Metrics history: the sampler (`tick`, `maintain`), range reads, thresholds. */
+    metrics: { sampler, query: metricsQuery, thresholds, thresholdWatch },
+    /** Sampler, delivery worker, engine-event and tunnel watches: `start()` after listen, `stop()` on close. */
+    monitors,
     http,
     routes: routes as RouteInfo[],
     version,
-    /** Stop everything in order: the job runner (running jobs get a grace period), HTTP, the database. */
+    /** Stop everything in order: the job runner (running jobs get a grace period), the monitors, HTTP, the database. */
     async close(): Promise<void> {
       await runner.stop();
+      await monitors.stop();
       await http.close();
       await db.close();
     },

@@ -31,6 +31,8 @@ export async function serve(config: Config, logger: Logger, print: (line: string
   logger.info({ url: config.publicUrl, version: app.version, db: app.db.engine }, 'warp panel listening');
   // Recovery first (jobs left running by a crash become interrupted), then queued jobs run.
   await app.runner.start();
+  // Metrics sampling, notification delivery and the engine / tunnel watches.
+  await app.monitors.start();
 
   let stopping = false;
   const stop = async (signal: string) => {

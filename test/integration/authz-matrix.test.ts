@@ -65,6 +65,16 @@ const EXPECTED: Record<string, Level> = {
   'GET /api/v1/host/repos': 'user',
   'POST /api/v1/host/repos/:name/stop': 'user',
   'POST /api/v1/host/repos/:name/restart': 'user',
+  'GET /api/v1/notifications/channels': 'admin',
+  'POST /api/v1/notifications/channels': 'admin',
+  'GET /api/v1/notifications/channels/:id': 'admin',
+  'PATCH /api/v1/notifications/channels/:id': 'admin',
+  'DELETE /api/v1/notifications/channels/:id': 'admin',
+  'POST /api/v1/notifications/channels/:id/test': 'admin',
+  'GET /api/v1/notifications/deliveries': 'admin',
+  'GET /api/v1/metrics': 'user',
+  'GET /api/v1/projects/:id/thresholds': 'user',
+  'PUT /api/v1/projects/:id/thresholds': 'user',
 };
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type App, createApp } from '../../src/app.js';
+import { type App, type AppOptions, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { createPostgresDatabase } from './databases.js';
@@ -21,7 +21,13 @@ export interface TestApp {
 
 /** Build the real app on a temp data dir and the chosen engine; `env` overrides configuration. */
 export async function createTestApp(
-  opts: { engine?: 'sqlite' | 'postgres'; env?: Record<string, string>; webRoot?: string } = {},
+  opts: {
+    engine?: 'sqlite' | 'postgres';
+    env?: Record<string, string>;
+    webRoot?: string;
+    /** Other app options (notification and metrics timings). */
+    app?: Omit<AppOptions, 'config' | 'logger'>;
+  } = {},
 ): Promise<TestApp> {
   const engine = opts.engine ?? 'sqlite';
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warp-test-'));
@@ -38,6 +44,7 @@ export async function createTestApp(
     dataDir,
   );
   const app = await createApp({
+    ...opts.app,
     config,
     logger: createLogger('debug', captureStream()),
     ...(opts.webRoot ? { webRoot: opts.webRoot } : {}),
