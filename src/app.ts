@@ -248,7 +248,12 @@ export async function createApp(opts: AppOptions) {
       const env = projects.openSpec(row).env ?? {};
       return { id: row.id, name: row.name, hostname: row.hostname, secrets: Object.values(env) };
     },
-    projectStatus: async (id) => (await repos.projects.findById(id))?.status ?? null,
+    projectActivity: async (id) => {
+      const row = await repos.projects.findById(id);
+      if (!row) return null;
+      const job = row.last_job_id ? await repos.jobs.get(row.last_job_id) : undefined;
+      return { status: row.status, lastJobFinishedAt: job?.finished_at ? Date.parse(job.finished_at) : null };
+    },
     docker,
     projectIndex,
     containerLogs: async (id, tail) =>

@@ -15,8 +15,8 @@ export interface EngineWatchDeps {
   docker: DockerClient;
   projects: ProjectIndex;
   containerLogs: (id: string, tail: number) => Promise<string[]>;
-  /** The project's status now (the index may be seconds old; a deploy may have just started). */
-  projectStatus: (id: string) => Promise<string | null>;
+  /** The project's status now and when its last job ended (the index may be seconds old). */
+  projectActivity: (id: string) => Promise<{ status: string; lastJobFinishedAt: number | null } | null>;
   publish: (input: NotificationInput) => Promise<unknown>;
   log: Logger;
   /** Reconnect delays after the event stream broke (default 1 s doubling to 30 s). */
@@ -69,7 +69,11 @@ export function createEngineWatch(deps: EngineWatchDeps) {
     const exitCode = Number(e.Actor.Attributes.exitCode ?? 0);
     // A clean exit is how one-shot services (migrations, init) end; a deploy reports its own failures.
     if (exitCode === 0 && !oomKilled) return;
-    if ((await deps.projectStatus(project.id).catch(() => project.status)) === 'deploying') return;
+    // A crash during a deploy (its health gate) is that deploy's failure, reported as deploy.failed.
+    const activity = await deps.projectActivity(project.id).catch(() => null);
+    const dieMs = e.timeNano ? e.timeNano / 1e6 : e.time * 1000;
+    if (activity?.status === 'deploying') return;
+    if (activity?.lastJobFinishedAt && dieMs <= activity.lastJobFinishedAt) return;
     const info = await inspect(id);
     const restarting = Boolean(info?.State?.Restarting || info?.State?.Running);
     const logLines = await lastLines(id);

@@ -48,7 +48,7 @@ export interface NotificationsDeps {
   publicUrl: string;
   secrets: () => Promise<string[]>;
   projectInfo: (id: string) => Promise<ProjectInfo | null>;
-  projectStatus: (id: string) => Promise<string | null>;
+  projectActivity: (id: string) => Promise<{ status: string; lastJobFinishedAt: number | null } | null>;
   docker: DockerClient;
   projectIndex: ProjectIndex;
   containerLogs: (id: string, tail: number) => Promise<string[]>;
@@ -112,7 +112,7 @@ export function createNotifications(deps: NotificationsDeps) {
     docker: deps.docker,
     projects: deps.projectIndex,
     containerLogs: deps.containerLogs,
-    projectStatus: deps.projectStatus,
+    projectActivity: deps.projectActivity,
     publish,
     log,
     ...(deps.options?.engineReconnectMs ? { reconnectMs: deps.options.engineReconnectMs } : {}),
