@@ -25,6 +25,8 @@ export interface MetricsQuery {
   to?: number | undefined;
   /** Seconds per point. */
   step?: number | undefined;
+  /** Only these series names. */
+  series?: string[] | undefined;
 }
 
 const MAX_POINTS = 2000;
@@ -71,7 +73,8 @@ export function planRange(
   if (from >= to) throw validationError('invalid range', [{ path: 'from', message: 'must be before to' }]);
   let stepMs = q.step ? q.step * 1000 : Math.ceil((to - from) / TARGET_POINTS / 1000) * 1000;
   stepMs = Math.max(stepMs, Math.ceil((to - from) / MAX_POINTS / 1000) * 1000, 1000);
-  const source = stepMs >= BUCKET_MS || from < now - RAW_RETENTION_MS ? 'buckets' : 'raw';
+  // "The last 24 h" asked a moment ago reaches a few ms past the raw retention: still raw.
+  const source = stepMs >= BUCKET_MS || from < now - RAW_RETENTION_MS - 10 * 60_000 ? 'buckets' : 'raw';
   if (source === 'buckets') stepMs = Math.ceil(stepMs / BUCKET_MS) * BUCKET_MS;
   // Steps start on multiples of the step, so a range starts on one too.
   return { from: Math.floor(from / stepMs) * stepMs, to, stepMs, source };
@@ -105,7 +108,8 @@ export function createMetricsQuery(deps: {
         toTs: plan.to,
         stepMs: plan.stepMs,
       });
-      const defs = q.scope === 'host' ? HOST_SERIES : CONTAINER_SERIES;
+      const all = q.scope === 'host' ? HOST_SERIES : CONTAINER_SERIES;
+      const defs = q.series ? all.filter(([name]) => q.series?.includes(name)) : all;
       const byKey = new Map<string, SeriesRow[]>();
       for (const r of rows) byKey.set(r.key, [...(byKey.get(r.key) ?? []), r]);
       const stepSeconds = plan.stepMs / 1000;

@@ -25,6 +25,12 @@ export const metricsQuerySchema = z
       .min(1)
       .max(30 * 86400)
       .optional(),
+    /** Only these series (comma-separated names, e.g. `cpu,memory`); default all. */
+    series: z
+      .string()
+      .regex(/^[A-Za-z0-9]+(,[A-Za-z0-9]+)*$/, 'expected series names separated by commas')
+      .transform((s) => s.split(','))
+      .optional(),
   })
   .strict();
 

@@ -3,6 +3,14 @@
 import type { z } from 'zod';
 import type { projectSchema } from '../../../src/features/deploy/deploy.schemas.js';
 import type { jobSchema } from '../../../src/features/jobs/jobs.schemas.js';
+import type {
+  metricsResponseSchema,
+  thresholdsSchema,
+} from '../../../src/features/metrics/metrics.schemas.js';
+import type {
+  attemptSchema,
+  channelSchema,
+} from '../../../src/features/notifications/notifications.schemas.js';
 import type { SettingsView } from '../../../src/features/settings/settings.schema.js';
 import type { ingressRuleSchema } from '../../../src/features/tunnel/tunnel.schemas.js';
 import type { userSchema } from '../../../src/http/schemas.js';
@@ -194,3 +202,14 @@ export interface AuditEntry {
   projectId?: string | null;
   details: Record<string, unknown>;
 }
+
+/** `GET /api/v1/metrics`. */
+export type MetricsResponse = z.infer<typeof metricsResponseSchema>;
+/** One series of it. */
+export type MetricSeries = MetricsResponse['series'][number];
+/** A project's CPU and memory thresholds. */
+export type Thresholds = z.infer<typeof thresholdsSchema>;
+/** A notification channel (secrets as `{set, hint}`). */
+export type Channel = z.infer<typeof channelSchema>;
+/** One delivery attempt of the notification log. */
+export type DeliveryAttempt = z.infer<typeof attemptSchema>;

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, health } from '../api/client.js';
 import type { DockerUsage, HostResources, Items, Job, Page, Project, TunnelHealth } from '../api/types.js';
+import { HostCharts } from '../components/metrics-charts.js';
 import { Badge, Card, Empty, ErrorView, Loading } from '../components/ui.js';
 import { formatBytes, timeAgo } from '../lib/format.js';
 import { Link } from '../lib/router.js';
@@ -242,12 +243,15 @@ function SystemCards() {
   );
 }
 
-/** Overview: projects with status, URL and last job; running jobs; tunnel, host and Docker usage. */
+/** Overview: projects with status, URL and last job; host history; running jobs; tunnel, host and Docker usage. */
 export function Dashboard() {
   return (
     <div className="page">
       <h1>Dashboard</h1>
       <Projects />
+      <Card title="Host history">
+        <HostCharts />
+      </Card>
       <div className="cards">
         <RunningJobs />
         <TunnelHealthCard />
