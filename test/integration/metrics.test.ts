@@ -144,6 +144,12 @@ describe.each(engines)('metrics history on %s', (engine) => {
     const cpu = seriesOf(fine.body, 'cpu')!.points;
     expect(cpu.slice(0, 5).every(([, v]) => v === 15)).toBe(true);
     expect(cpu.slice(5).every(([, v]) => v === 50)).toBe(true);
+    // Only the series asked for (what the charts do).
+    const some = await get(
+      `/api/v1/metrics?scope=project&id=${projectId}&from=${from}&to=${to}&step=600&series=cpu,memory`,
+    );
+    expect([...new Set(some.body.series.map((s: Series) => s.name))]).toEqual(['cpu', 'memory']);
+    expect((await get('/api/v1/metrics?scope=host&series=cpu;drop')).status).toBe(400);
     // A short prefix of the id works too.
     const short = await get(
       `/api/v1/metrics?scope=container&id=c1000000000000&from=${from}&to=${to}&step=600`,

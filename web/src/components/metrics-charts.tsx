@@ -68,20 +68,20 @@ export function ProjectCharts({ projectId }: { projectId: string }) {
   const memory = useMemo(() => byContainer(q.data?.series ?? [], 'memory'), [q.data]);
   return (
     <>
-      <div className="range-picker" role="radiogroup" aria-label="Range">
+      <fieldset className="range-picker">
+        <legend className="sr-only">Range</legend>
         {(Object.keys(RANGES) as Range[]).map((r) => (
           <button
             key={r}
             type="button"
-            role="radio"
-            aria-checked={r === range}
+            aria-pressed={r === range}
             className={`btn${r === range ? ' btn-primary' : ''}`}
             onClick={() => setRange(r)}
           >
             {r}
           </button>
         ))}
-      </div>
+      </fieldset>
       {q.isPending ? (
         <Loading what="Loading metrics" />
       ) : q.error ? (
