@@ -325,6 +325,73 @@ describe.each(engines)('notification channels on %s', (engine) => {
     await api('DELETE', `/api/v1/notifications/channels/${hook.id}`);
   });
 
+  it('turns crossed metrics thresholds (project memory, host disk) into memory.high and disk.high', async () => {
+    const hook = await create({
+      name: 'alerts',
+      type: 'webhook',
+      config: { url: `${rx.url}/alerts` },
+      events: ['memory.high', 'disk.high'],
+    });
+    const put = await t.app.http.inject({
+      method: 'PUT',
+      url: `/api/v1/projects/${projectId}/thresholds`,
+      headers: auth,
+      payload: { cpu: null, memory: { percent: 75, minutes: 1 } },
+    });
+    expect(put.statusCode).toBe(200);
+    const project = {
+      id: projectId,
+      name: 'shop',
+      hostname: 'shop.example.test',
+      status: 'running' as const,
+    };
+    const batch = (ts: number, mem: number, diskUsed: number) => ({
+      ts,
+      host: {
+        cpu: 5,
+        memUsed: 1,
+        memTotal: 2,
+        load1: 0.1,
+        dataDisk: { path: '/var/lib/warp', used: diskUsed, total: 100 },
+        dockerDisk: null,
+      },
+      containers: [
+        {
+          id: 'f'.repeat(64),
+          name: 'shop-web',
+          project,
+          cpu: 1,
+          memUsed: mem,
+          memLimit: 1000,
+          netRx: 0,
+          netTx: 0,
+          blkRead: 0,
+          blkWrite: 0,
+          restarts: 0,
+        },
+      ],
+    });
+    const watch = t.app.metrics.thresholdWatch;
+    await watch.evaluate(batch(0, 800, 50));
+    await watch.evaluate(batch(60_000, 900, 95));
+    await waitFor('both alerts', async () => {
+      await deliverAll();
+      return at('/alerts').length >= 2 || undefined;
+    });
+    const events = at('/alerts').map((r) => JSON.parse(r.body));
+    expect(events.map((e) => e.event).sort()).toEqual(['disk.high', 'memory.high']);
+    const memory = events.find((e) => e.event === 'memory.high');
+    expect(memory).toMatchObject({
+      project: { id: projectId },
+      details: { containerName: 'shop-web', percent: 90 },
+    });
+    expect(memory.message).toMatch(/over 75 % of its limit for 1 min \(now 90\.0 %\)/);
+    expect(events.find((e) => e.event === 'disk.high').message).toMatch(
+      /95\.0 % full .* over the 90 % threshold/,
+    );
+    await api('DELETE', `/api/v1/notifications/channels/${hook.id}`);
+  });
+
   it('groups identical events: the first is sent, the repeats go out as one summary', async () => {
     const hook = await create({ name: 'group', type: 'webhook', config: { url: `${rx.url}/group` } });
     const same = {

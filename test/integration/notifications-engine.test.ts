@@ -5,6 +5,7 @@ import {
   deployEnv,
   ensureDeployImages,
   removeProjectContainers,
+  WEB_IMAGE,
   waitForJob,
   writeTunnelConfig,
 } from '../support/deploy-env.js';
@@ -133,7 +134,8 @@ describe.skipIf(skip)('notifications from the real engine', () => {
       link: `https://panel.example.test/projects/${projectId}`,
     });
     expect(msg!.message).toMatch(/exited with code 1 and is not running/);
-    expect(msg!.logLines).toEqual(['starting up', 'about to fail']);
+    // stdout and stderr lines, in the engine's order (which need not be the order they were written in).
+    expect([...msg!.logLines].sort()).toEqual(['about to fail', 'starting up']);
     // Exactly one: no repeat after a while, and no message for a container someone stopped on purpose.
     const stopped = await managed('stopped', ['sleep', '3600']);
     await stopped.start();
@@ -202,6 +204,52 @@ describe.skipIf(skip)('notifications from the real engine', () => {
       details: { containerId: c.id, exitCode: 5 },
     });
     await late.close();
+  });
+
+  it('a container that fails its health check is one "unhealthy" message with the probe output', async () => {
+    const c = await docker.createContainer({
+      Image: TEST_IMAGE,
+      name: `${run}-sick`,
+      Cmd: ['sleep', '3600'],
+      Labels: { [TEST_LABEL]: run, 'warp.managed': 'true', 'warp.project': projectId },
+      Healthcheck: {
+        Test: ['CMD', 'sh', '-c', 'echo db unreachable; exit 1'],
+        Interval: 1e9,
+        Timeout: 2e9,
+        Retries: 1,
+      },
+      HostConfig: { Init: true },
+    });
+    await c.start();
+    const [msg] = await waitFor(
+      'the unhealthy message',
+      () => forContainer(c.id).length > 0 && forContainer(c.id),
+      30_000,
+    );
+    expect(msg).toMatchObject({ event: 'container.unhealthy', details: { containerName: `${run}-sick` } });
+    expect(msg!.message).toMatch(/failed its health check: db unreachable/);
+    await c.remove({ force: true });
+  });
+
+  it('a deploy that works is one "deployed" message with its URL', async () => {
+    const res = await t.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/projects/quick-service',
+      headers: auth,
+      payload: { image: WEB_IMAGE, subdomain: `${run}-ok`.slice(0, 40), containerPort: 80 },
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    const { project, job } = res.json();
+    deployed.push(project.id);
+    expect((await waitForJob(t, auth, job.id)).status).toBe('succeeded');
+    const msg = await waitFor('the deployed message', () =>
+      payloads().find((p) => p.project?.id === project.id),
+    );
+    expect(msg).toMatchObject({
+      event: 'deploy.succeeded',
+      link: `https://panel.example.test/jobs/${job.id}`,
+    });
+    expect(msg.message).toContain(`is live at https://${project.hostname}`);
   });
 
   it('a failing deploy is one "deploy failed" with the job log tail, and no container message', async () => {

@@ -33,7 +33,9 @@ export interface EngineWatchDeps {
 export function createEngineWatch(deps: EngineWatchDeps) {
   const first = deps.reconnectMs?.first ?? 1000;
   const max = deps.reconnectMs?.max ?? 30_000;
+  // When a kill was seen (consumed by the die it causes), and when a kill or stop was last seen.
   const expected = new Map<string, number>();
+  const stopRequested = new Map<string, number>();
   const oom = new Set<string>();
   const handled = new Set<string>();
   let close: (() => void) | null = null;
@@ -62,6 +64,7 @@ export function createEngineWatch(deps: EngineWatchDeps) {
 
   async function onDie(e: EngineEvent, project: ProjectRef, name: string): Promise<void> {
     const id = e.Actor.ID;
+    const seenAt = Date.now();
     const killedAt = expected.get(id);
     expected.delete(id);
     const oomKilled = oom.delete(id);
@@ -76,6 +79,9 @@ export function createEngineWatch(deps: EngineWatchDeps) {
     if (activity?.lastJobFinishedAt && dieMs <= activity.lastJobFinishedAt) return;
     const info = await inspect(id);
     const restarting = Boolean(info?.State?.Restarting || info?.State?.Running);
+    // Stopped by someone while this was looked at: whether it would have come back is unknowable,
+    // and a stop is not a crash.
+    if (!restarting && (stopRequested.get(id) ?? 0) >= seenAt) return;
     const logLines = await lastLines(id);
     const why = `exited with code ${exitCode}${oomKilled || info?.State?.OOMKilled ? ' (out of memory)' : ''}`;
     const details = {
@@ -136,7 +142,10 @@ export function createEngineWatch(deps: EngineWatchDeps) {
     if (handled.size > 2000) handled.delete(handled.values().next().value as string);
     since = Math.max(since ?? 0, e.time);
     if (e.Action === 'kill' || e.Action === 'stop') {
-      expected.set(id, Date.now());
+      // Only a kill precedes the die it causes; a stop also ends a restart policy's wait (no die).
+      if (e.Action === 'kill') expected.set(id, Date.now());
+      stopRequested.set(id, Date.now());
+      if (stopRequested.size > 5000) stopRequested.delete(stopRequested.keys().next().value as string);
       return;
     }
     if (e.Action === 'oom') {
@@ -145,6 +154,7 @@ export function createEngineWatch(deps: EngineWatchDeps) {
     }
     if (e.Action === 'destroy') {
       expected.delete(id);
+      stopRequested.delete(id);
       oom.delete(id);
       return;
     }
