@@ -31,6 +31,7 @@ import {
   createProjectStatusWatcher,
   createProjectsService,
   createTemplatesService,
+  DEPLOY_JOB_TYPES,
   forwardJob,
   reconcileInterruptedDeploys,
   registerDeployJobs,
@@ -41,6 +42,16 @@ import {
   createJobsService,
   createLogBus,
 } from './features/jobs/index.js';
+import {
+  createMetricsQuery,
+  createMetricsSampler,
+  createProjectIndex,
+  createSampleReader,
+  createThresholdsService,
+  createThresholdWatch,
+  type SamplerOptions,
+} from './features/metrics/index.js';
+import { createNotifications, type NotificationOptions } from './features/notifications/index.js';
 import { createOnboardingService } from './features/onboarding/index.js';
 import { createRegistriesService } from './features/registries/index.js';
 import { createSettingsService, defaultsFromConfig } from './features/settings/index.js';
@@ -56,6 +67,8 @@ import { healthRoutes } from './http/routes/health.routes.js';
 import { hostRepoRoutes } from './http/routes/host-repos.routes.js';
 import { jobRoutes } from './http/routes/jobs.routes.js';
 import { localSignInRoutes } from './http/routes/local-sign-in.routes.js';
+import { metricsRoutes } from './http/routes/metrics.routes.js';
+import { notificationsRoutes } from './http/routes/notifications.routes.js';
 import { onboardingRoutes } from './http/routes/onboarding.routes.js';
 import { projectRoutes } from './http/routes/projects.routes.js';
 import { registriesRoutes } from './http/routes/registries.routes.js';
@@ -97,6 +110,10 @@ export interface AppOptions {
   streamLimits?: StreamLimits;
   /** A pull that receives nothing for this long fails (default 2 min; tests shorten it). */
   pullStallTimeoutMs?: number;
+  /** Retry, grouping and watch timings of notifications (tests shorten them). */
+  notifications?: NotificationOptions;
+  /** Size bound and maintenance period of the metrics history. */
+  metrics?: SamplerOptions;
 }
 
 /** The composition root: config → db → repositories → integrations → services → jobs → http. */
@@ -225,12 +242,21 @@ export async function createApp(opts: AppOptions) {
     clock,
     workDir: backupsWorkDir,
     defaultLocalPath: path.join(config.dataDir, 'app-backups'),
-    // The notifications feature (built in parallel) takes this over; until then a failure is logged.
-    onBackupFailed: (event) =>
+    // Loud: logged, and sent to every channel that listens for backup.failed.
+    onBackupFailed: (event) => {
       backupLog.error(
         { projectId: event.projectId, kind: event.kind, status: event.status, jobId: event.jobId },
         `backup.failed: ${event.message}`,
-      ),
+      );
+      return notifications
+        .backupFailed({
+          projectId: event.projectId,
+          reason: `${event.kind === 'verify' ? 'restore check' : 'backup'} ${event.status}: ${event.message}`,
+          jobId: event.jobId,
+          backupId: event.runId,
+        })
+        .then(() => undefined);
+    },
     log: backupLog,
   };
   const jobBus = createLogBus();
@@ -357,6 +383,80 @@ export async function createApp(opts: AppOptions) {
     clock,
     log: logger.child({ component: 'project-status' }),
   });
+  // Metrics history: the sampler (host + managed containers), range reads, per-project thresholds.
+  const metricsLog = logger.child({ component: 'metrics' });
+  const projectIndex = createProjectIndex({ projects: repos.projects });
+  const sampler = createMetricsSampler({
+    reader: createSampleReader({ docker, projects: projectIndex, dataDir: config.dataDir, log: metricsLog }),
+    metrics: repos.metrics,
+    intervalSeconds: async () => (await settings.get()).metrics.intervalSeconds,
+    clock,
+    log: metricsLog,
+    ...(opts.metrics ? { options: opts.metrics } : {}),
+  });
+  const metricsQuery = createMetricsQuery({ metrics: repos.metrics, projects: repos.projects, clock });
+  const thresholds = createThresholdsService({
+    repo: repos.metricThresholds,
+    projects: repos.projects,
+    audit,
+    clock,
+  });
+  // Notifications: channels, the durable delivery queue, and the watches that publish on their own.
+  const notifications = createNotifications({
+    channels: repos.notificationChannels,
+    deliveries: repos.notificationDeliveries,
+    groups: repos.notificationGroups,
+    transaction: repos.transaction,
+    box,
+    audit,
+    clock,
+    log: logger.child({ component: 'notifications' }),
+    publicUrl: config.publicUrl,
+    secrets: () => settings.secrets(),
+    projectInfo: async (id) => {
+      const row = await repos.projects.findById(id);
+      if (!row) return null;
+      const env = projects.openSpec(row).env ?? {};
+      return { id: row.id, name: row.name, hostname: row.hostname, secrets: Object.values(env) };
+    },
+    projectActivity: async (id) => {
+      const row = await repos.projects.findById(id);
+      if (!row) return null;
+      const job = row.last_job_id ? await repos.jobs.get(row.last_job_id) : undefined;
+      return { status: row.status, lastJobFinishedAt: job?.finished_at ? Date.parse(job.finished_at) : null };
+    },
+    docker,
+    projectIndex,
+    containerLogs: async (id, tail) =>
+      (await containers.logs(systemContext, id, { tail, timestamps: false })).lines.map((l) => l.text),
+    jobLogTail: async (jobId, n) => {
+      const last = await repos.jobLogs.lastSeq(jobId);
+      return (await repos.jobLogs.listAfter(jobId, Math.max(0, last - n), n)).map((l) => l.text);
+    },
+    tunnelHealth: () => tunnel.health(),
+    deployTypes: DEPLOY_JOB_TYPES,
+    ...(opts.notifications ? { options: opts.notifications } : {}),
+  });
+  const thresholdWatch = createThresholdWatch({
+    thresholds: () => thresholds.all(),
+    diskThreshold: async () => (await settings.get()).metrics.diskThresholdPercent,
+    onAlert: (alert) => notifications.metricAlert(alert),
+    log: metricsLog,
+  });
+  sampler.onSample((batch) => thresholdWatch.observe(batch));
+  // Deploy outcomes reach notifications through the runner's hook: jobs know nothing of notifications.
+  runner.onFinished((row) => notifications.jobFinished(row));
+  /** The background loops besides the job runner: started after listen, stopped on close. */
+  const monitors = {
+    async start(): Promise<void> {
+      sampler.start();
+      await notifications.start();
+    },
+    async stop(): Promise<void> {
+      await sampler.stop();
+      await notifications.stop();
+    },
+  };
   const startedAt = Date.now();
   const streamSlots = createStreamSlots(opts.streamLimits);
 
@@ -396,6 +496,8 @@ export async function createApp(opts: AppOptions) {
       forwardsRoutes(app, { forwards });
       hostRepoRoutes(app, { hostRepos });
       backupsRoutes(app, { backups });
+      notificationsRoutes(app, { notifications });
+      metricsRoutes(app, { query: metricsQuery, thresholds });
       // Last: the SPA's catch-all only answers paths no API route took.
       webRoutes(app, opts.webRoot ? { root: opts.webRoot } : {});
     },
@@ -437,14 +539,21 @@ export async function createApp(opts: AppOptions) {
     runner,
     /** Project statuses from engine events: `start()` after the runner (reconcile, then follow), `stop()`. */
     projectStatus,
+    /** Notifications: channels, `publish`, `webhookRejected`, `backupFailed`, the delivery worker and watches. */
+    notifications,
+    /** Metrics history: the sampler (`tick`, `maintain`), range reads, thresholds. */
+    metrics: { sampler, query: metricsQuery, thresholds, thresholdWatch },
+    /** Sampler, delivery worker, engine-event and tunnel watches: `start()` after listen, `stop()` on close. */
+    monitors,
     http,
     routes: routes as RouteInfo[],
     version,
-    /** Stop everything in order: the job runner (running jobs get a grace period), HTTP, the database. */
+    /** Stop everything in order: the job runner (running jobs get a grace period), the monitors, HTTP, the database. */
     async close(): Promise<void> {
       backupScheduler?.stop();
       await projectStatus.stop();
       await runner.stop();
+      await monitors.stop();
       await http.close();
       await db.close();
     },

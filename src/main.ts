@@ -36,6 +36,8 @@ export async function serve(config: Config, logger: Logger, print: (line: string
   await app.backupScheduler.start();
   // Then project statuses: reconcile with the engine, and follow its container events from now on.
   await app.projectStatus.start();
+  // Metrics sampling, notification delivery and the engine / tunnel watches.
+  await app.monitors.start();
 
   let stopping = false;
   const stop = async (signal: string) => {

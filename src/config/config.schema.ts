@@ -90,6 +90,12 @@ export const envSchema = z.object({
     .default('busybox:1.36'),
   WARP_RESTIC_BIN: z.string().min(1).default('restic'),
   WARP_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(8760).default(24),
+  WARP_METRICS_INTERVAL: z.coerce
+    .number()
+    .int('expected whole seconds')
+    .min(1, 'expected 1-3600 seconds')
+    .max(3600, 'expected 1-3600 seconds')
+    .default(15),
 });
 
 /** Raw parsed environment. */
@@ -148,6 +154,8 @@ export function toConfig(env: Env, cwd: string) {
     backups: { helperImage: env.WARP_BACKUP_HELPER_IMAGE, resticBin: env.WARP_RESTIC_BIN },
     /** First default of the setting `auth.sessionMaxHours`: how long activity may keep a session alive. */
     sessionMaxHours: env.WARP_SESSION_MAX_HOURS,
+    /** Seconds between metrics samples (the first default of the `metrics.intervalSeconds` setting). */
+    metricsIntervalSeconds: env.WARP_METRICS_INTERVAL,
   };
 }
 

@@ -43,6 +43,8 @@ export const ENV_FORMS: Record<keyof Env, string> = {
   WARP_BACKUP_HELPER_IMAGE:
     'an image reference, e.g. busybox:1.36 (reads and writes volumes for app backups)',
   WARP_RESTIC_BIN: 'the restic executable, e.g. restic or /usr/bin/restic',
+  WARP_METRICS_INTERVAL:
+    'a whole number of seconds from 1 to 3600 (first default of metrics.intervalSeconds)',
 };
 
 /** Variables whose value is a secret (or may hold one): an error never quotes them. */

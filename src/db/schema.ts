@@ -224,6 +224,93 @@ export interface BackupRunsTable {
   finished_at: string | null;
 }
 
+export interface NotificationChannelsTable {
+  id: string;
+  name: string;
+  type: 'webhook' | 'slack' | 'discord' | 'ntfy' | 'email';
+  config: string; // JSON, without secrets
+  secrets: string; // JSON {field: encrypted envelope}
+  events: string; // JSON string[]
+  enabled: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NotificationDeliveriesTable {
+  id: string;
+  channel_id: string;
+  event: string;
+  group_key: string | null;
+  payload: string; // JSON message (secrets masked)
+  status: 'pending' | 'delivered' | 'failed' | 'canceled';
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
+export interface NotificationAttemptsTable {
+  id: string;
+  delivery_id: string;
+  channel_id: string;
+  attempt: number;
+  at: string;
+  ok: number;
+  status_code: number | null;
+  message: string;
+  duration_ms: number;
+}
+
+export interface NotificationGroupsTable {
+  key: string;
+  event: string;
+  first_at: string;
+  last_at: string;
+  last_sent_at: string;
+  suppressed: number;
+  sample: string; // JSON message of the first occurrence
+}
+
+/** One sample of a container or the host (`target` = container id or `host`); `ts` in epoch ms. */
+export interface MetricSamplesTable {
+  target: string;
+  ts: number;
+  project_id: string | null;
+  container_name: string | null;
+  cpu: number | null;
+  mem_used: number | null;
+  mem_limit: number | null;
+  /** Counters hold the amount since the previous sample (bytes, restarts), so sums are totals. */
+  net_rx: number | null;
+  net_tx: number | null;
+  blk_read: number | null;
+  blk_write: number | null;
+  restarts: number | null;
+  load1: number | null;
+  disk_data_used: number | null;
+  disk_data_total: number | null;
+  disk_docker_used: number | null;
+  disk_docker_total: number | null;
+}
+
+/** A 5-minute bucket: gauges averaged, counters summed, `n` samples. */
+export interface MetricBucketsTable extends MetricSamplesTable {
+  n: number;
+  cpu_max: number | null;
+  mem_max: number | null;
+}
+
+export interface MetricThresholdsTable {
+  project_id: string;
+  cpu_percent: number | null;
+  cpu_minutes: number | null;
+  memory_percent: number | null;
+  memory_minutes: number | null;
+  updated_at: string;
+  updated_by: string | null;
+}
+
 /** The whole database. */
 export interface Database {
   users: UsersTable;
@@ -242,6 +329,13 @@ export interface Database {
   backup_policies: BackupPoliciesTable;
   backup_runs: BackupRunsTable;
   webauthn_credentials: WebauthnCredentialsTable;
+  notification_channels: NotificationChannelsTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  notification_attempts: NotificationAttemptsTable;
+  notification_groups: NotificationGroupsTable;
+  metric_samples: MetricSamplesTable;
+  metric_buckets: MetricBucketsTable;
+  metric_thresholds: MetricThresholdsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -258,5 +352,12 @@ export type WebauthnCredentialRow = Selectable<WebauthnCredentialsTable>;
 export type DeploymentRow = Selectable<DeploymentsTable>;
 export type BackupPolicyRow = Selectable<BackupPoliciesTable>;
 export type BackupRunRow = Selectable<BackupRunsTable>;
+export type NotificationChannelRow = Selectable<NotificationChannelsTable>;
+export type NotificationDeliveryRow = Selectable<NotificationDeliveriesTable>;
+export type NotificationAttemptRow = Selectable<NotificationAttemptsTable>;
+export type NotificationGroupRow = Selectable<NotificationGroupsTable>;
+export type MetricSampleRow = Selectable<MetricSamplesTable>;
+export type MetricBucketRow = Selectable<MetricBucketsTable>;
+export type MetricThresholdRow = Selectable<MetricThresholdsTable>;
 /** Kept for the rare table with a generated column. */
 export type { Generated };

@@ -7,6 +7,11 @@ import { createBackupsRepository } from './backups.repository.js';
 import { createJobLogsRepository } from './job-logs.repository.js';
 import { createJobsRepository } from './jobs.repository.js';
 import { createLoginTokensRepository } from './login-tokens.repository.js';
+import { createMetricThresholdsRepository } from './metric-thresholds.repository.js';
+import { createMetricsRepository } from './metrics.repository.js';
+import { createNotificationChannelsRepository } from './notification-channels.repository.js';
+import { createNotificationDeliveriesRepository } from './notification-deliveries.repository.js';
+import { createNotificationGroupsRepository } from './notification-groups.repository.js';
 import { createOnboardingRepository } from './onboarding.repository.js';
 import { createPortReservationsRepository } from './port-reservations.repository.js';
 import { createProjectsRepository } from './projects.repository.js';
@@ -36,6 +41,11 @@ export function createRepositories(root: Kysely<Database>) {
     jobLogs: createJobLogsRepository(db),
     backups: createBackupsRepository(db),
     webauthnCredentials: createWebauthnCredentialsRepository(db),
+    notificationChannels: createNotificationChannelsRepository(db),
+    notificationDeliveries: createNotificationDeliveriesRepository(db),
+    notificationGroups: createNotificationGroupsRepository(db),
+    metrics: createMetricsRepository(db),
+    metricThresholds: createMetricThresholdsRepository(db),
   };
 }
 

@@ -93,6 +93,16 @@ const EXPECTED: Record<string, Level> = {
   'POST /api/v1/projects/:id/backups/verify': 'user',
   'POST /api/v1/projects/:id/backups/:bid/restore': 'user',
   'GET /api/v1/backups/status': 'user',
+  'GET /api/v1/notifications/channels': 'admin',
+  'POST /api/v1/notifications/channels': 'admin',
+  'GET /api/v1/notifications/channels/:id': 'admin',
+  'PATCH /api/v1/notifications/channels/:id': 'admin',
+  'DELETE /api/v1/notifications/channels/:id': 'admin',
+  'POST /api/v1/notifications/channels/:id/test': 'admin',
+  'GET /api/v1/notifications/deliveries': 'admin',
+  'GET /api/v1/metrics': 'user',
+  'GET /api/v1/projects/:id/thresholds': 'user',
+  'PUT /api/v1/projects/:id/thresholds': 'user',
 };
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -4,7 +4,8 @@
  * runner (crash recovery first), issues an admin API token and prints `READY <port> <token>`. Logs go
  * to `<data dir>/panel.log`. SIGTERM stops it gracefully; the tests SIGKILL it to simulate a crash.
  * With WARP_BENCH_TICKER=1 it also runs a job that logs a line every 20 ms until canceled and prints
- * `TICKER <jobId>` first (the load bench follows it over SSE).
+ * `TICKER <jobId>` first (the load bench follows it over SSE). With WARP_CHILD_MONITORS=1 it also runs
+ * the monitors (metrics sampler, notification delivery, engine and tunnel watches).
  */
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -25,6 +26,8 @@ await app.services.settings.update(
   { actor: null, requestId: null, ip: null },
   { access: { adminUsers: ['panel-child'] } },
 );
+// As `serve` does; opt-in so the other fault and load runs keep their figures.
+if (process.env.WARP_CHILD_MONITORS === '1') await app.monitors.start();
 const admin = await app.services.auth.upsertGithubUser(
   { githubId: '424242', login: 'panel-child', name: null, avatarUrl: null },
   'admin',

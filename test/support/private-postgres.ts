@@ -13,6 +13,8 @@ export interface PrivatePostgres {
   url: string;
   /** `pg_ctl restart -m fast` (async: the caller's clients keep running): every connection is cut. */
   restart(): Promise<void>;
+  /** Stop (`-m fast`), stay down for `ms`, start again: an outage long enough for loops to notice. */
+  outage(ms: number): Promise<void>;
   stop(): void;
 }
 
@@ -76,6 +78,11 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
         });
         child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`pg_ctl restart: ${code}`))));
       }),
+    outage: async (ms: number) => {
+      ctl('-m', 'fast', '-w', 'stop');
+      await new Promise((r) => setTimeout(r, ms));
+      ctl('-o', opts, '-w', 'start');
+    },
     stop: () => {
       try {
         ctl('-m', 'immediate', '-w', 'stop');

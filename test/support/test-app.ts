@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type App, createApp } from '../../src/app.js';
+import { type App, type AppOptions, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { createPostgresDatabase } from './databases.js';
@@ -28,6 +28,8 @@ export async function createTestApp(
     streamLimits?: { perCaller: number; total: number };
     /** Pull stall timeout of the deploy flows (default 2 min). */
     pullStallTimeoutMs?: number;
+    /** Other app options (notification and metrics timings). */
+    app?: Omit<AppOptions, 'config' | 'logger'>;
   } = {},
 ): Promise<TestApp> {
   const engine = opts.engine ?? 'sqlite';
@@ -45,6 +47,7 @@ export async function createTestApp(
     dataDir,
   );
   const app = await createApp({
+    ...opts.app,
     config,
     logger: createLogger('debug', captureStream()),
     ...(opts.webRoot ? { webRoot: opts.webRoot } : {}),

@@ -16,6 +16,15 @@ import { deployRepoBacked } from './template.deploy.js';
 
 const projectInput = z.object({ projectId: z.uuid() }).strict();
 
+/** Job types whose outcome is a deploy (quick service, compose, redeploy, template, forward): what notifications report. */
+export const DEPLOY_JOB_TYPES: ReadonlySet<string> = new Set([
+  'docker_run',
+  'docker_compose_up',
+  'redeploy',
+  'template_create',
+  'forward',
+]);
+
 /** Something job types can be registered with (the jobs service). */
 interface JobTypeRegistry {
   register<S extends z.ZodType>(def: JobDefinition<S>): void;

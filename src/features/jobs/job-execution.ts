@@ -25,11 +25,13 @@ export interface JobExecutionDeps {
   killGraceMs?: number | undefined;
   /** Lines a job may store (default 50k). */
   maxLogLines?: number | undefined;
+  /** Hears every job that reached its final state (the runner's `onFinished` listeners). */
+  onFinished?: ((job: JobRow) => void) | undefined;
 }
 
 /** Write the last line, store the outcome and tell live subscribers; the row is only changed while running. */
 export async function finishJob(
-  deps: Pick<JobExecutionDeps, 'jobs' | 'bus' | 'clock'>,
+  deps: Pick<JobExecutionDeps, 'jobs' | 'bus' | 'clock' | 'onFinished'>,
   jobId: string,
   writer: JobLogWriter,
   outcome: JobOutcome & { result?: unknown },
@@ -48,6 +50,7 @@ export async function finishJob(
   if (stored && row) {
     deps.bus.publish(jobId, { type: 'status', job: row });
     deps.bus.publish(jobId, { type: 'end', job: row });
+    deps.onFinished?.(row);
   }
 }
 

@@ -30,7 +30,21 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * The job runner: claims queued jobs atomically (one per project at a time, `concurrency` overall),
  * runs them, cancels them, recovers after a crash and stops gracefully.
  */
-export function createJobRunner(deps: JobRunnerDeps) {
+export function createJobRunner(runnerDeps: JobRunnerDeps) {
+  // Listeners of finished jobs (notifications): the jobs feature knows nothing about who listens.
+  const finishedListeners = new Set<(job: JobRow) => void>();
+  const deps: JobRunnerDeps = {
+    ...runnerDeps,
+    onFinished: (job) => {
+      for (const fn of finishedListeners) {
+        try {
+          fn(job);
+        } catch (err) {
+          runnerDeps.logger.error({ err, jobId: job.id }, 'a finished-job listener failed');
+        }
+      }
+    },
+  };
   const active = new Map<string, ActiveJob>();
   // Cancels that arrive between a claim and its launch (the row is running but not yet in `active`).
   const earlyCancels = new Set<string>();
@@ -126,6 +140,11 @@ export function createJobRunner(deps: JobRunnerDeps) {
       wake();
     },
     wake,
+    /** Hear every job that finished here (succeeded, failed, canceled while running, interrupted). */
+    onFinished(fn: (job: JobRow) => void): () => void {
+      finishedListeners.add(fn);
+      return () => finishedListeners.delete(fn);
+    },
     /** The process logger the runner writes to. */
     logger: deps.logger,
     /** Abort a job running here; false when it is not running in this process. */

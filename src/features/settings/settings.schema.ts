@@ -170,6 +170,13 @@ export const settingsPatchSchema = z
       .object({ sessionMaxHours: z.number().int().min(1).max(8760) })
       .strict()
       .partial(),
+    metrics: z
+      .object({
+        intervalSeconds: z.number().int().min(1).max(3600),
+        diskThresholdPercent: z.number().int().min(1).max(100),
+      })
+      .strict()
+      .partial(),
   })
   .strict()
   .partial();
@@ -222,6 +229,7 @@ export const settingsViewSchema = z.object({
   auth: z.object({
     sessionMaxHours: z.number().describe('how long activity may keep a sign-in alive, in hours'),
   }),
+  metrics: z.object({ intervalSeconds: z.number(), diskThresholdPercent: z.number() }),
 });
 
 /** The settings object as the API shows it. */

@@ -74,6 +74,8 @@ export function defaultsFromConfig(config: Config): Record<string, unknown> {
     'backups.helperImage': config.backups.helperImage,
     registries: [],
     'auth.sessionMaxHours': config.sessionMaxHours,
+    'metrics.intervalSeconds': config.metricsIntervalSeconds,
+    'metrics.diskThresholdPercent': 90,
   };
 }
 
@@ -130,6 +132,10 @@ function build(values: Record<string, unknown>): Settings {
     backups: { helperImage: v('backups.helperImage') },
     registries: v('registries'),
     auth: { sessionMaxHours: v('auth.sessionMaxHours') },
+    metrics: {
+      intervalSeconds: v('metrics.intervalSeconds'),
+      diskThresholdPercent: v('metrics.diskThresholdPercent'),
+    },
   };
 }
 

@@ -11,18 +11,23 @@ export interface EngineEvent {
 }
 
 /**
- * Subscribe to container events (`start` by default) from now on. The engine sends one JSON
- * object per line. Returns a function that closes the subscription; `onEnd` runs if the engine
- * closes it (engine restart).
+ * Subscribe to container events (`start` by default) from now on, or from `since` (epoch seconds:
+ * a watcher that reconnects replays what it missed). The engine sends one JSON object per line.
+ * Returns a function that closes the subscription; `onEnd` runs if the engine closes it (engine restart).
  */
 export async function watchContainerEvents(
   docker: DockerClient,
-  opts: { actions?: string[]; onEvent: (e: EngineEvent) => void; onEnd?: (err?: Error) => void },
+  opts: {
+    actions?: string[];
+    since?: number;
+    onEvent: (e: EngineEvent) => void;
+    onEnd?: (err?: Error) => void;
+  },
 ): Promise<() => void> {
   const d = await docker.streams();
   const stream = (await docker.call('GET /events', () =>
     d.getEvents({
-      since: Math.floor(Date.now() / 1000),
+      since: opts.since ?? Math.floor(Date.now() / 1000),
       filters: { type: ['container'], event: opts.actions ?? ['start'] },
     }),
   )) as Readable;

@@ -93,3 +93,15 @@ export type BackupPolicy = JsonOf<'/api/v1/projects/{id}/backup-policy', 'get'>;
 export type Backup = JsonOf<'/api/v1/projects/{id}/backups', 'get'>['items'][number];
 /** One project of `GET /api/v1/backups/status`. */
 export type BackupStatus = JsonOf<'/api/v1/backups/status', 'get'>['items'][number];
+
+type RawMetrics = JsonOf<'/api/v1/metrics', 'get'>;
+/** One series of `GET /api/v1/metrics` (points as `[epochMs, value]`: the document's tuple is a plain array). */
+export type MetricSeries = Omit<RawMetrics['series'][number], 'points'> & { points: [number, number][] };
+/** `GET /api/v1/metrics`. */
+export type MetricsResponse = Omit<RawMetrics, 'series'> & { series: MetricSeries[] };
+/** A project's CPU and memory thresholds. */
+export type Thresholds = JsonOf<'/api/v1/projects/{id}/thresholds', 'get'>;
+/** A notification channel (secrets as `{set, hint}`). */
+export type Channel = JsonOf<'/api/v1/notifications/channels/{id}', 'get'>;
+/** One delivery attempt of the notification log. */
+export type DeliveryAttempt = JsonOf<'/api/v1/notifications/deliveries', 'get'>['items'][number];

@@ -16,8 +16,11 @@ const NAV: [string, string][] = [
   ['/tunnel', 'Tunnel'],
   ['/settings', 'Settings'],
   ['/settings/tokens', 'API tokens'],
+  ['/notifications', 'Notifications'],
   ['/audit', 'Audit log'],
 ];
+// Pages whose API is for admins only.
+const ADMIN_ONLY = new Set(['/notifications']);
 
 const OpenOnboarding = createContext<() => void>(() => {});
 /** Reopen the onboarding overlay (from the settings page). */
@@ -112,7 +115,7 @@ export function Shell({ user, path, children }: { user: User; path: string; chil
       <div className="layout">
         <nav id="nav" className={`sidenav${menuOpen ? ' open' : ''}`} aria-label="Main">
           <ul>
-            {NAV.map(([to, label]) => (
+            {NAV.filter(([to]) => user.role === 'admin' || !ADMIN_ONLY.has(to)).map(([to, label]) => (
               <li key={to}>
                 <Link to={to} aria-current={active(to) ? 'page' : undefined}>
                   {label}

@@ -171,6 +171,9 @@ export const Loading = ({ what = 'Loading' }: { what?: string }) => (
 const STATUS_TONE: Record<string, string> = {
   running: 'ok',
   succeeded: 'ok',
+  enabled: 'ok',
+  delivered: 'ok',
+  disabled: 'idle',
   ok: 'ok',
   valid: 'ok',
   deploying: 'busy',

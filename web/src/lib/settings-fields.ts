@@ -171,4 +171,21 @@ export const SECTIONS: Record<string, { title: string; fields: SettingField[] }>
       { path: 'templates.allowlist', label: 'Template allowlist', kind: 'list', hint: 'owner/repo entries.' },
     ],
   },
+  metrics: {
+    title: 'Metrics and alerts',
+    fields: [
+      {
+        path: 'metrics.intervalSeconds',
+        label: 'Sampling interval (seconds)',
+        kind: 'number',
+        hint: 'How often the host and every managed container are measured (1-3600).',
+      },
+      {
+        path: 'metrics.diskThresholdPercent',
+        label: 'Disk alert threshold (%)',
+        kind: 'number',
+        hint: 'Notifies "disk.high" when the data dir or Docker root disk is fuller than this.',
+      },
+    ],
+  },
 };

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/client.js';
 import { queries } from '../api/queries.js';
 import type { BackupStatus, Items } from '../api/types.js';
+import { HostCharts } from '../components/metrics-charts.js';
 import { Badge, Card, Empty, ErrorView, Loading } from '../components/ui.js';
 import { formatBytes, timeAgo } from '../lib/format.js';
 import { Link } from '../lib/router.js';
@@ -245,13 +246,16 @@ function SystemCards() {
   );
 }
 
-/** Overview: projects with status, URL and last job; running jobs; tunnel, host and Docker usage. */
+/** Overview: projects with status, URL and last job; host history; running jobs; tunnel, host and Docker usage. */
 export function Dashboard() {
   return (
     <div className="page">
       <h1>Dashboard</h1>
       <BackupAlerts />
       <Projects />
+      <Card title="Host history">
+        <HostCharts />
+      </Card>
       <div className="cards">
         <RunningJobs />
         <TunnelHealthCard />

@@ -7,11 +7,13 @@ import { BackupsPanel } from '../components/backups-panel.js';
 import { PlanView } from '../components/compose-plan.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { ContainerLogs } from '../components/container-logs.js';
+import { ProjectCharts } from '../components/metrics-charts.js';
+import { ThresholdsForm } from '../components/thresholds-form.js';
 import { Badge, Button, Card, ErrorView, Loading } from '../components/ui.js';
 import { formatTime } from '../lib/format.js';
 import { Link, navigate } from '../lib/router.js';
 
-/** One project: details, redeploy, delete (optionally with volumes), its containers and live logs. */
+/** One project: details, redeploy, delete (optionally with volumes), its containers, live logs, resource charts and alert thresholds. */
 export default function ProjectView({ id }: { id: string }) {
   const qc = useQueryClient();
   const [confirm, setConfirm] = useState(false);
@@ -145,6 +147,12 @@ export default function ProjectView({ id }: { id: string }) {
         {logs && <ContainerLogs targets={[{ kind: 'project', id }]} />}
       </Card>
       <BackupsPanel projectId={id} volumeNames={(containers.data?.volumes ?? []).map((v) => v.name)} />
+      <Card title="Resources">
+        <ProjectCharts projectId={id} />
+      </Card>
+      <Card title="Alerts">
+        <ThresholdsForm projectId={id} />
+      </Card>
       <ConfirmDialog
         open={confirm}
         title={`Delete ${p.name}?`}
