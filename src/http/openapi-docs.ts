@@ -102,6 +102,28 @@ const OPERATIONS: Record<string, { summary: string; errors?: DomainStatus[] }> =
     errors: [404, 409],
   },
   'GET /api/v1/backups/status': { summary: 'Backup state per project (for the dashboard)' },
+  'GET /api/v1/notifications/channels': { summary: 'List notification channels (secrets as set/hint)' },
+  'POST /api/v1/notifications/channels': { summary: 'Add a notification channel' },
+  'GET /api/v1/notifications/channels/:id': { summary: 'One notification channel', errors: [404] },
+  'PATCH /api/v1/notifications/channels/:id': { summary: 'Change a notification channel', errors: [404] },
+  'DELETE /api/v1/notifications/channels/:id': { summary: 'Remove a notification channel', errors: [404] },
+  'POST /api/v1/notifications/channels/:id/test': {
+    summary: 'Send a test message and report what the receiver answered',
+    errors: [404],
+  },
+  'GET /api/v1/notifications/deliveries': { summary: 'Delivery attempts, newest first (paged)' },
+  'GET /api/v1/metrics': {
+    summary: 'Metrics series of the host, a project or a container over a range',
+    errors: [404],
+  },
+  'GET /api/v1/projects/:id/thresholds': {
+    summary: "A project's CPU and memory alert thresholds",
+    errors: [404],
+  },
+  'PUT /api/v1/projects/:id/thresholds': {
+    summary: "Set a project's CPU and memory alert thresholds",
+    errors: [404],
+  },
 };
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
