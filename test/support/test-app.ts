@@ -60,9 +60,10 @@ export async function createTestApp(
     const { token } = await app.services.auth.issueLoginToken('cli');
     const res = await app.http.inject({ method: 'POST', url: '/auth/token', payload: { token } });
     if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
-    const cookie = res.cookies.find((c) => c.name === 'warp_session');
+    // `__Host-warp_session` when the public URL is https, `warp_session` otherwise.
+    const cookie = res.cookies.find((c) => c.name === 'warp_session' || c.name === '__Host-warp_session');
     if (!cookie) throw new Error('no session cookie');
-    return `warp_session=${cookie.value}`;
+    return `${cookie.name}=${cookie.value}`;
   }
 
   return {

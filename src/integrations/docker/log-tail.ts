@@ -54,10 +54,14 @@ export async function readLogTail(
       size = budget;
       truncated = true;
     }
+    // A line cut out of a large chunk would keep the whole chunk alive: keep a copy of its own.
+    line.text = Buffer.from(line.text, 'utf8').toString('utf8');
     lines.push(line);
     bytes += size;
     while (bytes > budget && head < lines.length) {
       bytes -= (lines[head] as LogLine).text.length + 40;
+      // Released now, not at the next compaction: a dropped line must not stay reachable.
+      (lines as (LogLine | null)[])[head] = null;
       head++;
       truncated = true;
     }

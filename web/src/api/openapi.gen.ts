@@ -1690,7 +1690,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Series of the host, a project (one set per container name) or a container between `from` and `to` (epoch ms or ISO), one point per `step` seconds. */
+        /**
+         * Metrics series of the host, a project or a container over a range
+         * @description Series of the host, a project (one set per container name) or a container between `from` and `to` (epoch ms or ISO), one point per `step` seconds.
+         */
         get: {
             parameters: {
                 query: {
@@ -1747,6 +1750,15 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 /** @description Internal error */
                 500: {
                     headers: {
@@ -1782,6 +1794,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** List notification channels (secrets as set/hint) */
         get: {
             parameters: {
                 query?: never;
@@ -1853,6 +1866,7 @@ export interface paths {
             };
         };
         put?: never;
+        /** Add a notification channel */
         post: {
             parameters: {
                 query?: never;
@@ -2027,6 +2041,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One notification channel */
         get: {
             parameters: {
                 query?: never;
@@ -2117,6 +2132,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /** Remove a notification channel */
         delete: {
             parameters: {
                 query?: never;
@@ -2195,6 +2211,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
+        /** Change a notification channel */
         patch: {
             parameters: {
                 query?: never;
@@ -2305,6 +2322,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Send a test message and report what the receiver answered */
         post: {
             parameters: {
                 query?: never;
@@ -2398,6 +2416,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Delivery attempts, newest first (paged) */
         get: {
             parameters: {
                 query?: {
@@ -4380,6 +4399,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** A project's CPU and memory alert thresholds */
         get: {
             parameters: {
                 query?: never;
@@ -4456,6 +4476,7 @@ export interface paths {
                 };
             };
         };
+        /** Set a project's CPU and memory alert thresholds */
         put: {
             parameters: {
                 query?: never;
