@@ -95,6 +95,10 @@ export interface ProjectsTable {
   created_at: string;
   updated_at: string;
   last_job_id: string | null;
+  /** Branch a repo-backed project tracks; null: the repository's default branch. */
+  branch: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 1 when a push to the tracked branch deploys it. */
+  auto_deploy: ColumnType<number, number | undefined, number>;
 }
 
 export interface DeploymentsTable {
@@ -164,6 +168,35 @@ export interface AuditLogTable {
   details: string; // JSON
 }
 
+/** One webhook or deploy-hook delivery and what it led to (one row per project it concerned). */
+export interface HookDeliveriesTable {
+  id: string;
+  source: 'github' | 'deploy_hook';
+  /** `X-GitHub-Delivery`, or this row's id for deploy hooks. */
+  delivery_id: string | null;
+  /** Set on the first row of a verified delivery; unique, so a redelivery is recognised. */
+  dedupe_key: string | null;
+  event: string;
+  repo: string | null;
+  ref: string | null;
+  commit_sha: string | null;
+  result: 'deployed' | 'queued' | 'ignored' | 'rejected';
+  reason: string | null;
+  project_id: string | null;
+  job_id: string | null;
+  at: string;
+}
+
+/** A project's deploy-hook token (stored hashed; one per project, replaced on rotation). */
+export interface DeployHooksTable {
+  project_id: string;
+  token_hash: string;
+  hint: string | null;
+  created_at: string;
+  created_by: string | null;
+  last_used_at: string | null;
+}
+
 /** The whole database. */
 export interface Database {
   users: UsersTable;
@@ -179,6 +212,8 @@ export interface Database {
   jobs: JobsTable;
   job_logs: JobLogsTable;
   audit_log: AuditLogTable;
+  hook_deliveries: HookDeliveriesTable;
+  deploy_hooks: DeployHooksTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -192,5 +227,7 @@ export type JobRow = Selectable<JobsTable>;
 export type JobLogRow = Selectable<JobLogsTable>;
 export type AuditRow = Selectable<AuditLogTable>;
 export type DeploymentRow = Selectable<DeploymentsTable>;
+export type HookDeliveryRow = Selectable<HookDeliveriesTable>;
+export type DeployHookRow = Selectable<DeployHooksTable>;
 /** Kept for the rare table with a generated column. */
 export type { Generated };

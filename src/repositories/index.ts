@@ -3,6 +3,8 @@ import type { Database } from '../db/schema.js';
 import { createTransactor } from '../db/transaction.js';
 import { createApiTokensRepository } from './api-tokens.repository.js';
 import { createAuditRepository } from './audit.repository.js';
+import { createDeployHooksRepository } from './deploy-hooks.repository.js';
+import { createHookDeliveriesRepository } from './hook-deliveries.repository.js';
 import { createJobLogsRepository } from './job-logs.repository.js';
 import { createJobsRepository } from './jobs.repository.js';
 import { createLoginTokensRepository } from './login-tokens.repository.js';
@@ -32,6 +34,8 @@ export function createRepositories(root: Kysely<Database>) {
     routes: createRoutesRepository(db),
     jobs: createJobsRepository(db),
     jobLogs: createJobLogsRepository(db),
+    hookDeliveries: createHookDeliveriesRepository(db),
+    deployHooks: createDeployHooksRepository(db),
   };
 }
 

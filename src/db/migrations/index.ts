@@ -1,11 +1,13 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001-initial.js';
 import * as leastPrivilege from './0002-least-privilege.js';
+import * as pushToDeploy from './0007-push-to-deploy.js';
 
 /** Migrations in order; forward-only. Bundled statically so the build needs no file globbing. */
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-least-privilege': leastPrivilege,
+  '0007-push-to-deploy': pushToDeploy,
 };
 
 /** Kysely provider over the static list. */
