@@ -16,6 +16,7 @@ import {
   reconcileInterruptedDeploys,
   registerDeployJobs,
 } from './features/deploy/index.js';
+import { createHooksFeature } from './features/hooks/index.js';
 import {
   createJobRegistry,
   createJobRunner,
@@ -32,6 +33,7 @@ import { containersRoutes } from './http/routes/containers.routes.js';
 import { forwardsRoutes } from './http/routes/forwards.routes.js';
 import { githubAuthRoutes } from './http/routes/github-auth.routes.js';
 import { healthRoutes } from './http/routes/health.routes.js';
+import { hooksRoutes } from './http/routes/hooks.routes.js';
 import { hostRepoRoutes } from './http/routes/host-repos.routes.js';
 import { jobRoutes } from './http/routes/jobs.routes.js';
 import { onboardingRoutes } from './http/routes/onboarding.routes.js';
@@ -221,6 +223,28 @@ export async function createApp(opts: AppOptions) {
   });
   const forwards = createForwardsService({ projects, tunnel, settings, panelPort: config.port });
   const hostRepos = createHostReposService({ docker, projects: repos.projects, jobs, settings });
+  // Push to deploy: GitHub webhooks and deploy hooks queue redeploys; deploys report commit statuses.
+  const hooksLog = logger.child({ component: 'hooks' });
+  const hooks = createHooksFeature({
+    deliveries: repos.hookDeliveries,
+    deployHooks: repos.deployHooks,
+    projects,
+    projectsRepo: repos.projects,
+    jobs,
+    settings,
+    github: {
+      configured: () => github.app.configured(),
+      createCommitStatus: (input) => github.client.createCommitStatus(input),
+    },
+    audit,
+    clock,
+    transaction: repos.transaction,
+    publicUrl: config.publicUrl,
+    log: hooksLog,
+    // The notifications feature will send `webhook.rejected` from here.
+    onRejected: (r) => hooksLog.warn({ rejected: r }, 'webhook.rejected'),
+    onInstallationChanged: () => github.templates.invalidate(),
+  });
   registerDeployJobs(jobs, {
     docker,
     compose,
@@ -233,6 +257,7 @@ export async function createApp(opts: AppOptions) {
     containers,
     hostRepos,
     github,
+    commitStatus: hooks.statuses,
     ...(opts.healthGate ? { healthGate: opts.healthGate } : {}),
   });
   const startedAt = Date.now();
@@ -252,7 +277,13 @@ export async function createApp(opts: AppOptions) {
         githubAuth: github.auth,
         secureCookies: config.publicUrl.startsWith('https://'),
       });
-      templatesRoutes(app, { templates: github.templates, checkApp: () => github.app.test() });
+      templatesRoutes(app, {
+        templates: github.templates,
+        checkApp: async () => ({
+          ...(await github.app.test()),
+          webhook: await hooks.deliveries.webhookStatus(),
+        }),
+      });
       settingsRoutes(app, { settings });
       onboardingRoutes(app, { onboarding });
       auditRoutes(app, { audit });
@@ -263,6 +294,7 @@ export async function createApp(opts: AppOptions) {
       projectRoutes(app, { projects, requests: deployRequests });
       forwardsRoutes(app, { forwards });
       hostRepoRoutes(app, { hostRepos });
+      hooksRoutes(app, { hooks });
       // Last: the SPA's catch-all only answers paths no API route took.
       webRoutes(app, opts.webRoot ? { root: opts.webRoot } : {});
     },
@@ -283,6 +315,7 @@ export async function createApp(opts: AppOptions) {
       projects,
       deployRequests,
       hostRepos,
+      hooks,
     },
     /** The compose CLI (detected once, on first use). */
     compose,
