@@ -256,7 +256,7 @@ export async function startGitServer(opts: {
     },
     /** Delete `ref` with a real `git push --delete` over HTTP. */
     async deleteRef(fullName: string, ref: string, token: string): Promise<void> {
-      await gitAsync(['push', '-q', `${url}/${fullName}.git`, '--delete', ref], root, token, url);
+      await gitAsync(['push', '-q', `${url}/${fullName}.git`, '--delete', ref], bare(fullName), token, url);
     },
     /** Add a commit that writes `file` on `main`. */
     commit(fullName: string, file: string, content: string): void {

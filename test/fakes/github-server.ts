@@ -476,11 +476,13 @@ export async function startFakeGithub() {
       }
       return send_(hook.url, event, body, headers);
     },
-    /** Send a delivery again with its original headers and body (GitHub's "Redeliver"). */
+    /** Send a delivery again (GitHub's "Redeliver"): the same body and delivery id, signed with the secret now set. */
     redeliver(deliveryId: string): Promise<FakeDelivery> {
       const first = state.deliveries.find((d) => d.id === deliveryId);
-      if (!first || !state.webhook) throw new Error(`fake GitHub: no delivery ${deliveryId}`);
-      return send_(state.webhook.url, first.event, first.body, first.headers);
+      const hook = state.webhook;
+      if (!first || !hook) throw new Error(`fake GitHub: no delivery ${deliveryId}`);
+      const signature = `sha256=${createHmac('sha256', hook.secret).update(first.body).digest('hex')}`;
+      return send_(hook.url, first.event, first.body, { ...first.headers, 'x-hub-signature-256': signature });
     },
     /** The `push` payload GitHub sends for `ref` moving from `before` to `after` in `owner/name`. */
     pushPayload(fullName: string, u: { ref: string; before: string; after: string; sender?: string }) {

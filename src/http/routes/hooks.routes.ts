@@ -16,6 +16,9 @@ import { contextOf } from '../plugins/auth.js';
 import { errorBodySchema, idParams, withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
 
+/** The Content-Type each webhook request came with, before it was set aside for the raw parser. */
+const sentContentType = new WeakMap<object, string | undefined>();
+
 /** GitHub retries and bursts (a push to many branches): generous, but a flood from one address stops. */
 const GITHUB_RATE_LIMIT = { max: 300, timeWindow: '1 minute' };
 /** Deploy hooks: a CI pipeline calls once per build. */
@@ -48,6 +51,12 @@ export function hooksRoutes(app: HttpApp, deps: { hooks: HooksFeature }): void {
       '/hooks/github',
       {
         config: { auth: 'hook', rateLimit: GITHUB_RATE_LIMIT },
+        // Read every body as bytes, whatever its Content-Type says (even a malformed one): the signature
+        // decides first, so an unsigned request is a 401, never a 415.
+        onRequest: async (request) => {
+          sentContentType.set(request, request.headers['content-type']);
+          request.headers['content-type'] = 'application/octet-stream';
+        },
         bodyLimit: GITHUB_WEBHOOK_MAX_BYTES,
         schema: {
           tags: ['hooks'],
@@ -66,7 +75,7 @@ export function hooksRoutes(app: HttpApp, deps: { hooks: HooksFeature }): void {
           signature: h['x-hub-signature-256'],
           event: h['x-github-event'],
           deliveryId: h['x-github-delivery'],
-          contentType: h['content-type'],
+          contentType: sentContentType.get(request),
         });
         return reply.status(status).send(answer);
       },
