@@ -26,6 +26,7 @@ export const keys = {
   onboarding: ['onboarding'] as const,
   projects: ['projects'] as const,
   project: (id: string) => ['project', id] as const,
+  deliveries: (id: string) => ['project', id, 'deliveries'] as const,
   jobs: {
     all: ['jobs'] as const,
     recent: ['jobs', 'recent'] as const,
@@ -94,6 +95,13 @@ export const queries = {
     queryOptions({
       queryKey: keys.project(id),
       queryFn: () => api<JsonOf<'/api/v1/projects/{id}', 'get'>>(`/api/v1/projects/${id}`),
+    }),
+  /** A project's webhook and deploy-hook deliveries (newest first), its branch and its deploy hook. */
+  deliveries: (id: string) =>
+    queryOptions({
+      queryKey: keys.deliveries(id),
+      queryFn: () =>
+        api<JsonOf<'/api/v1/projects/{id}/deliveries', 'get'>>(`/api/v1/projects/${id}/deliveries`),
     }),
   jobs: {
     /** The latest 100 jobs (the dashboard shows each project's last one). */

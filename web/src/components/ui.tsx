@@ -171,6 +171,7 @@ export const Loading = ({ what = 'Loading' }: { what?: string }) => (
 const STATUS_TONE: Record<string, string> = {
   running: 'ok',
   succeeded: 'ok',
+  deployed: 'ok',
   ok: 'ok',
   valid: 'ok',
   deploying: 'busy',
@@ -183,6 +184,7 @@ const STATUS_TONE: Record<string, string> = {
   paused: 'idle',
   canceled: 'idle',
   removed: 'idle',
+  ignored: 'idle',
   unconfigured: 'idle',
   degraded: 'warn',
   interrupted: 'warn',
@@ -191,6 +193,7 @@ const STATUS_TONE: Record<string, string> = {
   down: 'bad',
   error: 'bad',
   invalid: 'bad',
+  rejected: 'bad',
 };
 
 /** A coloured status pill (colour plus text, never colour alone). */

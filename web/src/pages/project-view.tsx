@@ -5,11 +5,12 @@ import { keys, queries } from '../api/queries.js';
 import type { Accepted } from '../api/types.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { ContainerLogs } from '../components/container-logs.js';
+import { ProjectHooks } from '../components/project-hooks.js';
 import { Badge, Button, Card, ErrorView, Loading } from '../components/ui.js';
 import { formatTime } from '../lib/format.js';
 import { Link, navigate } from '../lib/router.js';
 
-/** One project: details, redeploy, delete (optionally with volumes), its containers and live logs. */
+/** One project: details, redeploy, delete (optionally with volumes), its containers and live logs, push to deploy. */
 export default function ProjectView({ id }: { id: string }) {
   const qc = useQueryClient();
   const [confirm, setConfirm] = useState(false);
@@ -124,6 +125,7 @@ export default function ProjectView({ id }: { id: string }) {
         )}
         {logs && <ContainerLogs targets={[{ kind: 'project', id }]} />}
       </Card>
+      <ProjectHooks id={id} repoBacked={p.repo !== null} />
       <ConfirmDialog
         open={confirm}
         title={`Delete ${p.name}?`}
