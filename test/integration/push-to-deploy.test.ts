@@ -89,6 +89,7 @@ describe.skipIf(skip)('push to deploy on the real engine', () => {
         WARP_GITHUB_APP_ID: gh.state.app.appId,
         WARP_GITHUB_APP_INSTALLATION_ID: gh.state.app.installationId,
         WARP_PUBLIC_URL: 'http://panel.example.test:8080',
+        WARP_TEMPLATE_ALLOWLIST: `acme/tpl-${RUN}`,
       },
       healthGate: { stableMs: 500 },
     });
@@ -300,5 +301,24 @@ describe.skipIf(skip)('push to deploy on the real engine', () => {
     expect(log).toContain('Commit statuses: write');
     expect(await served()).toBe('v5');
     gh.state.app.permissions.statuses = 'write';
+  });
+
+  it("refreshes the template list when the App's installation changes", async () => {
+    const templates = async () =>
+      (
+        (await t.app.http.inject({ url: '/api/v1/templates', headers: auth })).json().items as {
+          fullName: string;
+        }[]
+      ).map((x) => x.fullName);
+    expect(await templates()).toEqual([]);
+    gh.addRepo({ owner: 'acme', name: `tpl-${RUN}`, isTemplate: true });
+    expect(await templates()).toEqual([]); // the list is cached
+    const d = await gh.deliver('installation_repositories', {
+      action: 'added',
+      installation: { id: Number(gh.state.app.installationId) },
+      repositories_added: [{ full_name: `acme/tpl-${RUN}` }],
+    });
+    expect(d.status, d.answer).toBe(200);
+    expect(await templates()).toEqual([`acme/tpl-${RUN}`]);
   });
 });

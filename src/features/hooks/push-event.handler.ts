@@ -1,6 +1,7 @@
 import type { HookDeliveryRow, ProjectRow } from '../../db/schema.js';
 import { AppError } from '../../domain/errors.js';
 import type { PushEvent } from '../../integrations/github/webhook-events.js';
+import { parseJson } from '../../lib/json.js';
 import type { RequestContext } from '../../lib/request-context.js';
 import type { HookDeliveriesRepository } from '../../repositories/hook-deliveries.repository.js';
 import type { AutoDeployer } from './auto-deploy.js';
@@ -44,6 +45,8 @@ export function ignoreReason(project: ProjectRow, push: PushEvent): string | nul
       : `${push.ref} is not a branch`;
   }
   if (!tracked) return 'the repository did not say its default branch; set the project branch';
+  if (project.kind === 'template' && !parseJson<{ generated?: boolean }>(project.spec, {}).generated)
+    return 'the project has not generated its repository yet';
   if (push.branch !== tracked) return `push to ${push.branch}; the project tracks ${tracked}`;
   if (project.auto_deploy !== 1) return 'auto-deploy is off for this project';
   if (!COMMIT.test(push.after)) return 'the push names no commit id';
