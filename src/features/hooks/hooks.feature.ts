@@ -55,7 +55,14 @@ export interface HooksDeps {
 /** Push to deploy: GitHub webhooks, deploy hooks, the delivery record and commit statuses. */
 export function createHooksFeature(deps: HooksDeps) {
   const publicUrl = deps.publicUrl.replace(/\/+$/, '');
-  const onRejected = deps.onRejected ?? (() => {});
+  // A listener that fails (a notification channel down) never turns a refusal into a 500.
+  const onRejected = (r: RejectedDelivery) => {
+    try {
+      deps.onRejected?.(r);
+    } catch (err) {
+      deps.log.warn({ err: (err as Error).message }, 'webhook.rejected listener failed');
+    }
+  };
   const secret = async () => (await deps.settings.get()).github.webhookSecret;
   const statuses = createCommitStatusReporter({
     github: deps.github,
