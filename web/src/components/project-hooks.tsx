@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../api/client.js';
 import { keys, queries } from '../api/queries.js';
-import type { CreatedDeployHook } from '../api/types.js';
+import type { CreatedDeployHook, HookDelivery } from '../api/types.js';
 import { formatTime, timeAgo } from '../lib/format.js';
 import { Link } from '../lib/router.js';
 import { Badge, Button, Card, Empty, ErrorView, Loading } from './ui.js';
@@ -77,28 +77,47 @@ export function ProjectHooks({ id, repoBacked }: { id: string; repoBacked: boole
             {d.autoDeploy ? 'automatically' : 'only when auto-deploy is on (it is off)'}.
           </p>
         )}
-        {d.items.length === 0 ? (
-          <Empty>No webhook or deploy-hook delivery yet.</Empty>
-        ) : (
-          <ul className="plain" aria-label="Deliveries">
-            {d.items.map((x) => (
-              <li key={x.id}>
-                <Badge status={x.result} /> <span title={formatTime(x.at)}>{timeAgo(x.at)}</span>{' '}
-                {x.event === 'deploy_hook' ? 'deploy hook' : x.event}
-                {x.ref && ` ${x.ref.replace(/^refs\/heads\//, '')}`}
-                {x.commit && <code> {x.commit.slice(0, 12)}</code>}
-                {x.reason && <span className="muted small"> — {x.reason}</span>}
-                {x.jobId && (
-                  <>
-                    {' '}
-                    <Link to={`/jobs/${x.jobId}`}>log</Link>
-                  </>
-                )}
-              </li>
-            ))}
-          </ul>
-        )}
+        <DeliveryList items={d.items} />
       </Card>
     </>
   );
+}
+
+/** Deliveries, newest first: result, when, what, why (when ignored or refused) and the job's log. */
+export function DeliveryList({ items, showRepo = false }: { items: HookDelivery[]; showRepo?: boolean }) {
+  if (items.length === 0) return <Empty>No webhook or deploy-hook delivery yet.</Empty>;
+  return (
+    <ul className="plain" aria-label="Deliveries">
+      {items.map((x) => (
+        <li key={x.id}>
+          <Badge status={x.result} /> <span title={formatTime(x.at)}>{timeAgo(x.at)}</span>{' '}
+          {x.event === 'deploy_hook' ? 'deploy hook' : x.event}
+          {showRepo && x.repo && ` ${x.repo}`}
+          {x.ref && ` ${x.ref.replace(/^refs\/heads\//, '')}`}
+          {x.commit && <code> {x.commit.slice(0, 12)}</code>}
+          {x.reason && <span className="muted small"> — {x.reason}</span>}
+          {x.projectId && showRepo && (
+            <>
+              {' '}
+              <Link to={`/projects/${x.projectId}`}>project</Link>
+            </>
+          )}
+          {x.jobId && (
+            <>
+              {' '}
+              <Link to={`/jobs/${x.jobId}`}>log</Link>
+            </>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** The newest deliveries of every project (and those that matched none), for the settings page. */
+export function RecentDeliveries() {
+  const q = useQuery({ ...queries.deliveriesAll(), refetchInterval: 15_000 });
+  if (q.isPending) return <Loading />;
+  if (q.error) return <ErrorView error={q.error} />;
+  return <DeliveryList items={q.data.items} showRepo />;
 }
