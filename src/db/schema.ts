@@ -176,6 +176,8 @@ export interface HookDeliveriesTable {
   delivery_id: string | null;
   /** Set on the first row of a verified delivery; unique, so a redelivery is recognised. */
   dedupe_key: string | null;
+  /** SHA-256 of the verified body (first row only); unique, so a replay under a new delivery id is recognised. */
+  payload_sha256: string | null;
   event: string;
   repo: string | null;
   ref: string | null;

@@ -6,7 +6,7 @@ import { isUniqueViolation } from './routes.repository.js';
 export function createHookDeliveriesRepository(db: Kysely<Database>) {
   return {
     insert: (row: HookDeliveryRow) => db.insertInto('hook_deliveries').values(row).execute(),
-    /** Insert a row carrying a `dedupe_key`; false when a row already holds that key (a redelivery). */
+    /** Insert a row carrying a `dedupe_key` and `payload_sha256`; false when a row already holds either. */
     async claim(row: HookDeliveryRow): Promise<boolean> {
       try {
         await db.insertInto('hook_deliveries').values(row).execute();
@@ -16,6 +16,13 @@ export function createHookDeliveriesRepository(db: Kysely<Database>) {
         throw err;
       }
     },
+    /** Whether a verified delivery already holds this dedupe key. */
+    hasKey: async (dedupeKey: string) =>
+      (await db
+        .selectFrom('hook_deliveries')
+        .select('id')
+        .where('dedupe_key', '=', dedupeKey)
+        .executeTakeFirst()) !== undefined,
     update: (id: string, patch: Updateable<HookDeliveriesTable>) =>
       db.updateTable('hook_deliveries').set(patch).where('id', '=', id).execute(),
     listForProject: (projectId: string, limit: number) =>

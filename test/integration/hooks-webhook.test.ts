@@ -32,6 +32,8 @@ const push = (o: { repo?: string; ref?: string; after?: string; deleted?: boolea
     default_branch: 'main',
     owner: { login: 'acme' },
   },
+  // Real pushes differ in more than `after` (timestamps, messages): two pushes never share a body.
+  head_commit: { id: o.after ?? sha('a'), message: randomUUID(), timestamp: new Date().toISOString() },
   sender: { login: 'octocat' },
   installation: { id: 777 },
 });
@@ -210,13 +212,27 @@ describe.each(await testEngines())('push to deploy on %s (no engine)', (engine) 
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ duplicate: true, outcomes: [] });
     expect(await jobs()).toHaveLength(1);
+    // The same signed body under a new delivery id (X-GitHub-Delivery is not signed): a replay.
+    const body = Buffer.from(JSON.stringify(push({ after: sha('a') })));
+    expect((await deliver('push', null, { raw: body })).json().outcomes[0].result).toBe('deployed');
+    const replay = await deliver('push', null, { raw: body, delivery: randomUUID() });
+    expect(replay.statusCode).toBe(200);
+    expect(replay.json()).toMatchObject({ duplicate: true, outcomes: [] });
+    expect(await jobs()).toHaveLength(2);
+    const all = (await t.app.http.inject({ url: '/api/v1/deliveries', headers: auth })).json().items;
+    expect(all[0]).toMatchObject({ result: 'ignored', reason: expect.stringContaining('a replay') });
     const audit = (
       await t.app.http.inject({
         url: `/api/v1/audit?projectId=${projectId}&action=project.redeploy`,
         headers: auth,
       })
     ).json().items;
-    expect(audit[0]).toMatchObject({ actor: 'github:octocat', details: { jobId: outcome.jobId } });
+    expect(
+      audit.find((e: { details: { jobId?: string } }) => e.details.jobId === outcome.jobId),
+    ).toMatchObject({
+      actor: 'github:octocat',
+      action: 'project.redeploy',
+    });
   });
 
   it('records but does not deploy other branches, tags, deleted branches, other repos, auto-deploy off', async () => {
@@ -243,7 +259,7 @@ describe.each(await testEngines())('push to deploy on %s (no engine)', (engine) 
     await t.app.repos.projects.update(projectId, { auto_deploy: 1, branch: 'release' });
     const main = await deliver('push', push({ after: sha('b') }));
     expect(main.json().outcomes[0].reason).toBe('push to main; the project tracks release');
-    expect(await jobs()).toHaveLength(1);
+    expect(await jobs()).toHaveLength(2);
     const list = await deliveries();
     expect(list).toMatchObject({ branch: 'release', autoDeploy: true, deployHook: null });
     expect(list.items[0]).toMatchObject({ event: 'push', ref: 'refs/heads/main', result: 'ignored' });
@@ -251,7 +267,7 @@ describe.each(await testEngines())('push to deploy on %s (no engine)', (engine) 
   });
 
   it('keeps one follow-up: a newer push drops older automatic deploys still queued, never a manual one', async () => {
-    const [first] = await jobs();
+    const first = (await jobs()).at(-1);
     const b = await deliver('push', push({ after: sha('b') }));
     expect(b.json().outcomes[0]).toMatchObject({
       result: 'deployed',
@@ -275,6 +291,7 @@ describe.each(await testEngines())('push to deploy on %s (no engine)', (engine) 
     expect(c.json().outcomes[0].reason).toContain("waits for the project's current deploy");
     const now = await jobs();
     expect(now.map((j) => [j.status, JSON.parse(j.input).commit ?? null])).toEqual([
+      ['canceled', sha('a')],
       ['canceled', sha('a')],
       ['canceled', sha('b')],
       ['queued', null],

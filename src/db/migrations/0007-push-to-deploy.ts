@@ -25,6 +25,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('delivery_id', 'text')
     // `github:<X-GitHub-Delivery>` on the first row of a verified delivery: a redelivery cannot claim it again.
     .addColumn('dedupe_key', 'text', (c) => c.unique())
+    // SHA-256 of a verified body: the signature does not cover X-GitHub-Delivery, so a captured body
+    // replayed under a new delivery id must not deploy again either.
+    .addColumn('payload_sha256', 'text', (c) => c.unique())
     .addColumn('event', 'text', (c) => c.notNull())
     .addColumn('repo', 'text')
     .addColumn('ref', 'text')

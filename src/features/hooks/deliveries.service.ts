@@ -48,6 +48,7 @@ export function createDeliveriesService(deps: {
     id: newId(),
     delivery_id: null,
     dedupe_key: null,
+    payload_sha256: null,
     repo: null,
     ref: null,
     commit_sha: null,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { ProjectRow } from '../../db/schema.js';
@@ -51,7 +52,7 @@ function payloadOf(body: Buffer, contentType: string | undefined): unknown {
 export function createGithubWebhookService(
   deps: PushDeps & {
     deliveries: DeliveriesService;
-    repo: Pick<HookDeliveriesRepository, 'claim' | 'update'>;
+    repo: Pick<HookDeliveriesRepository, 'claim' | 'hasKey' | 'update'>;
     webhookSecret: () => Promise<string | null>;
     listProjects: () => Promise<ProjectRow[]>;
     log: Logger;
@@ -128,18 +129,39 @@ export function createGithubWebhookService(
         return reject(ctx, input, reason, validationError(`webhook refused: ${reason}`));
       }
 
-      // The first row of a delivery carries its dedupe key: a redelivery cannot claim it again.
+      // The first row of a delivery carries its dedupe keys: a redelivery (same id) or a replay of the
+      // same body under another id cannot claim them again.
       const claim = deps.deliveries.row({
         source: 'github',
         event,
         delivery_id: deliveryId,
         dedupe_key: `github:${deliveryId}`,
+        payload_sha256: createHash('sha256').update(input.body).digest('hex'),
         result: 'ignored',
         reason: 'being handled',
       });
       if (!(await deps.repo.claim(claim))) {
-        deps.log.info({ deliveryId, event }, 'GitHub webhook redelivered; already handled');
-        return { status: 200, answer: { deliveryId, event, duplicate: true, outcomes: [] } };
+        const duplicate = {
+          status: 200 as const,
+          answer: { deliveryId, event, duplicate: true, outcomes: [] },
+        };
+        if (await deps.repo.hasKey(claim.dedupe_key!)) {
+          deps.log.info({ deliveryId, event }, 'GitHub webhook redelivered; already handled');
+          return duplicate;
+        }
+        const reason = 'the same payload already arrived under another delivery id (a replay); nothing done';
+        await deps.deliveries.record({
+          source: 'github',
+          event,
+          delivery_id: deliveryId,
+          result: 'ignored',
+          reason,
+        });
+        deps.log.warn(
+          { deliveryId, event, ip: ctx.ip },
+          'GitHub webhook payload replayed under a new id; ignored',
+        );
+        return duplicate;
       }
       const done = async (reason: string, status: 200 | 202 = 200) => {
         await deps.repo.update(claim.id, { reason });
