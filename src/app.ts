@@ -36,6 +36,7 @@ import {
   reconcileInterruptedDeploys,
   registerDeployJobs,
 } from './features/deploy/index.js';
+import { createHooksFeature } from './features/hooks/index.js';
 import {
   createJobRegistry,
   createJobRunner,
@@ -64,6 +65,7 @@ import { containersRoutes } from './http/routes/containers.routes.js';
 import { forwardsRoutes } from './http/routes/forwards.routes.js';
 import { githubAuthRoutes } from './http/routes/github-auth.routes.js';
 import { healthRoutes } from './http/routes/health.routes.js';
+import { hooksRoutes } from './http/routes/hooks.routes.js';
 import { hostRepoRoutes } from './http/routes/host-repos.routes.js';
 import { jobRoutes } from './http/routes/jobs.routes.js';
 import { localSignInRoutes } from './http/routes/local-sign-in.routes.js';
@@ -358,6 +360,39 @@ export async function createApp(opts: AppOptions) {
     panelPort: config.port,
   });
   const hostRepos = createHostReposService({ docker, projects: repos.projects, jobs, settings, plans });
+  // Push to deploy: GitHub webhooks and deploy hooks queue redeploys; deploys report commit statuses.
+  const hooksLog = logger.child({ component: 'hooks' });
+  const hooks = createHooksFeature({
+    deliveries: repos.hookDeliveries,
+    deployHooks: repos.deployHooks,
+    projects,
+    projectsRepo: repos.projects,
+    jobs,
+    settings,
+    github: {
+      configured: () => github.app.configured(),
+      createCommitStatus: (input) => github.client.createCommitStatus(input),
+    },
+    audit,
+    clock,
+    transaction: repos.transaction,
+    publicUrl: config.publicUrl,
+    log: hooksLog,
+    // Rejected signatures and ignored pushes reach the channels that listen for webhook.rejected.
+    onRejected: (r) => {
+      hooksLog.warn({ rejected: r }, 'webhook.rejected');
+      void notifications
+        .webhookRejected({
+          projectId: r.projectId,
+          result: 'rejected',
+          reason: r.reason,
+          deliveryId: r.deliveryId,
+          githubEvent: r.event,
+        })
+        .catch(() => {});
+    },
+    onInstallationChanged: () => github.templates.invalidate(),
+  });
   registerDeployJobs(jobs, {
     docker,
     compose,
@@ -373,6 +408,7 @@ export async function createApp(opts: AppOptions) {
     hostRepos,
     github,
     beforeDeploy: (ctx, projectId) => backups.beforeDeploy(ctx, projectId),
+    commitStatus: hooks.statuses,
     ...(opts.healthGate ? { healthGate: opts.healthGate } : {}),
     ...(opts.pullStallTimeoutMs ? { pullStallTimeoutMs: opts.pullStallTimeoutMs } : {}),
   });
@@ -483,7 +519,13 @@ export async function createApp(opts: AppOptions) {
         githubAuth: github.auth,
         secureCookies: config.publicUrl.startsWith('https://'),
       });
-      templatesRoutes(app, { templates: github.templates, checkApp: () => github.app.test() });
+      templatesRoutes(app, {
+        templates: github.templates,
+        checkApp: async () => ({
+          ...(await github.app.test()),
+          webhook: await hooks.deliveries.webhookStatus(),
+        }),
+      });
       settingsRoutes(app, { settings });
       registriesRoutes(app, { registries });
       onboardingRoutes(app, { onboarding });
@@ -498,6 +540,7 @@ export async function createApp(opts: AppOptions) {
       backupsRoutes(app, { backups });
       notificationsRoutes(app, { notifications });
       metricsRoutes(app, { query: metricsQuery, thresholds });
+      hooksRoutes(app, { hooks });
       // Last: the SPA's catch-all only answers paths no API route took.
       webRoutes(app, opts.webRoot ? { root: opts.webRoot } : {});
     },
@@ -520,6 +563,7 @@ export async function createApp(opts: AppOptions) {
       hostRepos,
       backups,
       registries,
+      hooks,
     },
     /** Backup and restore-check timers: `start()` after the runner started, stopped by `close()`. */
     backupScheduler,

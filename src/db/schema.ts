@@ -101,6 +101,10 @@ export interface ProjectsTable {
   last_job_id: string | null;
   /** Why the status is what it is, in words (0005). */
   status_reason: string | null;
+  /** Branch a repo-backed project tracks; null: the repository's default branch. */
+  branch: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 1 when a push to the tracked branch deploys it. */
+  auto_deploy: ColumnType<number, number | undefined, number>;
 }
 
 export interface DeploymentsTable {
@@ -311,6 +315,37 @@ export interface MetricThresholdsTable {
   updated_by: string | null;
 }
 
+/** One webhook or deploy-hook delivery and what it led to (one row per project it concerned). */
+export interface HookDeliveriesTable {
+  id: string;
+  source: 'github' | 'deploy_hook';
+  /** `X-GitHub-Delivery`, or this row's id for deploy hooks. */
+  delivery_id: string | null;
+  /** Set on the first row of a verified delivery; unique, so a redelivery is recognised. */
+  dedupe_key: string | null;
+  /** SHA-256 of the verified body (first row only); unique, so a replay under a new delivery id is recognised. */
+  payload_sha256: string | null;
+  event: string;
+  repo: string | null;
+  ref: string | null;
+  commit_sha: string | null;
+  result: 'deployed' | 'queued' | 'ignored' | 'rejected';
+  reason: string | null;
+  project_id: string | null;
+  job_id: string | null;
+  at: string;
+}
+
+/** A project's deploy-hook token (stored hashed; one per project, replaced on rotation). */
+export interface DeployHooksTable {
+  project_id: string;
+  token_hash: string;
+  hint: string | null;
+  created_at: string;
+  created_by: string | null;
+  last_used_at: string | null;
+}
+
 /** The whole database. */
 export interface Database {
   users: UsersTable;
@@ -336,6 +371,8 @@ export interface Database {
   metric_samples: MetricSamplesTable;
   metric_buckets: MetricBucketsTable;
   metric_thresholds: MetricThresholdsTable;
+  hook_deliveries: HookDeliveriesTable;
+  deploy_hooks: DeployHooksTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -359,5 +396,7 @@ export type NotificationGroupRow = Selectable<NotificationGroupsTable>;
 export type MetricSampleRow = Selectable<MetricSamplesTable>;
 export type MetricBucketRow = Selectable<MetricBucketsTable>;
 export type MetricThresholdRow = Selectable<MetricThresholdsTable>;
+export type HookDeliveryRow = Selectable<HookDeliveriesTable>;
+export type DeployHookRow = Selectable<DeployHooksTable>;
 /** Kept for the rare table with a generated column. */
 export type { Generated };

@@ -6,6 +6,8 @@ export const ERROR_STATUS = {
   CSRF_FAILED: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  /** A body over the route's size limit. */
+  PAYLOAD_TOO_LARGE: 413,
   PRECONDITION_FAILED: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,

@@ -124,6 +124,15 @@ const OPERATIONS: Record<string, { summary: string; errors?: DomainStatus[] }> =
     summary: "Set a project's CPU and memory alert thresholds",
     errors: [404],
   },
+  'GET /api/v1/projects/:id/deliveries': {
+    summary: "A project's webhook and deploy-hook deliveries, with the reason each did or did not deploy",
+    errors: [404],
+  },
+  'GET /api/v1/deliveries': { summary: 'The newest deliveries of every project (settings)' },
+  'POST /api/v1/projects/:id/deploy-hook': {
+    summary: "Create or rotate a project's deploy hook (the token is shown once)",
+    errors: [404],
+  },
 };
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

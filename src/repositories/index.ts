@@ -4,6 +4,8 @@ import { createTransactor } from '../db/transaction.js';
 import { createApiTokensRepository } from './api-tokens.repository.js';
 import { createAuditRepository } from './audit.repository.js';
 import { createBackupsRepository } from './backups.repository.js';
+import { createDeployHooksRepository } from './deploy-hooks.repository.js';
+import { createHookDeliveriesRepository } from './hook-deliveries.repository.js';
 import { createJobLogsRepository } from './job-logs.repository.js';
 import { createJobsRepository } from './jobs.repository.js';
 import { createLoginTokensRepository } from './login-tokens.repository.js';
@@ -46,6 +48,8 @@ export function createRepositories(root: Kysely<Database>) {
     notificationGroups: createNotificationGroupsRepository(db),
     metrics: createMetricsRepository(db),
     metricThresholds: createMetricThresholdsRepository(db),
+    hookDeliveries: createHookDeliveriesRepository(db),
+    deployHooks: createDeployHooksRepository(db),
   };
 }
 

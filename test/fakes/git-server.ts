@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,8 +8,42 @@ import path from 'node:path';
 /**
  * A real git smart-HTTP server for tests: `git http-backend` run as CGI behind node's http server,
  * serving bare repos from a temp dir. Every request needs Basic auth whose password is a valid token
- * (`isValidToken`); without it the server answers 401 with `WWW-Authenticate`, like GitHub.
+ * (`isValidToken`); without it the server answers 401 with `WWW-Authenticate`, like GitHub. A `git push`
+ * over HTTP reports the refs it moved to `onPush` (what makes GitHub send a push webhook), and fetches
+ * can be held back (`holdFetches`) to keep a deploy busy while a test pushes again.
  */
+
+/** A ref a push moved: all zeros for `before` when it was created, for `after` when deleted. */
+export interface RefUpdate {
+  ref: string;
+  before: string;
+  after: string;
+}
+
+const ZERO = '0'.repeat(40);
+
+/** `refname → sha` of a bare repo. */
+function refsOf(bare: string): Map<string, string> {
+  const r = spawnSync('git', ['for-each-ref', '--format=%(objectname) %(refname)'], {
+    cwd: bare,
+    encoding: 'utf8',
+  });
+  const out = new Map<string, string>();
+  for (const line of (r.stdout ?? '').split('\n').filter(Boolean)) {
+    const [sha = '', ref = ''] = line.split(' ');
+    out.set(ref, sha);
+  }
+  return out;
+}
+
+/** The refs that differ between two snapshots. */
+function diffRefs(before: Map<string, string>, after: Map<string, string>): RefUpdate[] {
+  const refs = new Set([...before.keys(), ...after.keys()]);
+  return [...refs]
+    .filter((ref) => before.get(ref) !== after.get(ref))
+    .sort()
+    .map((ref) => ({ ref, before: before.get(ref) ?? ZERO, after: after.get(ref) ?? ZERO }));
+}
 
 /** One request the server saw. */
 export interface GitRequest {
@@ -33,10 +67,38 @@ export function git(args: string[], cwd?: string): string {
   return r.stdout;
 }
 
+/**
+ * Run git without blocking the event loop (the server answering it may live in this process), with a
+ * token sent as Basic auth through `http.extraHeader` in the environment.
+ */
+function gitAsync(args: string[], cwd: string, token: string, origin: string): Promise<string> {
+  const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+  const env = {
+    ...process.env,
+    ...GIT_ENV,
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: `http.${origin}/.extraHeader`,
+    GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
+  };
+  return new Promise((resolve, reject) => {
+    execFile('git', args, { cwd, env }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`git ${args.join(' ')} failed: ${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
+
 /** Start the server on 127.0.0.1 (random port). */
-export async function startGitServer(opts: { isValidToken: (token: string) => boolean }) {
+export async function startGitServer(opts: {
+  isValidToken: (token: string) => boolean;
+  /** Called after a push over HTTP moved refs of `owner/name`. */
+  onPush?: (fullName: string, updates: RefUpdate[]) => void;
+}) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'warp-git-'));
   const requests: GitRequest[] = [];
+  let held: Promise<void> | null = null;
+  const onPush = { fn: opts.onPush ?? null };
 
   function authorized(header: string | undefined): boolean {
     if (!header?.startsWith('Basic ')) return false;
@@ -45,7 +107,7 @@ export async function startGitServer(opts: { isValidToken: (token: string) => bo
     return opts.isValidToken(password);
   }
 
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://git.local');
     const ok = authorized(req.headers.authorization);
     requests.push({ path: url.pathname, hadAuth: req.headers.authorization !== undefined, ok });
@@ -54,6 +116,16 @@ export async function startGitServer(opts: { isValidToken: (token: string) => bo
       res.end('authentication required\n');
       return;
     }
+    const fetching =
+      url.pathname.endsWith('/git-upload-pack') || url.searchParams.get('service') === 'git-upload-pack';
+    if (fetching && held) await held;
+    // A push: the repo's refs before, compared once receive-pack is done.
+    const pushRepo = url.pathname.endsWith('/git-receive-pack')
+      ? decodeURIComponent(url.pathname)
+          .replace(/^\//, '')
+          .replace(/\.git\/git-receive-pack$/, '')
+      : null;
+    const refsBefore = pushRepo ? refsOf(bare(pushRepo)) : null;
     const child = spawn('git', ['http-backend'], {
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -97,6 +169,11 @@ export async function startGitServer(opts: { isValidToken: (token: string) => bo
       res.write(head.subarray(cut + (end >= 0 ? 4 : 2)));
     });
     child.stdout.on('end', () => res.end());
+    child.on('close', () => {
+      if (!pushRepo || !refsBefore) return;
+      const updates = diffRefs(refsBefore, refsOf(bare(pushRepo)));
+      if (updates.length > 0) onPush.fn?.(pushRepo, updates);
+    });
     child.on('error', () => {
       res.writeHead(500);
       res.end();
@@ -128,6 +205,58 @@ export async function startGitServer(opts: { isValidToken: (token: string) => bo
     copyRepo(from: string, to: string): void {
       fs.mkdirSync(path.dirname(bare(to)), { recursive: true });
       git(['clone', '-q', '--bare', bare(from), bare(to)]);
+    },
+    /** Replace the push listener (the fake GitHub's webhook sender). */
+    onPush(fn: ((fullName: string, updates: RefUpdate[]) => void) | null): void {
+      onPush.fn = fn;
+    },
+    /** Hold every fetch (upload-pack) until the returned function is called. */
+    holdFetches(): () => void {
+      let release!: () => void;
+      held = new Promise<void>((r) => {
+        release = r;
+      });
+      return () => {
+        held = null;
+        release();
+      };
+    },
+    /** The commit `ref` points at in `owner/name` (null when it does not exist). */
+    head(fullName: string, ref = 'refs/heads/main'): string | null {
+      return refsOf(bare(fullName)).get(ref) ?? null;
+    },
+    /**
+     * A real `git push` over HTTP as a developer would: commit `files` on top of `branch` (created from
+     * `from`, default main, when new) and push it with `token`. Resolves to the new commit id.
+     */
+    async push(
+      fullName: string,
+      files: Record<string, string>,
+      o: { token: string; branch?: string; from?: string; tag?: string },
+    ): Promise<string> {
+      const branch = o.branch ?? 'main';
+      const work = fs.mkdtempSync(path.join(os.tmpdir(), 'warp-git-work-'));
+      try {
+        git(['clone', '-q', bare(fullName), work]);
+        const exists = refsOf(bare(fullName)).has(`refs/heads/${branch}`);
+        git(['checkout', '-q', '-B', branch, `origin/${exists ? branch : (o.from ?? 'main')}`], work);
+        for (const [file, content] of Object.entries(files)) {
+          fs.mkdirSync(path.dirname(path.join(work, file)), { recursive: true });
+          fs.writeFileSync(path.join(work, file), content);
+        }
+        git(['add', '-A'], work);
+        git(['commit', '-q', '--allow-empty', '-m', `update ${Object.keys(files).join(', ')}`], work);
+        const sha = git(['rev-parse', 'HEAD'], work).trim();
+        const refspecs = [`HEAD:refs/heads/${branch}`, ...(o.tag ? [`HEAD:refs/tags/${o.tag}`] : [])];
+        await gitAsync(['push', '-q', `${url}/${fullName}.git`, ...refspecs], work, o.token, url);
+        return sha;
+      } finally {
+        fs.rmSync(work, { recursive: true, force: true });
+      }
+    },
+    /** Delete `ref` with a real `git push --delete` over HTTP. */
+    async deleteRef(fullName: string, ref: string, token: string): Promise<void> {
+      await gitAsync(['push', '-q', `${url}/${fullName}.git`, '--delete', ref], bare(fullName), token, url);
     },
     /** Add a commit that writes `file` on `main`. */
     commit(fullName: string, file: string, content: string): void {

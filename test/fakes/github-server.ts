@@ -1,4 +1,12 @@
-import { createHash, generateKeyPairSync, type KeyObject, randomBytes, verify } from 'node:crypto';
+import {
+  createHash,
+  createHmac,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+  randomUUID,
+  verify,
+} from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -6,8 +14,10 @@ import type { AddressInfo } from 'node:net';
  * A local fake of the GitHub endpoints Warp Panel uses (integration-facts §1–4): the OAuth web flow
  * (with PKCE and errors answered with HTTP 200), /user and org memberships, App installation tokens
  * minted only for a correctly RS256-signed JWT, installation repositories, template generation with
- * an "empty repository" phase, and name collisions. The API lives under `/api/v3` like on GitHub
- * Enterprise Server, so base-URL handling is exercised too.
+ * an "empty repository" phase, and name collisions, commit statuses (refused without the App's
+ * `statuses: write`), and webhook deliveries to the panel signed like GitHub signs them
+ * (`X-Hub-Signature-256`, `X-GitHub-Event`, `X-GitHub-Delivery`), with redelivery. The API lives under
+ * `/api/v3` like on GitHub Enterprise Server, so base-URL handling is exercised too.
  */
 
 /** A GitHub user the fake knows. */
@@ -33,6 +43,26 @@ export interface FakeRepo {
   template: string | null;
 }
 
+/** A commit status the App set (POST /repos/{owner}/{repo}/statuses/{sha}). */
+export interface FakeCommitStatus {
+  repo: string;
+  sha: string;
+  state: string;
+  targetUrl: string | null;
+  description: string | null;
+  context: string;
+}
+
+/** A webhook delivery the fake sent to the panel, and the panel's answer. */
+export interface FakeDelivery {
+  id: string;
+  event: string;
+  body: Buffer;
+  headers: Record<string, string>;
+  status: number;
+  answer: string;
+}
+
 /** One request the fake saw (no credentials recorded). */
 export interface FakeGithubRequest {
   method: string;
@@ -53,7 +83,12 @@ export async function startFakeGithub() {
       installationId: '777',
       privateKeyPem: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
       publicKey: publicKey as KeyObject,
-      permissions: { administration: 'write', contents: 'read', metadata: 'read' } as Record<string, string>,
+      permissions: {
+        administration: 'write',
+        contents: 'read',
+        metadata: 'read',
+        statuses: 'write',
+      } as Record<string, string>,
     },
     users: new Map<string, FakeUser>(),
     memberships: new Map<string, 'active' | 'pending'>(),
@@ -77,8 +112,47 @@ export async function startFakeGithub() {
     userTokens: new Map<string, string>(),
     codes: new Map<string, { login: string; challenge: string | null; redirectUri: string; used: boolean }>(),
     lastAuthorize: null as URLSearchParams | null,
+    /** Commit statuses set, oldest first. */
+    statuses: [] as FakeCommitStatus[],
+    /** Where webhooks go and the App's webhook secret (null: no webhook configured). */
+    webhook: null as { url: string; secret: string } | null,
+    /** Deliveries sent, oldest first (redeliveries included). */
+    deliveries: [] as FakeDelivery[],
   };
   let nextId = 1000;
+  // Deliveries go out one at a time, in order (GitHub does not promise that; tests want it).
+  let deliveryChain: Promise<unknown> = Promise.resolve();
+  function send_(url: string, event: string, body: Buffer, headers: Record<string, string>) {
+    const next = deliveryChain.then(
+      () =>
+        new Promise<FakeDelivery>((resolve, reject) => {
+          const req = http.request(
+            url,
+            { method: 'POST', headers: { ...headers, 'content-length': String(body.length) } },
+            (res) => {
+              const chunks: Buffer[] = [];
+              res.on('data', (c: Buffer) => chunks.push(c));
+              res.on('end', () => {
+                const d: FakeDelivery = {
+                  id: headers['x-github-delivery'] ?? '',
+                  event,
+                  body,
+                  headers,
+                  status: res.statusCode ?? 0,
+                  answer: Buffer.concat(chunks).toString('utf8'),
+                };
+                state.deliveries.push(d);
+                resolve(d);
+              });
+            },
+          );
+          req.on('error', reject);
+          req.end(body);
+        }),
+    );
+    deliveryChain = next.catch(() => {});
+    return next;
+  }
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err: Error) => send(res, 500, { message: `fake crashed: ${err.message}` }));
@@ -199,6 +273,7 @@ export async function startFakeGithub() {
     const mint = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path);
     const membershipOrg = /^\/user\/memberships\/orgs\/([^/]+)$/.exec(path)?.[1];
     const repoPath = /^\/repos\/([^/]+)\/([^/]+)(\/generate|\/commits)?$/.exec(path);
+    const statusPath = /^\/repos\/([^/]+)\/([^/]+)\/statuses\/([^/]+)$/.exec(path);
     if (req.method === 'POST' && mint) {
       if (!jwtValid(bearer(req))) return send(res, 401, { message: 'A JSON web token could not be decoded' });
       if (mint[1] !== state.app.installationId) return send(res, 404, { message: 'Not Found' });
@@ -255,6 +330,7 @@ export async function startFakeGithub() {
       };
       return send(res, 200, body, headers);
     }
+    if (req.method === 'POST' && statusPath) return commitStatus(req, res, statusPath);
     if (repoPath) {
       const [, owner = '', name = '', action] = repoPath;
       const repo = state.repos.get(`${owner}/${name}`.toLowerCase());
@@ -270,6 +346,29 @@ export async function startFakeGithub() {
       if (req.method === 'POST' && action === '/generate') return generate(req, res, repo);
     }
     return send(res, 404, { message: 'Not Found' });
+  }
+
+  async function commitStatus(req: http.IncomingMessage, res: http.ServerResponse, m: RegExpExecArray) {
+    const [, owner = '', name = '', sha = ''] = m;
+    const repo = state.repos.get(`${owner}/${name}`.toLowerCase());
+    if (!repo?.visible) return send(res, 404, { message: 'Not Found' });
+    // GitHub's answer for an installation without "Commit statuses: write".
+    if (state.app.permissions.statuses !== 'write')
+      return send(res, 403, { message: 'Resource not accessible by integration' });
+    const body = (await readBody(req)) as unknown as Record<string, unknown>;
+    if (!['error', 'failure', 'pending', 'success'].includes(String(body.state)))
+      return send(res, 422, { message: 'Validation Failed' });
+    if (!/^[0-9a-f]{40}$/.test(sha)) return send(res, 422, { message: 'No commit found for SHA' });
+    const status: FakeCommitStatus = {
+      repo: `${repo.owner}/${repo.name}`,
+      sha,
+      state: String(body.state),
+      targetUrl: typeof body.target_url === 'string' ? body.target_url : null,
+      description: typeof body.description === 'string' ? body.description : null,
+      context: typeof body.context === 'string' ? body.context : 'default',
+    };
+    state.statuses.push(status);
+    return send(res, 201, { id: state.statuses.length, ...status });
   }
 
   async function generate(req: http.IncomingMessage, res: http.ServerResponse, template: FakeRepo) {
@@ -348,6 +447,74 @@ export async function startFakeGithub() {
       state.repos.set(`${repo.owner}/${repo.name}`.toLowerCase(), repo);
       return repo;
     },
+    /**
+     * Send a webhook to `state.webhook.url` like GitHub: JSON body, `X-Hub-Signature-256` under the
+     * webhook secret (or `opts.signature` / none with `opts.unsigned`), event and delivery headers.
+     * Deliveries go out one after another, in call order.
+     */
+    deliver(
+      event: string,
+      payload: unknown,
+      opts: { deliveryId?: string; signature?: string; unsigned?: boolean; secret?: string } = {},
+    ): Promise<FakeDelivery> {
+      const hook = state.webhook;
+      if (!hook) throw new Error('fake GitHub: no webhook configured');
+      const body = Buffer.from(JSON.stringify(payload));
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'user-agent': 'GitHub-Hookshot/fake',
+        'x-github-event': event,
+        'x-github-delivery': opts.deliveryId ?? randomUUID(),
+        'x-github-hook-installation-target-type': 'integration',
+      };
+      if (!opts.unsigned) {
+        headers['x-hub-signature-256'] =
+          opts.signature ??
+          `sha256=${createHmac('sha256', opts.secret ?? hook.secret)
+            .update(body)
+            .digest('hex')}`;
+      }
+      return send_(hook.url, event, body, headers);
+    },
+    /** Send a delivery again (GitHub's "Redeliver"): the same body and delivery id, signed with the secret now set. */
+    redeliver(deliveryId: string): Promise<FakeDelivery> {
+      const first = state.deliveries.find((d) => d.id === deliveryId);
+      const hook = state.webhook;
+      if (!first || !hook) throw new Error(`fake GitHub: no delivery ${deliveryId}`);
+      const signature = `sha256=${createHmac('sha256', hook.secret).update(first.body).digest('hex')}`;
+      return send_(hook.url, first.event, first.body, { ...first.headers, 'x-hub-signature-256': signature });
+    },
+    /** The `push` payload GitHub sends for `ref` moving from `before` to `after` in `owner/name`. */
+    pushPayload(fullName: string, u: { ref: string; before: string; after: string; sender?: string }) {
+      const repo = state.repos.get(fullName.toLowerCase());
+      const zero = /^0{40}$/;
+      return {
+        ref: u.ref,
+        before: u.before,
+        after: u.after,
+        created: zero.test(u.before),
+        deleted: zero.test(u.after),
+        forced: false,
+        base_ref: null,
+        compare: `${origin}/${fullName}/compare`,
+        commits: [],
+        head_commit: zero.test(u.after) ? null : { id: u.after, message: 'update' },
+        repository: {
+          id: repo?.id ?? 1,
+          name: repo?.name ?? fullName.split('/')[1],
+          full_name: repo ? `${repo.owner}/${repo.name}` : fullName,
+          owner: { login: repo?.owner ?? fullName.split('/')[0], name: repo?.owner ?? null },
+          private: repo?.private ?? false,
+          default_branch: repo?.defaultBranch ?? 'main',
+          master_branch: repo?.defaultBranch ?? 'main',
+        },
+        pusher: { name: u.sender ?? 'octocat', email: null },
+        sender: { login: u.sender ?? 'octocat', id: 1 },
+        installation: { id: Number(state.app.installationId) },
+      };
+    },
+    /** Wait until every delivery started so far was answered. */
+    settled: () => deliveryChain,
     /** Make every issued installation token answer 401 (revoked / expired early). */
     revokeInstallationTokens() {
       for (const t of state.installationTokens) t.revoked = true;

@@ -8,7 +8,11 @@ import { type Caller, createCallers, fillPath, type RouteCall } from '../support
 import { testEngines } from '../support/databases.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
-type Level = 'public' | 'user' | 'admin';
+/**
+ * `hook`: public at the session level (sessions and API tokens are not even read), authenticated by the
+ * route itself — a GitHub signature or the project's deploy-hook token.
+ */
+type Level = 'public' | 'user' | 'admin' | 'hook';
 
 /** The decision for every route: who may call it. Keep sorted by area. */
 const EXPECTED: Record<string, Level> = {
@@ -103,6 +107,11 @@ const EXPECTED: Record<string, Level> = {
   'GET /api/v1/metrics': 'user',
   'GET /api/v1/projects/:id/thresholds': 'user',
   'PUT /api/v1/projects/:id/thresholds': 'user',
+  'POST /hooks/github': 'hook',
+  'POST /hooks/deploy/:projectId': 'hook',
+  'GET /api/v1/projects/:id/deliveries': 'user',
+  'GET /api/v1/deliveries': 'user',
+  'POST /api/v1/projects/:id/deploy-hook': 'user',
 };
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -113,7 +122,7 @@ describe.each(engines)('authorization matrix on %s', (engine) => {
   let t: TestApp;
   let callers: Awaited<ReturnType<typeof createCallers>>;
   let routes: RouteInfo[];
-  const guarded = () => routes.filter((r) => EXPECTED[keyOf(r)] !== 'public');
+  const guarded = () => routes.filter((r) => !['public', 'hook'].includes(EXPECTED[keyOf(r)] ?? ''));
   const ofLevel = (level: Level) => routes.filter((r) => EXPECTED[keyOf(r)] === level);
   const call = (r: RouteInfo, caller: Caller | null, extra: Partial<RouteCall> = {}) =>
     callers.call({ method: r.method, url: fillPath(r.url), caller, ...extra });
@@ -228,6 +237,24 @@ describe.each(engines)('authorization matrix on %s', (engine) => {
     expect(
       (await callers.call({ method: 'GET', url: '/auth/me', caller: callers.adminBearer })).statusCode,
     ).toBe(200);
+  });
+
+  it('lets no session or API token through a hook route: only its signature or token counts', async () => {
+    const hooks = ofLevel('hook');
+    expect(hooks.map(keyOf).sort()).toEqual(['POST /hooks/deploy/:projectId', 'POST /hooks/github']);
+    for (const r of hooks) {
+      for (const caller of [null, callers.adminCookie, callers.adminBearer, callers.operatorBearer]) {
+        // With a bad body too: no validation feedback before the signature or token passed.
+        for (const payload of [undefined, { bogus: ['x'] }]) {
+          const res = await call(r, caller, { payload });
+          expect(res.statusCode, `${keyOf(r)} as ${caller?.name ?? 'anonymous'}: ${res.body}`).toBe(401);
+          expect(res.json().error.code).toBe('UNAUTHENTICATED');
+        }
+      }
+      // No CSRF header is asked for: GitHub and CI pipelines send none.
+      const res = await call(r, callers.adminCookie, { csrf: false });
+      expect(res.statusCode, keyOf(r)).toBe(401);
+    }
   });
 
   it('never lets a public route answer 401/403 to an anonymous caller', async () => {

@@ -63,7 +63,10 @@ describe('fuzzing the HTTP API', { timeout: 240_000 }, () => {
   });
 
   it('answers every POST/PATCH route with < 500 for arbitrary bodies, changing nothing when refusing', async () => {
-    const writes = t.app.routes.filter((r) => r.method === 'POST' || r.method === 'PATCH');
+    // `/hooks/*` take signed or token-authenticated bodies: fuzz-hooks.test.ts fuzzes them with their own generators.
+    const writes = t.app.routes.filter(
+      (r) => (r.method === 'POST' || r.method === 'PATCH') && !r.url.startsWith('/hooks/'),
+    );
     expect(writes.length).toBeGreaterThan(10);
     for (const r of writes) {
       const url = r.url.replace(/:id\b/g, UUID).replace(/:name\b/g, 'some-repo');

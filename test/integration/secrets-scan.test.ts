@@ -4,7 +4,7 @@
  * a crashing container that prints its secret, tokens, audit, errors), then scan every API response,
  * every captured log line, every job log/input/result/error row and every file in the data dir.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeCloudflareApi } from '../fakes/cloudflare-api.js';
 import { type FakeGithub, startFakeGithub } from '../fakes/github-server.js';
@@ -117,6 +117,7 @@ describe('secrets never reach responses, logs, job logs or files', () => {
         appId: gh.state.app.appId,
         installationId: gh.state.app.installationId,
         appPrivateKey: secret('github.appPrivateKey', gh.state.app.privateKeyPem),
+        webhookSecret: secret('github.webhookSecret', rand('whsec_')),
       },
       access: { allowedUsers: ['octocat'] },
       templates: { allowlist: ['acme/template-web'] },
@@ -134,6 +135,24 @@ describe('secrets never reach responses, logs, job logs or files', () => {
     expect(view.json().cloudflare.apiToken.set).toBe(true);
     expect(view.json().github.appPrivateKey.set).toBe(true);
     await api('GET', '/api/v1/settings', { headers: cookie });
+
+    // Webhooks: a signed ping, a wrongly signed push, and the delivery lists.
+    const ping = Buffer.from(JSON.stringify({ zen: 'scan', hook_id: 1 }));
+    const hmac = createHmac('sha256', patch.github.webhookSecret).update(ping).digest('hex');
+    for (const signature of [`sha256=${hmac}`, `sha256=${'0'.repeat(64)}`]) {
+      await api('POST', '/hooks/github', {
+        headers: {
+          'content-type': 'application/json',
+          'x-github-event': signature.endsWith(hmac) ? 'ping' : 'push',
+          'x-github-delivery': randomBytes(8).toString('hex'),
+          'x-hub-signature-256': signature,
+        },
+        payload: ping,
+      });
+    }
+    expect(responses.at(-1)!.where).toContain('→ 401');
+    await api('GET', '/api/v1/deliveries');
+    await api('GET', '/api/v1/github/app/check');
 
     // GitHub: App installation token (templates) and an OAuth sign-in.
     expect((await api('GET', '/api/v1/templates')).statusCode).toBe(200);
@@ -178,6 +197,16 @@ describe('secrets never reach responses, logs, job logs or files', () => {
       const leakJob = await waitForJob(t, bearer, leaky.json().job.id);
       expect(okJob.status).toBe('succeeded');
       expect(leakJob.status).toBe('failed');
+      // A deploy hook: its token shown once (allowed in that answer only), then used and guessed.
+      const hook = await api('POST', `/api/v1/projects/${ok.json().project.id}/deploy-hook`);
+      const hookToken = secret('deploy-hook token', hook.json().token);
+      responses.at(-1)!.allow = [hookToken];
+      const hookUrl = `/hooks/deploy/${ok.json().project.id}`;
+      const viaHook = await api('POST', hookUrl, { headers: { authorization: `Bearer ${hookToken}` } });
+      expect(viaHook.statusCode).toBe(202);
+      expect((await waitForJob(t, bearer, viaHook.json().job.id)).status).toBe('succeeded');
+      await api('POST', hookUrl, { headers: { authorization: `Bearer ${hookToken.slice(0, -2)}xx` } });
+      await api('GET', `/api/v1/projects/${ok.json().project.id}/deliveries`);
       // The container did print the value; the job log holds it masked.
       const logs = await api('GET', `/api/v1/jobs/${leakJob.id}/logs`);
       expect(logs.body).toContain('the token is ***');
@@ -224,15 +253,20 @@ describe('secrets never reach responses, logs, job logs or files', () => {
     const jobRows = await db.selectFrom('jobs').selectAll().execute();
     const logRows = await db.selectFrom('job_logs').selectAll().execute();
     const auditRows = await db.selectFrom('audit_log').selectAll().execute();
+    const hookRows = [
+      ...(await db.selectFrom('hook_deliveries').selectAll().execute()),
+      ...(await db.selectFrom('deploy_hooks').selectAll().execute()),
+    ];
     const haystacks: Haystack[] = [
       ...responses,
       ...capturedLogLines.map((text, i) => ({ where: `log line ${i}`, text })),
       ...jobRows.map((j) => ({ where: `job ${j.type} ${j.id}`, text: JSON.stringify(j) })),
       { where: 'job_logs', text: logRows.map((l) => l.text).join('\n') },
       { where: 'audit_log', text: JSON.stringify(auditRows) },
+      { where: 'hook_deliveries and deploy_hooks', text: JSON.stringify(hookRows) },
       ...fileHaystacks(t.dataDir),
     ];
-    expect(secrets.length).toBeGreaterThanOrEqual(noDocker ? 10 : 11);
+    expect(secrets.length).toBeGreaterThanOrEqual(noDocker ? 11 : 13);
     expect(capturedLogLines.length).toBeGreaterThan(50);
     expect(responses.length).toBeGreaterThan(30);
     expect(findLeaks(haystacks, secrets)).toEqual([]);

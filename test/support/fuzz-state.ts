@@ -19,6 +19,8 @@ const TABLES: (keyof Database)[] = [
   'jobs',
   'job_logs',
   'audit_log',
+  'hook_deliveries',
+  'deploy_hooks',
 ];
 // Touched by every authenticated request by design (idle expiry, token last use): not a change of state.
 const VOLATILE = new Set(['last_used_at', 'last_seen_at', 'idle_expires_at']);
@@ -26,7 +28,7 @@ const SQLITE_FILE = /\.(db|sqlite3?)(-wal|-shm|-journal)?$/;
 
 /**
  * Everything a refused request must leave alone: every row of every table (minus the volatile
- * columns above and audit entries that record a refused attempt), the warp.managed containers of
+ * columns above, audit entries and hook deliveries that record a refused attempt), the warp.managed containers of
  * the app's projects, and the files under the data dir (config.yml, backups, repos; not the SQLite files).
  */
 export async function snapshotState(t: TestApp, docker: Docker | null): Promise<unknown> {
@@ -35,6 +37,8 @@ export async function snapshotState(t: TestApp, docker: Docker | null): Promise<
   for (const table of TABLES) {
     let q = db.selectFrom(table).selectAll();
     if (table === 'audit_log') q = q.where('result' as never, '=', 'ok' as never);
+    // A refused webhook or deploy-hook call is recorded as `rejected` by design (why didn't it deploy?).
+    if (table === 'hook_deliveries') q = q.where('result' as never, '!=', 'rejected' as never);
     const rows = (await q.execute()) as Record<string, unknown>[];
     tables[table] = rows
       .map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !VOLATILE.has(k))))

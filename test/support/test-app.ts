@@ -30,6 +30,8 @@ export async function createTestApp(
     pullStallTimeoutMs?: number;
     /** Other app options (notification and metrics timings). */
     app?: Omit<AppOptions, 'config' | 'logger'>;
+    /** Health gate timings of the deploy flows (a shorter stabilisation window). */
+    healthGate?: { timeoutMs?: number; stableMs?: number };
   } = {},
 ): Promise<TestApp> {
   const engine = opts.engine ?? 'sqlite';
@@ -53,6 +55,7 @@ export async function createTestApp(
     ...(opts.webRoot ? { webRoot: opts.webRoot } : {}),
     ...(opts.streamLimits ? { streamLimits: opts.streamLimits } : {}),
     ...(opts.pullStallTimeoutMs ? { pullStallTimeoutMs: opts.pullStallTimeoutMs } : {}),
+    ...(opts.healthGate ? { healthGate: opts.healthGate } : {}),
   });
   await app.http.ready();
 

@@ -3,6 +3,7 @@ import * as initial from './0001-initial.js';
 import * as leastPrivilege from './0002-least-privilege.js';
 import * as registries from './0004-registries.js';
 import * as projectStatus from './0005-project-status.js';
+import * as pushToDeploy from './0007-push-to-deploy.js';
 import * as notificationsMetrics from './0008-notifications-metrics.js';
 import * as backups from './0009-backups.js';
 
@@ -12,6 +13,7 @@ export const migrations: Record<string, Migration> = {
   '0002-least-privilege': leastPrivilege,
   '0004-registries': registries,
   '0005-project-status': projectStatus,
+  '0007-push-to-deploy': pushToDeploy,
   '0008-notifications-metrics': notificationsMetrics,
   '0009-backups': backups,
 };

@@ -30,6 +30,23 @@ export interface RegistryAccess {
   withDockerConfig<T>(log: TaskLog, fn: (env: Record<string, string>) => Promise<T>): Promise<T>;
 }
 
+/** The state of a commit's deploy as the repository host shows it (GitHub commit statuses). */
+export type CommitDeployState = 'pending' | 'success' | 'failure' | 'error';
+
+/** Reports deploys of repo-backed projects back to the repository host; never fails a deploy. */
+export interface CommitStatusReporter {
+  /**
+   * Set the commit's status for this job's deploy; problems become warnings in the job log. `project`
+   * (the hostname) tells apart two projects deployed from one repository.
+   */
+  report(
+    ctx: JobContext,
+    repo: { owner: string; name: string; commit: string; project: string },
+    state: CommitDeployState,
+    description: string,
+  ): Promise<void>;
+}
+
 /** Everything the deploy handlers use, passed explicitly. */
 export interface DeployDeps {
   docker: DockerClient;
@@ -45,6 +62,8 @@ export interface DeployDeps {
   plans: PlanStore;
   /** Runs first in every deploy of an existing project (the backups feature's "back up before deploy"). */
   beforeDeploy?: (ctx: JobContext, projectId: string) => Promise<void>;
+  /** Commit statuses for repo-backed deploys (absent: none are set). */
+  commitStatus?: CommitStatusReporter;
   /** Health gate timings (tests shorten them). */
   healthGate?: { timeoutMs?: number; stableMs?: number };
   /** Fail a pull that receives nothing for this long (default 2 min; tests shorten it). */

@@ -10,7 +10,7 @@ import { lifecycleJobs } from './project-lifecycle.js';
 import { setProjectState } from './project-state.js';
 import { publishProject } from './publish-project.js';
 import { deployQuickService } from './quick-service.deploy.js';
-import type { GithubDeps } from './repo-sync.js';
+import type { GithubDeps, SyncTarget } from './repo-sync.js';
 import { teardownProject } from './teardown.deploy.js';
 import { deployRepoBacked } from './template.deploy.js';
 
@@ -24,6 +24,17 @@ export const DEPLOY_JOB_TYPES: ReadonlySet<string> = new Set([
   'template_create',
   'forward',
 ]);
+/**
+ * A redeploy: the project again, for repo-backed projects optionally a given branch head or exactly one
+ * commit (a push's `after`, a deploy hook's `commit`).
+ */
+export const redeployInput = projectInput.extend({
+  commit: z
+    .string()
+    .regex(/^[0-9a-f]{40}$/, 'expected a 40-character commit id')
+    .optional(),
+  branch: z.string().min(1).max(255).optional(),
+});
 
 /** Something job types can be registered with (the jobs service). */
 interface JobTypeRegistry {
@@ -37,7 +48,7 @@ export function registerDeployJobs(
 ): void {
   const load = (id: string) => deps.projects.load(id);
 
-  async function deploy(ctx: JobContext, projectId: string) {
+  async function deploy(ctx: JobContext, projectId: string, target: SyncTarget = {}) {
     const row = await load(projectId);
     if (row.kind !== 'forward') await deps.beforeDeploy?.(ctx, row.id);
     if (row.kind === 'quick') return deployQuickService(deps, ctx, row);
@@ -55,7 +66,7 @@ export function registerDeployJobs(
       await setProjectState(deps, row.id, { status: 'running' });
       return { url, service };
     }
-    if (row.repo_owner && row.repo_name) return deployRepoBacked(deps, ctx, row);
+    if (row.repo_owner && row.repo_name) return deployRepoBacked(deps, ctx, row, target);
     return deployCompose(deps, ctx, row);
   }
 
@@ -89,7 +100,12 @@ export function registerDeployJobs(
       input: projectInput,
       handler: (ctx) => deploy(ctx, ctx.input.projectId),
     }),
-    defineJob({ type: 'redeploy', input: projectInput, handler: (ctx) => deploy(ctx, ctx.input.projectId) }),
+    defineJob({
+      type: 'redeploy',
+      input: redeployInput,
+      handler: (ctx) =>
+        deploy(ctx, ctx.input.projectId, { branch: ctx.input.branch, commit: ctx.input.commit }),
+    }),
     defineJob({
       type: 'template_create',
       input: projectInput,

@@ -213,8 +213,9 @@ export function createProjectsService(deps: {
       if (body.env !== undefined) next.env = body.env;
       if (body.name !== undefined && row.kind === 'quick') next.requestedName = body.name;
       if (body.service !== undefined) next.service = body.service;
-      if (body.branch !== undefined) next.branch = body.branch;
-      if (body.autoDeploy !== undefined) next.autoDeploy = body.autoDeploy;
+      // Push to deploy reads the tracked branch and auto-deploy from the project's own columns.
+      if (body.branch !== undefined) patch.branch = body.branch;
+      if (body.autoDeploy !== undefined) patch.auto_deploy = body.autoDeploy ? 1 : 0;
       const changed = Object.keys(body).filter((k) => (body as Record<string, unknown>)[k] !== undefined);
       return deps.transaction(async () => {
         await deps.projects.update(id, {

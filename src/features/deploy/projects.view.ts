@@ -65,7 +65,7 @@ export function toProject(row: ProjectRow): Project {
     updatedAt: row.updated_at,
     lastJobId: row.last_job_id,
     policyExceptions: parseJson<ProjectSpec>(row.spec, {}).policy?.allow ?? [],
-    settings: settingsOf(parseJson<ProjectSpec & { env?: unknown }>(row.spec, {})),
+    settings: settingsOf(parseJson<ProjectSpec & { env?: unknown }>(row.spec, {}), row),
   };
 }
 
@@ -78,14 +78,17 @@ export interface ProjectSettings {
   autoDeploy: boolean;
 }
 
-function settingsOf(spec: ProjectSpec & { env?: unknown }): ProjectSettings {
+function settingsOf(
+  spec: ProjectSpec & { env?: unknown },
+  row: Pick<ProjectRow, 'branch' | 'auto_deploy'>,
+): ProjectSettings {
   return {
     containerPort: spec.containerPort ?? null,
     // Sealed env is a string (encrypted); its names are kept beside it.
     envNames: spec.envNames ?? (spec.env && typeof spec.env === 'object' ? Object.keys(spec.env) : []),
     service: spec.service ?? spec.proxyService ?? null,
-    branch: spec.branch ?? null,
-    autoDeploy: spec.autoDeploy ?? false,
+    branch: row.branch ?? spec.branch ?? null,
+    autoDeploy: row.auto_deploy === 1 || (spec.autoDeploy ?? false),
   };
 }
 

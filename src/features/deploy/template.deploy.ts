@@ -5,7 +5,7 @@ import type { JobContext } from '../jobs/index.js';
 import { deployCompose } from './compose.deploy.js';
 import type { DeployDeps } from './deploy-deps.js';
 import { hasContainers } from './project-state.js';
-import type { GithubDeps } from './repo-sync.js';
+import type { GithubDeps, SyncTarget } from './repo-sync.js';
 import { syncRepo } from './repo-sync.js';
 
 /** What a template project keeps in its spec until the repo exists. */
@@ -23,6 +23,7 @@ export async function deployFromTemplate(
   deps: DeployDeps & { github: GithubDeps },
   ctx: JobContext,
   row: ProjectRow,
+  target: SyncTarget = {},
 ): Promise<unknown> {
   const spec = parseJson<TemplateSpec>(row.spec, {});
   const owner = row.repo_owner!;
@@ -62,8 +63,10 @@ export async function deployFromTemplate(
       );
     }
     const current = await deps.projects.load(row.id);
-    await syncRepo(deps.github, ctx, current, reposRoot);
-    return deployCompose(deps, ctx, await deps.projects.load(row.id));
+    const synced = await syncRepo(deps.github, ctx, current, reposRoot, target);
+    return await deployReporting(deps, ctx, current, synced, async () =>
+      deployCompose(deps, ctx, await deps.projects.load(row.id)),
+    );
   } catch (error) {
     const now = await deps.projects.load(row.id).catch(() => null);
     if (now && now.status !== 'failed') {
@@ -76,23 +79,65 @@ export async function deployFromTemplate(
   }
 }
 
-/** A repo-backed compose project (template or existing repo): fetch or clone, then the compose deploy. */
+/** Run the compose deploy of a checked-out commit, with its commit status pending, then success or failure. */
+async function deployReporting(
+  deps: DeployDeps,
+  ctx: JobContext,
+  row: ProjectRow,
+  synced: { owner: string; name: string; commit: string },
+  run: () => Promise<unknown>,
+): Promise<unknown> {
+  const repo = { ...synced, project: row.hostname ?? row.subdomain };
+  await deps.commitStatus?.report(ctx, repo, 'pending', 'Deploying');
+  try {
+    const result = await run();
+    await deps.commitStatus?.report(ctx, repo, 'success', 'Deployed');
+    return result;
+  } catch (error) {
+    const state = ctx.signal.aborted ? 'error' : 'failure';
+    await deps.commitStatus?.report(
+      ctx,
+      repo,
+      state,
+      state === 'error' ? 'Deploy canceled' : 'Deploy failed',
+    );
+    throw error;
+  }
+}
+
+/**
+ * A repo-backed compose project (template or existing repo): fetch or clone the tracked branch (or
+ * exactly `target.commit`), then the compose deploy, reported as the commit's status.
+ */
 export async function deployRepoBacked(
   deps: DeployDeps & { github: GithubDeps },
   ctx: JobContext,
   row: ProjectRow,
+  target: SyncTarget = {},
 ): Promise<unknown> {
   if (row.kind === 'template' && !parseJson<TemplateSpec>(row.spec, {}).generated) {
-    return deployFromTemplate(deps, ctx, row);
+    return deployFromTemplate(deps, ctx, row, target);
   }
   const { reposRoot } = await deps.settings.get();
+  let synced: Awaited<ReturnType<typeof syncRepo>>;
   try {
-    await syncRepo(deps.github, ctx, row, reposRoot);
+    synced = await syncRepo(deps.github, ctx, row, reposRoot, target);
   } catch (error) {
     // A redeploy whose fetch failed leaves the running app as it was.
     const kept = hasContainers(row.status) ? row.status : 'failed';
     await deps.projectsRepo.update(row.id, { status: kept, updated_at: deps.clock.now().toISOString() });
+    if (target.commit && row.repo_owner && row.repo_name) {
+      const repo = {
+        owner: row.repo_owner,
+        name: row.repo_name,
+        commit: target.commit,
+        project: row.hostname ?? row.subdomain,
+      };
+      await deps.commitStatus?.report(ctx, repo, 'failure', 'The commit could not be fetched');
+    }
     throw error;
   }
-  return deployCompose(deps, ctx, await deps.projects.load(row.id));
+  return deployReporting(deps, ctx, row, synced, async () =>
+    deployCompose(deps, ctx, await deps.projects.load(row.id)),
+  );
 }

@@ -68,6 +68,10 @@ export function createTemplatesService(deps: {
       });
       return entry.items;
     },
+    /** Forget the cached list (the App's installation changed: repositories added or removed). */
+    invalidate: () => {
+      cached = null;
+    },
     close: () => {
       unsubscribe();
     },

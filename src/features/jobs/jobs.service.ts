@@ -96,7 +96,43 @@ export function createJobsService(deps: JobsServiceDeps) {
     return row;
   }
 
+  /** After a queued job was canceled: its last log line, the live `status`/`end` events, a wake-up. */
+  async function endCanceled(id: string, line: string): Promise<void> {
+    const writer = createJobLogWriter({
+      jobId: id,
+      lastSeq: await deps.jobLogs.lastSeq(id),
+      repo: deps.jobLogs,
+      bus: deps.bus,
+      masker: createMasker(),
+      clock: deps.clock,
+      logger: deps.runner.logger,
+    });
+    writer.write('system', line);
+    await writer.flush();
+    const canceled = await load(id);
+    deps.bus.publish(id, { type: 'status', job: canceled });
+    deps.bus.publish(id, { type: 'end', job: canceled });
+    deps.runner.wake(); // a later job of the same project may run now
+  }
+
   return {
+    /**
+     * Drop a job that still waits in the queue (it never starts), saying why in its log; false when it
+     * already started or finished (then it is left alone). Audited as `job.cancel`.
+     */
+    async dropQueued(ctx: RequestContext, id: string, reason: string): Promise<boolean> {
+      const row = await load(id);
+      if (row.status !== 'queued') return false;
+      if (!(await deps.jobs.cancelQueued(id, deps.clock.now().toISOString(), null))) return false;
+      await endCanceled(id, reason);
+      await deps.audit.record(ctx, 'job.cancel', {
+        target: id,
+        projectId: row.project_id,
+        details: { reason },
+      });
+      return true;
+    },
+
     /** Register a job type (before the runner starts, so queued jobs of that type can run). */
     register<S extends z.ZodType>(def: JobDefinition<S>): void {
       deps.registry.register(def);
@@ -192,21 +228,7 @@ export function createJobsService(deps: JobsServiceDeps) {
       if (isFinishedStatus(row.status)) throw conflict(`job already finished (${row.status})`);
       const now = deps.clock.now().toISOString();
       if (row.status === 'queued' && (await deps.jobs.cancelQueued(id, now, null))) {
-        const writer = createJobLogWriter({
-          jobId: id,
-          lastSeq: await deps.jobLogs.lastSeq(id),
-          repo: deps.jobLogs,
-          bus: deps.bus,
-          masker: createMasker(),
-          clock: deps.clock,
-          logger: deps.runner.logger,
-        });
-        writer.write('system', `Job canceled before it started by ${ctx.actor?.login ?? 'the panel'}`);
-        await writer.flush();
-        const canceled = await load(id);
-        deps.bus.publish(id, { type: 'status', job: canceled });
-        deps.bus.publish(id, { type: 'end', job: canceled });
-        deps.runner.wake(); // a later job of the same project may run now
+        await endCanceled(id, `Job canceled before it started by ${ctx.actor?.login ?? 'the panel'}`);
       } else if (await deps.jobs.requestCancel(id)) {
         deps.runner.cancel(id);
       } else {

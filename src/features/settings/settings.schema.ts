@@ -124,6 +124,8 @@ export const settingsPatchSchema = z
           .nullable(),
         appPrivateKey: privateKey,
         token: secret,
+        /** The GitHub App's webhook secret: `X-Hub-Signature-256` of every delivery is checked with it. */
+        webhookSecret: secret,
       })
       .strict()
       .partial(),
@@ -209,6 +211,7 @@ export const settingsViewSchema = z.object({
     installationId: z.string().nullable(),
     appPrivateKey: secretView,
     token: secretView,
+    webhookSecret: secretView,
   }),
   cloudflare: z.object({ apiToken: secretView, zoneId: z.string().nullable() }),
   access: z.object({
@@ -240,6 +243,7 @@ export const SECRET_KEYS = [
   'github.oauthClientSecret',
   'github.appPrivateKey',
   'github.token',
+  'github.webhookSecret',
   'cloudflare.apiToken',
 ] as const;
 

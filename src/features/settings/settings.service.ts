@@ -21,10 +21,11 @@ type Secrets = Record<SecretKey, string | null>;
 
 /** Effective settings for internal use: the view's shape with secrets in plain text. */
 export type Settings = Omit<SettingsView, 'github' | 'cloudflare' | 'registries'> & {
-  github: Omit<SettingsView['github'], 'oauthClientSecret' | 'appPrivateKey' | 'token'> & {
+  github: Omit<SettingsView['github'], 'oauthClientSecret' | 'appPrivateKey' | 'token' | 'webhookSecret'> & {
     oauthClientSecret: string | null;
     appPrivateKey: string | null;
     token: string | null;
+    webhookSecret: string | null;
   };
   cloudflare: { apiToken: string | null; zoneId: string | null };
   registries: RegistryCredential[];
@@ -62,6 +63,7 @@ export function defaultsFromConfig(config: Config): Record<string, unknown> {
     'github.installationId': config.github.installationId,
     'github.appPrivateKey': readKeyFile(config.github.appPrivateKeyFile),
     'github.token': null,
+    'github.webhookSecret': null,
     'cloudflare.apiToken': config.cloudflare.apiToken,
     'cloudflare.zoneId': null,
     'access.allowedUsers': config.access.allowedUsers,
@@ -118,6 +120,7 @@ function build(values: Record<string, unknown>): Settings {
       installationId: v('github.installationId'),
       appPrivateKey: v('github.appPrivateKey'),
       token: v('github.token'),
+      webhookSecret: v('github.webhookSecret'),
     },
     cloudflare: { apiToken: v('cloudflare.apiToken'), zoneId: v('cloudflare.zoneId') },
     access: {
@@ -153,6 +156,7 @@ export function toSettingsView(s: Settings): SettingsView {
       oauthClientSecret: secretView(s.github.oauthClientSecret),
       appPrivateKey: { set: s.github.appPrivateKey !== null, hint: null },
       token: secretView(s.github.token),
+      webhookSecret: secretView(s.github.webhookSecret),
     },
     cloudflare: { apiToken: secretView(s.cloudflare.apiToken), zoneId: s.cloudflare.zoneId },
     registries: registriesView(s.registries),
@@ -198,6 +202,7 @@ export function createSettingsService(deps: {
         'github.oauthClientSecret': s.github.oauthClientSecret,
         'github.appPrivateKey': s.github.appPrivateKey,
         'github.token': s.github.token,
+        'github.webhookSecret': s.github.webhookSecret,
         'cloudflare.apiToken': s.cloudflare.apiToken,
       };
       const registryPasswords = s.registries.map((r) => r.password);

@@ -4,8 +4,12 @@ import type { AuthService } from '../../features/auth/index.js';
 import type { Actor, RequestContext } from '../../lib/request-context.js';
 import { clientAddress } from '../client-address.js';
 
-/** Who may call a route: anyone, any signed-in user, or admins only. */
-export type AuthLevel = 'public' | 'user' | 'admin';
+/**
+ * Who may call a route: anyone, any signed-in user, or admins only. `hook`: public at the session level
+ * (sessions and API tokens are not read at all), the route authenticates the caller itself by a
+ * signature or a token of its own (`/hooks/*`).
+ */
+export type AuthLevel = 'public' | 'user' | 'admin' | 'hook';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -63,6 +67,8 @@ export function registerAuth(
   app.decorateRequest('actor', null);
 
   app.addHook('onRequest', async (request) => {
+    // A hook's `Authorization` is its own token, never an API token; cookies grant nothing there.
+    if (request.routeOptions.config.auth === 'hook') return;
     const header = request.headers.authorization;
     if (header?.startsWith('Bearer ')) {
       const found = await auth.authenticateBearer(header.slice(7).trim());
@@ -81,7 +87,7 @@ export function registerAuth(
   // on an admin route gets 401/403, never validation feedback, and a forged write is refused unread.
   function enforce(request: FastifyRequest): void {
     const level = authLevelOf(request.routeOptions.url ?? request.url, request.routeOptions.config.auth);
-    if (level === 'public') return;
+    if (level === 'public' || level === 'hook') return;
     const actor = requireActor(request);
     if (
       actor.via === 'session' &&

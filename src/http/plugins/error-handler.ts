@@ -35,7 +35,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return send(reply, request, 429, 'RATE_LIMITED', 'too many requests, try again later');
     if (status >= 400 && status < 500) {
       const code: ErrorCode =
-        status === 404 ? 'NOT_FOUND' : status === 401 ? 'UNAUTHENTICATED' : 'VALIDATION_FAILED';
+        status === 404
+          ? 'NOT_FOUND'
+          : status === 401
+            ? 'UNAUTHENTICATED'
+            : status === 413
+              ? 'PAYLOAD_TOO_LARGE'
+              : 'VALIDATION_FAILED';
       return send(reply, request, status, code, error.message || 'request is invalid');
     }
     if (isDatabaseUnavailable(error)) {

@@ -102,9 +102,31 @@ export async function cloneRepo(
   });
 }
 
-/** Update an existing clone to the remote's latest `branch` (default: the remote HEAD); local changes to tracked files are discarded. */
+/** A full commit id (40 lowercase hex digits, SHA-1); 400 otherwise. */
+export function checkedCommit(sha: string): string {
+  if (!/^[0-9a-f]{40}$/.test(sha)) {
+    throw validationError('invalid commit', [
+      { path: 'commit', message: 'expected a 40-character commit id' },
+    ]);
+  }
+  return sha;
+}
+
+/** The commit a clone has checked out (`git rev-parse HEAD`). */
+export async function headCommit(run: Runner, dest: string): Promise<string> {
+  const res = await run(['git', '-C', path.resolve(dest), 'rev-parse', '--verify', 'HEAD^{commit}'], {
+    quiet: true,
+  });
+  return checkedCommit(res.stdout.trim());
+}
+
+/**
+ * Update an existing clone to the remote's latest `branch` (default: the remote HEAD), or to exactly
+ * `commit` when given (fetched by id, as GitHub allows for reachable commits); local changes to tracked
+ * files are discarded.
+ */
 export async function fetchAndReset(
-  input: GitAuthInput & { dest: string; branch?: string },
+  input: GitAuthInput & { dest: string; branch?: string; commit?: string },
 ): Promise<RunResult> {
   const dest = path.resolve(input.dest);
   if (!fs.existsSync(path.join(dest, '.git'))) throw validationError(`${dest} is not a git clone`);
@@ -113,7 +135,11 @@ export async function fetchAndReset(
   const origin = new URL(checkedUrl(remote.stdout.trim())).origin;
   const env = gitAuthEnv(input.token, origin, input.addSecret);
   const timeoutMs = input.timeoutMs ?? GIT_TIMEOUT_MS;
-  const ref = input.branch ? await checkedBranch(run, input.branch) : 'HEAD';
+  const ref = input.commit
+    ? checkedCommit(input.commit)
+    : input.branch
+      ? await checkedBranch(run, input.branch)
+      : 'HEAD';
   input.signal?.throwIfAborted();
   await run(['git', '-C', dest, 'fetch', '--depth', '1', '--no-tags', '--', 'origin', ref], {
     env,

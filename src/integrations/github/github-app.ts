@@ -27,6 +27,9 @@ export const REQUIRED_PERMISSIONS: Record<string, 'read' | 'write'> = {
   contents: 'read',
 };
 
+/** Not needed to deploy, but push to deploy reports commit statuses with it. */
+export const RECOMMENDED_PERMISSIONS: Record<string, 'write'> = { statuses: 'write' };
+
 /** The App credentials as the settings hold them (read on every build, so a change applies at once). */
 export interface GithubAppSettings {
   github: {
@@ -166,10 +169,17 @@ export function createGithubApp(deps: { settings: GithubAppSettingsSource; log: 
           return { ok: false, permissions: t.permissions, message: `the App installation lacks ${list}` };
         }
         const scope = t.repositorySelection === 'all' ? 'all repositories' : 'selected repositories';
+        const lacking = Object.keys(RECOMMENDED_PERMISSIONS).filter(
+          (name) => t.permissions[name] !== 'write',
+        );
+        const note =
+          lacking.length > 0
+            ? `; without ${lacking.map((n) => `${n}:write`).join(', ')} no commit statuses are set`
+            : '';
         return {
           ok: true,
           permissions: t.permissions,
-          message: `installation ${b.installationId} works (${scope}, ${data.total_count} visible)`,
+          message: `installation ${b.installationId} works (${scope}, ${data.total_count} visible)${note}`,
         };
       } catch (err) {
         const message = err instanceof AppError ? err.message : `GitHub: ${githubSnippet(err)}`;

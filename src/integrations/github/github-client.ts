@@ -58,6 +58,20 @@ export interface GenerateInput {
   description?: string;
 }
 
+/** A commit status (POST /repos/{owner}/{repo}/statuses/{sha}). */
+export interface CommitStatusInput {
+  owner: string;
+  repo: string;
+  sha: string;
+  state: 'pending' | 'success' | 'failure' | 'error';
+  /** Where "Details" leads (the job's log page). */
+  targetUrl: string | null;
+  /** Short text GitHub shows next to the status (at most 140 characters). */
+  description: string;
+  /** Names the status: one per context per commit, a later one replaces it. */
+  context: string;
+}
+
 /** REST operations of the template / deploy flow, authenticated as the App installation. */
 export function createGithubClient(deps: { app: Pick<GithubApp, 'octokit'>; log: Logger }) {
   async function getRepo(owner: string, repo: string): Promise<GithubRepo> {
@@ -110,6 +124,34 @@ export function createGithubClient(deps: { app: Pick<GithubApp, 'octokit'>; log:
         return toRepo(data as RawRepo);
       } catch (err) {
         throw toCreateRepoError(err, fullName);
+      }
+    },
+
+    /**
+     * Set a commit status; needs the App's "Commit statuses: write" permission. GitHub answers 403/404
+     * without it: the AppError then says which permission is missing.
+     */
+    async createCommitStatus(input: CommitStatusInput): Promise<void> {
+      const octokit = await deps.app.octokit();
+      try {
+        await octokit.rest.repos.createCommitStatus({
+          owner: input.owner,
+          repo: input.repo,
+          sha: input.sha,
+          state: input.state,
+          description: input.description.slice(0, 140),
+          context: input.context,
+          ...(input.targetUrl ? { target_url: input.targetUrl } : {}),
+        });
+      } catch (err) {
+        const status = statusOf(err);
+        if (status === 403 || status === 404) {
+          throw toGithubError(
+            err,
+            `setting the commit status of ${input.owner}/${input.repo}@${input.sha.slice(0, 12)} (does the App have "Commit statuses: write"?)`,
+          );
+        }
+        throw toGithubError(err, `setting the commit status of ${input.owner}/${input.repo}`);
       }
     },
 

@@ -28,6 +28,8 @@ export const keys = {
   projects: ['projects'] as const,
   project: (id: string) => ['project', id] as const,
   projectPlan: (id: string) => ['project', id, 'plan'] as const,
+  deliveries: (id: string) => ['project', id, 'deliveries'] as const,
+  deliveriesAll: ['deliveries'] as const,
   jobs: {
     all: ['jobs'] as const,
     recent: ['jobs', 'recent'] as const,
@@ -102,6 +104,19 @@ export const queries = {
     queryOptions({
       queryKey: keys.projectPlan(id),
       queryFn: () => api<JsonOf<'/api/v1/projects/{id}/plan', 'get'>>(`/api/v1/projects/${id}/plan`),
+    }),
+  /** A project's webhook and deploy-hook deliveries (newest first), its branch and its deploy hook. */
+  deliveries: (id: string) =>
+    queryOptions({
+      queryKey: keys.deliveries(id),
+      queryFn: () =>
+        api<JsonOf<'/api/v1/projects/{id}/deliveries', 'get'>>(`/api/v1/projects/${id}/deliveries`),
+    }),
+  /** The newest deliveries overall (settings). */
+  deliveriesAll: () =>
+    queryOptions({
+      queryKey: keys.deliveriesAll,
+      queryFn: () => api<JsonOf<'/api/v1/deliveries', 'get'>>('/api/v1/deliveries'),
     }),
   jobs: {
     /** The latest 100 jobs (the dashboard shows each project's last one). */

@@ -79,6 +79,13 @@ export type Template = Schemas['Template'];
 /** `GET /api/v1/github/app/check`. */
 export type GithubAppCheck = JsonOf<'/api/v1/github/app/check', 'get'>;
 
+/** One webhook or deploy-hook delivery and what it led to. */
+export type HookDelivery = Schemas['HookDelivery'];
+/** `GET /api/v1/projects/:id/deliveries`: deliveries, the tracked branch, auto-deploy, the hook. */
+export type ProjectDeliveries = JsonOf<'/api/v1/projects/{id}/deliveries', 'get'>;
+/** `POST /api/v1/projects/:id/deploy-hook`: the hook URL and its token, shown once. */
+export type CreatedDeployHook = JsonOf<'/api/v1/projects/{id}/deploy-hook', 'post'>;
+
 /** An API token as listed (never the token itself). */
 export type ApiToken = Schemas['ApiToken'];
 /** `POST /api/v1/tokens`: the new token, shown once. */

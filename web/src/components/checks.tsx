@@ -1,5 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { queries } from '../api/queries.js';
+import type { GithubAppCheck as GithubAppCheckResult } from '../api/types.js';
+import { timeAgo } from '../lib/format.js';
 import { Badge, Button, ErrorView, Spinner } from './ui.js';
 
 /** Live Docker engine check (GET /health/docker). */
@@ -71,6 +73,25 @@ export function TunnelCheck() {
 }
 
 /** GitHub App token test (GET /api/v1/github/app/check): mints an installation token, lists what it grants. */
+/** Push to deploy: where GitHub must send webhooks, what to enable, and whether any arrived. */
+function WebhookCheck({ webhook }: { webhook: NonNullable<GithubAppCheckResult['webhook']> }) {
+  return (
+    <div className="small" data-testid="webhook-check">
+      <div>
+        Push to deploy: in the App's settings set the webhook URL <code>{webhook.url}</code> and the webhook
+        secret ({webhook.secretSet ? 'set here' : 'not set here yet'}), subscribe to the <em>Push</em> event
+        and grant <em>Commit statuses: Read and write</em>.
+      </div>
+      <div>
+        <Badge status={webhook.lastDeliveryAt ? 'ok' : 'none'} />{' '}
+        {webhook.lastDeliveryAt
+          ? `last webhook ${timeAgo(webhook.lastDeliveryAt)} (${webhook.lastEvent})`
+          : 'no webhook has reached the panel yet'}
+      </div>
+    </div>
+  );
+}
+
 export function GithubAppCheck() {
   const q = useQuery(queries.githubAppCheck());
   return (
@@ -90,6 +111,7 @@ export function GithubAppCheck() {
                 .join(', ')}
             </div>
           )}
+          {q.data.webhook && <WebhookCheck webhook={q.data.webhook} />}
         </>
       )}
       <Button variant="ghost" busy={q.isFetching} onClick={() => q.refetch()}>

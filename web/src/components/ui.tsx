@@ -174,6 +174,7 @@ const STATUS_TONE: Record<string, string> = {
   enabled: 'ok',
   delivered: 'ok',
   disabled: 'idle',
+  deployed: 'ok',
   ok: 'ok',
   valid: 'ok',
   deploying: 'busy',
@@ -186,6 +187,7 @@ const STATUS_TONE: Record<string, string> = {
   paused: 'idle',
   canceled: 'idle',
   removed: 'idle',
+  ignored: 'idle',
   unconfigured: 'idle',
   degraded: 'warn',
   interrupted: 'warn',
@@ -194,6 +196,7 @@ const STATUS_TONE: Record<string, string> = {
   down: 'bad',
   error: 'bad',
   invalid: 'bad',
+  rejected: 'bad',
 };
 
 /** A coloured status pill (colour plus text, never colour alone). */

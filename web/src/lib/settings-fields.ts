@@ -147,6 +147,12 @@ export const SECTIONS: Record<string, { title: string; fields: SettingField[] }>
       { path: 'github.appId', label: 'App id', kind: 'nullable' },
       { path: 'github.installationId', label: 'Installation id', kind: 'nullable' },
       { path: 'github.appPrivateKey', label: 'App private key (PEM)', kind: 'secret-multiline' },
+      {
+        path: 'github.webhookSecret',
+        label: 'Webhook secret',
+        kind: 'secret',
+        hint: "The GitHub App's webhook secret: every delivery to <public URL>/hooks/github must be signed with it.",
+      },
       { path: 'github.token', label: 'Personal access token (optional)', kind: 'secret' },
     ],
   },

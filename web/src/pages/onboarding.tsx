@@ -34,6 +34,7 @@ const STEPS = [
       'github.appId',
       'github.installationId',
       'github.appPrivateKey',
+      'github.webhookSecret',
     ]),
     check: 'github',
   },

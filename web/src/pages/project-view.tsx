@@ -8,12 +8,13 @@ import { PlanView } from '../components/compose-plan.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { ContainerLogs } from '../components/container-logs.js';
 import { ProjectCharts } from '../components/metrics-charts.js';
+import { ProjectHooks } from '../components/project-hooks.js';
 import { ThresholdsForm } from '../components/thresholds-form.js';
 import { Badge, Button, Card, ErrorView, Loading } from '../components/ui.js';
 import { formatTime } from '../lib/format.js';
 import { Link, navigate } from '../lib/router.js';
 
-/** One project: details, redeploy, delete (optionally with volumes), its containers, live logs, resource charts and alert thresholds. */
+/** One project: details, redeploy, delete (optionally with volumes), its containers, live logs, resource charts, alert thresholds, backups and push to deploy. */
 export default function ProjectView({ id }: { id: string }) {
   const qc = useQueryClient();
   const [confirm, setConfirm] = useState(false);
@@ -153,6 +154,7 @@ export default function ProjectView({ id }: { id: string }) {
       <Card title="Alerts">
         <ThresholdsForm projectId={id} />
       </Card>
+      <ProjectHooks id={id} repoBacked={p.repo !== null} />
       <ConfirmDialog
         open={confirm}
         title={`Delete ${p.name}?`}

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { queries } from '../api/queries.js';
 import { useMe } from '../api/use-me.js';
+import { RecentDeliveries } from '../components/project-hooks.js';
 import { RegistriesSettings } from '../components/registries-settings.js';
 import { SettingsForm } from '../components/settings-form.js';
 import { useOpenOnboarding } from '../components/shell.js';
@@ -41,6 +42,9 @@ export default function SettingsPage() {
           </Card>
         </>
       )}
+      <Card title="Webhook deliveries">
+        <RecentDeliveries />
+      </Card>
     </div>
   );
 }
