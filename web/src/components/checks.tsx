@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { queries } from '../api/queries.js';
+import { nameSettings } from '../lib/settings-fields.js';
 import { Badge, Button, ErrorView, Spinner } from './ui.js';
 
 /** Live Docker engine check (GET /health/docker). */
@@ -44,7 +45,7 @@ export function TunnelCheck() {
           {cfg.data.errors.length > 0 && (
             <ul className="errors">
               {cfg.data.errors.map((e) => (
-                <li key={e}>{e}</li>
+                <li key={e}>{nameSettings(e)}</li>
               ))}
             </ul>
           )}
@@ -52,8 +53,14 @@ export function TunnelCheck() {
       )}
       {h.data && (
         <div>
-          <strong>Tunnel</strong> <Badge status={h.data.status} />{' '}
+          <strong>Tunnel</strong>{' '}
+          <span data-testid="tunnel-health">
+            <Badge status={h.data.status} />
+          </span>{' '}
           {h.data.connections !== null ? `${h.data.connections} connections` : ''}
+          {'message' in h.data && typeof h.data.message === 'string' && h.data.message && (
+            <span className="muted small"> {nameSettings(h.data.message)}</span>
+          )}
         </div>
       )}
       <Button
