@@ -1,5 +1,5 @@
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
-import { ApiError, api, health, isMissingRoute, qs } from './client.js';
+import { ApiError, api, health, qs } from './client.js';
 // Signed in, the UI always gets the details (anonymous callers get only `{status}`).
 import type {
   AuthMethods,
@@ -92,21 +92,11 @@ export const queries = {
         }
       },
     }),
-  /**
-   * Which sign-in methods to offer. A server without `GET /auth/methods` offers what it always did: GitHub
-   * and the login token.
-   */
+  /** Which sign-in methods to offer (public). */
   authMethods: () =>
     queryOptions({
       queryKey: keys.authMethods,
-      queryFn: async (): Promise<AuthMethods> => {
-        try {
-          return await api<AuthMethods>('/auth/methods');
-        } catch (error) {
-          if (isMissingRoute(error)) return { github: true, passkey: false, password: false, token: true };
-          throw error;
-        }
-      },
+      queryFn: () => api<AuthMethods>('/auth/methods'),
     }),
   /** The local admin's passkeys (`GET /auth/passkeys`). */
   passkeys: () =>

@@ -38,59 +38,24 @@ export type Items<T> = { items: T[] };
 /** A paged list response (`{items, nextCursor}`). */
 export type Page<T> = Items<T> & Pick<JsonOf<'/api/v1/jobs', 'get'>, 'nextCursor'>;
 
-// API.md → "Additions for the next features → Projects" (the server half of "The panel as users live in it"):
-// these widen the generated types by what that contract adds, so the UI works against a server that has it
-// and one that does not yet. Once openapi.gen.ts carries the fields the intersections are no-ops.
-
-/** Project states: the server's, plus `degraded` (some containers down) and `missing` (its containers gone). */
-export type ProjectStatus = Schemas['Project']['status'] | 'degraded' | 'missing';
-/** What `PATCH /api/v1/projects/:id` can change, as it stands (env values stay hidden: names only). */
-export interface ProjectSettings {
-  containerPort: number | null;
-  envNames: string[];
-  service: string | null;
-  branch: string | null;
-  autoDeploy: boolean;
-}
+/** Project states, with `degraded` (some containers down) and `missing` (its containers are gone). */
+export type ProjectStatus = Schemas['Project']['status'];
 /** API.md's Project. */
-export type Project = Omit<Schemas['Project'], 'status'> & {
-  status: ProjectStatus;
-  /** Why the status is what it is, in words. */
-  statusReason?: string | null;
-  /** Present when the server can edit projects (PATCH /api/v1/projects/:id). */
-  settings?: ProjectSettings;
-};
+export type Project = Schemas['Project'];
+/** What `PATCH /api/v1/projects/:id` can change, as it stands (env values stay hidden: names only). */
+export type ProjectSettings = Project['settings'];
 /** `PATCH /api/v1/projects/:id`: the fields of the create request; they apply at the next deploy. */
-export interface ProjectEdit {
-  image?: string;
-  containerPort?: number;
-  env?: Record<string, string>;
-  subdomain?: string;
-  name?: string;
-  service?: string;
-  branch?: string;
-  autoDeploy?: boolean;
-  /** Forwards: the host port they publish. */
-  port?: number;
-}
-/** API.md's Job, with `title`: a sentence for people ("Deploy draw.example.com (quick service)"). */
-export type Job = Schemas['Job'] & { title?: string };
+export type ProjectEdit = NonNullable<
+  paths['/api/v1/projects/{id}']['patch']['requestBody']
+>['content']['application/json'];
 /** A 202 answer of the deploy endpoints (`{project, job}`). */
-export type Accepted = { project: Project; job: Job };
+export type Accepted = Schemas['ProjectJob'];
+/** API.md's Job; `title` is a sentence for people ("Deploy draw.example.com (quick service)"). */
+export type Job = Schemas['Job'];
 /** `GET /auth/methods`: which sign-in methods the sign-in page can offer. */
-export interface AuthMethods {
-  github: boolean;
-  passkey: boolean;
-  password: boolean;
-  token: boolean;
-}
+export type AuthMethods = JsonOf<'/auth/methods', 'get'>;
 /** One of the local admin's passkeys (`GET /auth/passkeys`). */
-export interface Passkey {
-  id: string;
-  name: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
+export type Passkey = Schemas['Passkey'];
 /** A compose plan: `dryRun` answers and `GET /api/v1/projects/:id/plan` (API.md → Plans). */
 export type Plan = JsonOf<'/api/v1/projects/{id}/plan', 'get'>['plan'];
 /** Job states. */

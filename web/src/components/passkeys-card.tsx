@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { api, isMissingRoute } from '../api/client.js';
+import { api } from '../api/client.js';
 import { keys, queries } from '../api/queries.js';
 import type { Passkey } from '../api/types.js';
 import { formatTime, timeAgo } from '../lib/format.js';
@@ -36,13 +36,6 @@ export function PasskeysCard() {
     e.preventDefault();
     add.mutate();
   };
-  if (isMissingRoute(list.error)) {
-    return (
-      <Card title="Passkeys">
-        <p className="muted">This panel server does not support passkeys yet: sign in with a login token.</p>
-      </Card>
-    );
-  }
   const problem = add.error ? ceremonyProblem(add.error) : null;
   return (
     <Card title="Passkeys">

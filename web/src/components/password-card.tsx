@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { api, isMissingRoute } from '../api/client.js';
+import { api } from '../api/client.js';
 import { keys, queries } from '../api/queries.js';
 import { splitErrors } from '../lib/form-errors.js';
 import { Button, Card, ErrorView, Field } from './ui.js';
@@ -66,15 +66,6 @@ export function PasswordCard() {
     setMismatch(differ);
     if (!differ && f.next) save.mutate();
   };
-  if (isMissingRoute(save.error) || isMissingRoute(clear.error)) {
-    return (
-      <Card title="Password">
-        <p className="muted">
-          This panel server does not support a password yet: sign in with a login token.
-        </p>
-      </Card>
-    );
-  }
   return (
     <Card title="Password">
       <p className="muted small">

@@ -1,6 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, isMissingRoute } from '../api/client.js';
+import { api } from '../api/client.js';
 import type { Accepted, Project } from '../api/types.js';
 import { Link } from '../lib/router.js';
 import { Button, ErrorView } from './ui.js';
@@ -26,8 +26,7 @@ const LABEL: Record<Action, string> = { stop: 'Stop', start: 'Start', restart: '
 
 /**
  * Stop / Start / Restart a project's containers (`POST /api/v1/projects/:id/<action>` → 202 {job}). The job
- * runs in the background: the toast says when it ended and the status follows. A server without these
- * routes gets a note instead of buttons that fail.
+ * runs in the background: the toast says when it ended and the status follows.
  */
 export function ProjectLifecycle({ project }: { project: Project }) {
   const [queued, setQueued] = useState<{ action: Action; jobId: string } | null>(null);
@@ -36,9 +35,6 @@ export function ProjectLifecycle({ project }: { project: Project }) {
       api<Accepted>(`/api/v1/projects/${project.id}/${action}`, { method: 'POST' }),
     onSuccess: (res, action) => setQueued({ action, jobId: res.job.id }),
   });
-  if (isMissingRoute(run.error)) {
-    return <p className="muted small">This panel server cannot stop or start whole projects yet.</p>;
-  }
   const actions = lifecycleActions(project);
   if (actions.length === 0 && !queued) return null;
   return (

@@ -38,14 +38,14 @@ type Values = Record<
 
 const initial = (p: Project): Values => ({
   image: p.image ?? '',
-  containerPort: String(p.settings?.containerPort ?? ''),
+  containerPort: String(p.settings.containerPort ?? ''),
   env: '',
   subdomain: p.subdomain ?? '',
   name: p.name,
-  service: p.settings?.service ?? '',
-  branch: p.settings?.branch ?? '',
+  service: p.settings.service ?? '',
+  branch: p.settings.branch ?? '',
   port: String(p.hostPort ?? ''),
-  autoDeploy: p.settings?.autoDeploy ?? false,
+  autoDeploy: p.settings.autoDeploy ?? false,
 });
 
 /** Only what changed goes out (the env only when something was typed: its values are never shown). */
@@ -200,7 +200,7 @@ export function ProjectEditForm({ project }: { project: Project }) {
           <Field
             label="Environment"
             hint={
-              project.settings?.envNames.length
+              project.settings.envNames.length
                 ? `Set now: ${project.settings.envNames.join(', ')}. Leave empty to keep them; what you enter replaces them all (one KEY=value per line).`
                 : 'One KEY=value per line.'
             }

@@ -1,7 +1,7 @@
 import type { Job } from '../api/types.js';
 
-// What a job type does, for a server that does not send `Job.title` yet (and as the words of a title the
-// server only derived from the type, like "Docker run").
+// What a job type does, in words: for a job whose title the server only derived from its type ("Backup
+// verify", or "Docker run" on a row older than titles).
 const WORDS: Record<string, string> = {
   docker_run: 'Deploy a quick service',
   docker_compose_up: 'Deploy a compose project',
@@ -29,7 +29,10 @@ const typeWords = (type: string): string => {
  * A job as people read it: its `title` when the server gave a real one, else words for its type, with the
  * project's name when known ("Redeploy draw"). Never the bare type (`docker_run`).
  */
-export function jobTitle(job: Pick<Job, 'type' | 'title'>, projectName?: string | null): string {
+export function jobTitle(
+  job: Pick<Job, 'type'> & { title?: string | undefined },
+  projectName?: string | null,
+): string {
   if (job.title && job.title !== typeWords(job.type)) return job.title;
   const words = WORDS[job.type] ?? typeWords(job.type);
   if (!projectName) return words;
