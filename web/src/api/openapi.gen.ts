@@ -1773,7 +1773,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Series of the host, a project (one set per container name) or a container between `from` and `to` (epoch ms or ISO), one point per `step` seconds. */
+        /**
+         * Metrics series of the host, a project or a container over a range
+         * @description Series of the host, a project (one set per container name) or a container between `from` and `to` (epoch ms or ISO), one point per `step` seconds.
+         */
         get: {
             parameters: {
                 query: {
@@ -1830,6 +1833,15 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 /** @description Internal error */
                 500: {
                     headers: {
@@ -1865,6 +1877,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** List notification channels (secrets as set/hint) */
         get: {
             parameters: {
                 query?: never;
@@ -1936,6 +1949,7 @@ export interface paths {
             };
         };
         put?: never;
+        /** Add a notification channel */
         post: {
             parameters: {
                 query?: never;
@@ -2110,6 +2124,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One notification channel */
         get: {
             parameters: {
                 query?: never;
@@ -2200,6 +2215,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /** Remove a notification channel */
         delete: {
             parameters: {
                 query?: never;
@@ -2278,6 +2294,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
+        /** Change a notification channel */
         patch: {
             parameters: {
                 query?: never;
@@ -2388,6 +2405,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Send a test message and report what the receiver answered */
         post: {
             parameters: {
                 query?: never;
@@ -2481,6 +2499,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Delivery attempts, newest first (paged) */
         get: {
             parameters: {
                 query?: {
@@ -4463,6 +4482,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** A project's CPU and memory alert thresholds */
         get: {
             parameters: {
                 query?: never;
@@ -4539,6 +4559,7 @@ export interface paths {
                 };
             };
         };
+        /** Set a project's CPU and memory alert thresholds */
         put: {
             parameters: {
                 query?: never;
