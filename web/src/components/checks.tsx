@@ -89,7 +89,7 @@ export function GithubAppCheck() {
         <ErrorView error={q.error} />
       ) : (
         <>
-          <Badge status={q.data.ok ? 'ok' : 'failed'} /> {q.data.message}
+          <Badge status={q.data.ok ? 'ok' : 'failed'} /> {nameSettings(q.data.message)}
           {Object.keys(q.data.permissions).length > 0 && (
             <div className="muted small">
               {Object.entries(q.data.permissions)

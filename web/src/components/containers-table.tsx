@@ -99,7 +99,7 @@ export function ContainersTable(props: ContainersViewProps) {
                   <td>
                     <Badge status={c.state} /> <span className="muted small">{c.status}</span>
                   </td>
-                  <td className="wrap">
+                  <td className="image-cell">
                     <span title={imageTitle(c)} data-testid="image">
                       {shortImage(c.image)}
                     </span>

@@ -32,11 +32,12 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
       type="button"
       className="btn btn-ghost btn-copy"
       aria-label={label}
-      title={label}
+      title={text}
       onClick={() => void copyText(text).then((ok) => setState(ok ? 'copied' : 'failed'))}
     >
-      <span aria-hidden="true">⧉</span>
-      <span role="status">{state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed' : 'Copy'}</span>
+      <span aria-live="polite">
+        {state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed' : label}
+      </span>
     </button>
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Container, ContainerStats } from '../api/types.js';
-import { groupContainers, imageTitle, shortImage, sortContainers } from './containers-view.js';
+import { firstRows, groupContainers, imageTitle, shortImage, sortContainers } from './containers-view.js';
 
 const c = (over: Partial<Container>): Container => ({
   id: over.name ?? 'x',
@@ -74,5 +74,15 @@ describe('containers as people read them', () => {
       'b',
       'a',
     ]);
+  });
+
+  it('draws only the first rows of a long list, group by group', () => {
+    const groups = [
+      { key: 'a', items: [1, 2, 3] },
+      { key: 'b', items: [4, 5] },
+      { key: 'c', items: [6] },
+    ];
+    expect(firstRows(groups, 4).map((g) => g.items)).toEqual([[1, 2, 3], [4]]);
+    expect(firstRows(groups, 10).map((g) => g.items)).toEqual([[1, 2, 3], [4, 5], [6]]);
   });
 });

@@ -52,6 +52,18 @@ export function groupContainers(items: Container[], projectName: Map<string, str
   return [...groups.values()].sort((a, b) => rank(a) - rank(b) || a.title.localeCompare(b.title));
 }
 
+/** The first `limit` containers of the groups, in order (groups past the limit are left out). */
+export function firstRows<T extends { items: unknown[] }>(groups: T[], limit: number): T[] {
+  const out: T[] = [];
+  let left = limit;
+  for (const g of groups) {
+    if (left <= 0) break;
+    out.push({ ...g, items: g.items.slice(0, left) });
+    left -= g.items.length;
+  }
+  return out;
+}
+
 /** Columns the containers can be sorted by. */
 export type SortKey = 'name' | 'state' | 'image' | 'cpu' | 'memory' | 'created';
 /** A sort: the column and its direction. */

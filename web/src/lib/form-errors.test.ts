@@ -32,6 +32,15 @@ describe('splitErrors', () => {
     });
   });
 
+  it("puts a group's problem on the group's first field", () => {
+    const { fields, general } = splitErrors(
+      validation([{ path: 'ports', message: 'start must not be after end' }]),
+      ['baseDomain', 'ports.start', 'ports.end'],
+    );
+    expect(fields).toEqual({ 'ports.start': 'start must not be after end' });
+    expect(general).toEqual([]);
+  });
+
   it('splits comma-joined unknown keys and keeps unmatched ones general', () => {
     const { fields, general } = splitErrors(validation([{ path: 'name,bogus', message: 'unknown field' }]), [
       'name',

@@ -96,7 +96,8 @@ const sentence = (label: string, message: string): string =>
 /**
  * Map an API error's `details[].path` to the form's fields. A detail is attached to a field when its path
  * equals the field name or lies inside it (`ports.start` → `ports.start`, `access.allowedUsers.2` →
- * `access.allowedUsers`); a comma-joined path (unknown keys) is split. Every cause is kept: two on one field
+ * `access.allowedUsers`), a group's problem goes to its first field (`ports` → `ports.start`); a
+ * comma-joined path (unknown keys) is split. Every cause is kept: two on one field
  * are joined. The rest, as sentences with the field's label (`labels`), and the message of an error without
  * details go to `general`.
  */
@@ -119,13 +120,17 @@ export function splitErrors(
   for (const detail of details) {
     const path = normalisePath(detail.path);
     const message = humanMessage(detail.message);
-    const field = fieldNames
-      .filter((name) => path === name || path.startsWith(`${name}.`))
-      .sort((a, b) => b.length - a.length)[0];
+    // The field the path names or lies inside; for a problem of a group (`ports`: "start must not be after
+    // end"), the group's first field on the form.
+    const field =
+      fieldNames
+        .filter((name) => path === name || path.startsWith(`${name}.`))
+        .sort((a, b) => b.length - a.length)[0] ??
+      (path ? fieldNames.find((name) => name.startsWith(`${path}.`)) : undefined);
     if (field === undefined) general.push(sentence(labelOfPath(path, labels), message));
     else {
       // Inside a field: a list item needs no index ("3"), a key of a map does ("FOO must not be empty").
-      const rest = path.slice(field.length + 1);
+      const rest = path.startsWith(field) ? path.slice(field.length + 1) : '';
       const inner = !rest || /^[\d.]+$/.test(rest) ? message : sentence(rest, message);
       fields[field] = fields[field] ? `${fields[field]}; ${inner}` : inner;
       if (detail.projectId) holders[field] = detail.projectId;

@@ -16,6 +16,9 @@ describe('log line levels, by what the line says', () => {
     ['DEBUG cache hit', 'debug'],
     ['\x1b[33mWARN\x1b[0m disk almost full', 'warn'],
     ['time="2024" level=info msg="ok"', 'info'],
+    ['2026-12-01T09:36:56Z INF Added CNAME words.example.com', 'info'],
+    ['2026-12-01T09:36:56Z WRN no connection', 'warn'],
+    ['2026-12-01T09:36:56Z ERR failed to serve', 'error'],
     ['✗ Run the container failed after 1.2 s: port taken', 'error'],
   ])('%s → %s', (line, level) => {
     expect(levelOf(line)).toBe(level);

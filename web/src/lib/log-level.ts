@@ -20,6 +20,10 @@ const LEVEL_OF: Record<string, LogLevel> = {
   information: 'info',
   debug: 'debug',
   trace: 'debug',
+  // zerolog's short forms (cloudflared: "2024-05-01T10:00:00Z INF …")
+  inf: 'info',
+  wrn: 'warn',
+  dbg: 'debug',
   verbose: 'debug',
 };
 const NAMES = Object.keys(LEVEL_OF).join('|');
@@ -34,7 +38,7 @@ const PREFIXED = new RegExp(
   `^(?:[\\w./@-]+(?:\\[\\d+\\])?:\\s+|[\\d\\-:T.,+Z ]{8,}\\s+)?(${NAMES})\\b\\s*[:!\\-]`,
   'i',
 );
-const SHOUTED = /\b(ERROR|ERR(?=!)|FATAL|PANIC|CRIT(?:ICAL)?|WARN(?:ING)?|INFO|DEBUG|TRACE)\b/;
+const SHOUTED = /\b(ERROR|ERR|FATAL|PANIC|CRIT(?:ICAL)?|WARN(?:ING)?|WRN|INFO|INF|DEBUG|DBG|TRACE)\b/;
 // The panel's own "✗ <step> failed after …" line.
 const FAILED_STEP = /^✗ /;
 

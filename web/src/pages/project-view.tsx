@@ -7,7 +7,6 @@ import { BackupsPanel } from '../components/backups-panel.js';
 import { PlanView } from '../components/compose-plan.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { ContainerLogs } from '../components/container-logs.js';
-import { CopyButton } from '../components/copy-button.js';
 import { LiveLinks } from '../components/live-links.js';
 import { ProjectCharts } from '../components/metrics-charts.js';
 import { ProjectLifecycle } from '../components/project-actions.js';
@@ -79,6 +78,12 @@ export default function ProjectView({ id }: { id: string }) {
   const p = project.data;
   const failed = p.status === 'failed';
   const live = p.status === 'running' || p.status === 'degraded';
+  const notYet = failed || p.status === 'pending';
+  const editCard = (
+    <Card title={notYet ? 'Fix and deploy again' : 'Settings'}>
+      <ProjectEditForm project={p} />
+    </Card>
+  );
   return (
     <div className="page">
       <div className="page-head">
@@ -107,17 +112,16 @@ export default function ProjectView({ id }: { id: string }) {
       <ErrorView error={redeploy.error ?? remove.error} />
       {failed && <FailedBanner jobId={p.lastJobId} />}
       {live && <LiveLinks project={p} />}
+      {/* A project that never ran: fixing it comes first. */}
+      {notYet && editCard}
       <Card title="Details">
         <dl className="kv">
           <dt>URL</dt>
           <dd>
             {p.url ? (
-              <>
-                <a href={p.url} target="_blank" rel="noreferrer noopener">
-                  {p.url}
-                </a>{' '}
-                <CopyButton text={p.url} label="Copy URL" />
-              </>
+              <a href={p.url} target="_blank" rel="noreferrer noopener">
+                {p.url}
+              </a>
             ) : (
               '—'
             )}
@@ -125,15 +129,7 @@ export default function ProjectView({ id }: { id: string }) {
           <dt>Kind</dt>
           <dd>{KIND_WORDS[p.kind]}</dd>
           <dt>Host port</dt>
-          <dd>
-            {p.hostPort ?? '—'}
-            {p.hostPort !== null && (
-              <>
-                {' '}
-                <CopyButton text={String(p.hostPort)} label={`Copy port ${p.hostPort}`} />
-              </>
-            )}
-          </dd>
+          <dd>{p.hostPort ?? '—'}</dd>
           {p.image && (
             <>
               <dt>Image</dt>
@@ -166,15 +162,7 @@ export default function ProjectView({ id }: { id: string }) {
           <dd>{p.lastJobId ? <Link to={`/jobs/${p.lastJobId}`}>view log</Link> : '—'}</dd>
         </dl>
       </Card>
-      <Card title={failed || p.status === 'pending' ? 'Fix and deploy again' : 'Settings'}>
-        {p.settings ? (
-          <ProjectEditForm project={p} />
-        ) : (
-          <p className="muted">
-            This panel server cannot change a project yet: delete it and create it again.
-          </p>
-        )}
-      </Card>
+      {!notYet && editCard}
       {p.composeProject && (
         <Card title="Compose plan">
           {plan.isPending ? (

@@ -26,7 +26,7 @@ function PasswordForm({ primary, onDone }: { primary: boolean; onDone: () => Pro
     if (password) login.mutate(password);
   };
   return (
-    <form onSubmit={submit} noValidate aria-label="Sign in with password">
+    <form onSubmit={submit} noValidate>
       <input type="text" name="username" autoComplete="username" value="admin" readOnly hidden />
       <Field label="Password" error={unauthorized(login.error) ? 'That password is not right.' : undefined}>
         {(p) => (
@@ -69,7 +69,7 @@ function TokenForm({ primary, onDone }: { primary: boolean; onDone: () => Promis
     if (token.trim()) login.mutate(token.trim());
   };
   return (
-    <form onSubmit={submit} noValidate aria-label="Sign in with a login token">
+    <form onSubmit={submit} noValidate>
       <Field
         label="Login token"
         hint="For the first sign-in and for recovery: printed at first start, or run `warp-panel login-token` on the host. Valid once, for 15 minutes."
