@@ -21,9 +21,9 @@ describe.skipIf(!available)('web UI against the real server', () => {
 
   it('signs in with a login token (and refuses a used one)', async () => {
     await page.goto('/');
-    await expect(page.getByRole('link', { name: 'Sign in with GitHub' }).getAttribute('href')).resolves.toBe(
-      '/auth/login',
-    );
+    await page.getByLabel('Login token').waitFor();
+    // GitHub OAuth is not configured here: the sign-in page does not offer it (GET /auth/methods).
+    expect(await page.getByRole('link', { name: 'Sign in with GitHub' }).count()).toBe(0);
     await e.screenshot(page, 'sign-in');
     const token = await e.loginToken();
     await page.getByLabel('Login token').fill(token);

@@ -68,6 +68,7 @@ const EXPECTED: Record<string, Level> = {
   'POST /api/v1/containers/:id/restart': 'user',
   'DELETE /api/v1/containers/:id': 'user',
   'GET /api/v1/containers/:id/logs': 'user',
+  'GET /api/v1/containers/:id/stats': 'user',
   'GET /api/v1/system/docker': 'user',
   'GET /api/v1/system/host': 'user',
   'GET /api/v1/tunnel': 'user',

@@ -93,6 +93,7 @@ describe.skipIf(skip)('least privilege: containers the panel does not manage are
       ['POST', `/api/v1/containers/${run}-host/restart`],
       ['DELETE', `/api/v1/containers/${run}-host?volumes=true`],
       ['GET', `/api/v1/containers/${run}-host/logs`],
+      ['GET', `/api/v1/containers/${run}-host/stats`],
     ] as const) {
       const res = await api(callers.operatorCookie, method, url);
       expect(res.statusCode, `${method} ${url}`).toBe(403);
@@ -112,6 +113,24 @@ describe.skipIf(skip)('least privilege: containers the panel does not manage are
     expect((await api(callers.adminCookie, 'GET', `/api/v1/containers/${run}-host/logs`)).statusCode).toBe(
       200,
     );
+  });
+
+  it('gives CPU and memory of a managed container to an operator, from the engine, and nulls when stopped', async () => {
+    type Stats = { id: string; running: boolean; cpuPercent: number | null; memoryBytes: number | null };
+    const res = await api(callers.operatorCookie, 'GET', `/api/v1/containers/${run}-app/stats`);
+    expect(res.statusCode, res.body).toBe(200);
+    const stats = res.json() as unknown as Stats;
+    const id = (await docker.getContainer(`${run}-app`).inspect()).Id;
+    expect(stats).toMatchObject({ id, running: true });
+    // A running shell uses some memory; the engine's second sample gives a CPU rate (≥ 0).
+    expect(stats.memoryBytes).toBeGreaterThan(0);
+    expect(stats.cpuPercent).toBeGreaterThanOrEqual(0);
+    await createTestContainer(docker, run, { name: `${run}-stopped`, labels: managed, start: false });
+    const idle = await api(callers.operatorCookie, 'GET', `/api/v1/containers/${run}-stopped/stats`);
+    expect(idle.json()).toMatchObject({ running: false, cpuPercent: null, memoryBytes: null });
+    expect(
+      (await api(callers.operatorCookie, 'GET', `/api/v1/containers/${run}-nope/stats`)).statusCode,
+    ).toBe(404);
   });
 
   it('streams only managed containers to an operator', async () => {

@@ -3,11 +3,15 @@ import { useMe } from './api/use-me.js';
 import { Shell } from './components/shell.js';
 import { ErrorView, Loading } from './components/ui.js';
 import { matchPath, useLocation } from './lib/router.js';
+import { useTitle } from './lib/use-title.js';
 import { Dashboard } from './pages/dashboard.js';
-import { SignIn } from './pages/sign-in.js';
 
-// Pages other than the dashboard load on demand, keeping the first load small.
+// Pages other than the dashboard load on demand, keeping the first load small; the sign-in page too (a
+// signed-in user, the common case, never needs it).
+const SignIn = lazy(() => import('./pages/sign-in.js').then((m) => ({ default: m.SignIn })));
 const NewProject = lazy(() => import('./pages/new-project.js'));
+const Projects = lazy(() => import('./pages/projects.js'));
+const Account = lazy(() => import('./pages/account.js'));
 const ProjectView = lazy(() => import('./pages/project-view.js'));
 const Jobs = lazy(() => import('./pages/jobs.js'));
 const JobView = lazy(() => import('./pages/job-view.js'));
@@ -21,6 +25,7 @@ const Notifications = lazy(() => import('./pages/notifications.js'));
 function Page({ path }: { path: string }) {
   const routes: [string, (p: Record<string, string>) => ReactNode][] = [
     ['/', () => <Dashboard />],
+    ['/projects', () => <Projects />],
     ['/projects/new', () => <NewProject />],
     ['/projects/:id', (p) => <ProjectView id={p.id ?? ''} />],
     ['/jobs', () => <Jobs />],
@@ -31,11 +36,17 @@ function Page({ path }: { path: string }) {
     ['/settings/tokens', () => <Tokens />],
     ['/audit', () => <Audit />],
     ['/notifications', () => <Notifications />],
+    ['/account', () => <Account />],
   ];
   for (const [pattern, render] of routes) {
     const params = matchPath(pattern, path);
     if (params) return <>{render(params)}</>;
   }
+  return <NotFound path={path} />;
+}
+
+function NotFound({ path }: { path: string }) {
+  useTitle('Page not found');
   return (
     <div className="page">
       <h1>Page not found</h1>
@@ -55,7 +66,12 @@ export function App() {
         <ErrorView error={me.error} />
       </div>
     );
-  if (!me.data) return <SignIn />;
+  if (!me.data)
+    return (
+      <Suspense fallback={<Loading what="Starting" />}>
+        <SignIn />
+      </Suspense>
+    );
   return (
     <Shell user={me.data.user} path={path}>
       <Suspense fallback={<Loading />}>

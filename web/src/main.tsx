@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { ApiError } from './api/client.js';
 import { queries } from './api/queries.js';
 import { App } from './app.js';
+import { watchAccepted } from './lib/job-watch.js';
 import { initTheme } from './lib/theme.js';
 import './styles.css';
 
@@ -17,7 +18,8 @@ const onError = (error: unknown) => {
 
 const queryClient: QueryClient = new QueryClient({
   queryCache: new QueryCache({ onError }),
-  mutationCache: new MutationCache({ onError }),
+  // Every long action answers 202 {job}: follow it, so its end is announced wherever the user is then.
+  mutationCache: new MutationCache({ onError, onSuccess: watchAccepted }),
   defaultOptions: {
     queries: {
       staleTime: 5_000,

@@ -4,6 +4,7 @@ export const containerSchema = z.object({
   id: z.string(),
   name: z.string(),
   image: z.string(),
+  imageId: z.string().describe('the image the container runs, by content digest (sha256:…)'),
   state: z.enum(['created', 'running', 'paused', 'restarting', 'exited', 'dead', 'removing']),
   status: z.string(),
   createdAt: z.string(),
@@ -43,6 +44,19 @@ export const logLineSchema = z.object({
 /** One line of the live multi-container log stream (`event: log` data of `/api/v1/containers/logs/stream`). */
 export const liveLogLineSchema = logLineSchema.extend({ containerId: z.string(), containerName: z.string() });
 
+/** `GET /api/v1/containers/:id/stats`: usage right now (nulls when not running or not yet measurable). */
+export const containerStatsSchema = z.object({
+  id: z.string(),
+  running: z.boolean(),
+  cpuPercent: z.number().nullable().describe('percent of one CPU (200 = two CPUs busy)'),
+  memoryBytes: z
+    .number()
+    .nullable()
+    .describe('memory in use, page cache excluded (as docker stats shows it)'),
+  memoryLimitBytes: z.number().nullable(),
+  at: z.string(),
+});
+
 /** A container id or name; the service answers 400 for anything that is neither. */
 export const refParams = z.object({ id: z.string().min(1).max(255) }).strict();
 
@@ -59,5 +73,6 @@ export const booleanFlag = (fallback: 'true' | 'false') =>
 z.globalRegistry.add(containerSchema, { id: 'Container' });
 z.globalRegistry.add(volumeSchema, { id: 'Volume' });
 z.globalRegistry.add(imageSchema, { id: 'Image' });
+z.globalRegistry.add(containerStatsSchema, { id: 'ContainerStats' });
 z.globalRegistry.add(logLineSchema, { id: 'ContainerLogTailLine' });
 z.globalRegistry.add(liveLogLineSchema, { id: 'ContainerLogLine' });

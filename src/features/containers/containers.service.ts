@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ProjectRow } from '../../db/schema.js';
 import { AppError, validationError } from '../../domain/errors.js';
 import { isContainerId, isValidContainerName } from '../../domain/image-reference.js';
+import { cpuPercent, readContainerStats } from '../../integrations/docker/container-stats.js';
 import {
   type ContainerView,
   type ImageView,
@@ -32,6 +33,16 @@ export interface ContainerQuery {
   name?: string;
   q?: string;
   projectId?: string;
+}
+
+/** `GET /api/v1/containers/:id/stats`: a container's CPU (% of one core) and memory now. */
+export interface ContainerUsage {
+  id: string;
+  running: boolean;
+  cpuPercent: number | null;
+  memoryBytes: number | null;
+  memoryLimitBytes: number | null;
+  at: string;
 }
 
 /** Filters of the live log stream (all optional, combined with AND). */
@@ -299,6 +310,35 @@ export function createContainersService(deps: {
         }
         return { result: undefined, details: { volumes: opts.volumes, removedVolumes, keptVolumes } };
       });
+    },
+
+    /**
+     * CPU and memory right now, from the engine's stats (read twice about a second apart, so CPU is a
+     * rate). A container that is not running uses nothing: nulls, no engine call.
+     */
+    async stats(ctx: RequestContext, ref: string): Promise<ContainerUsage> {
+      const info = await inspect(ctx, ref);
+      const at = new Date().toISOString();
+      if (!info.State.Running) {
+        return {
+          id: info.Id,
+          running: false,
+          cpuPercent: null,
+          memoryBytes: null,
+          memoryLimitBytes: null,
+          at,
+        };
+      }
+      const r = await readContainerStats(docker, info.Id, { withRate: true });
+      const cpu = cpuPercent(r.pre, r);
+      return {
+        id: info.Id,
+        running: true,
+        cpuPercent: cpu === null ? null : Math.round(cpu * 100) / 100,
+        memoryBytes: r.memUsed,
+        memoryLimitBytes: r.memLimit || null,
+        at,
+      };
     },
 
     /** Last `tail` lines within a fixed memory budget; `truncated` when older lines were cut. */

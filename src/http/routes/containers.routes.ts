@@ -4,6 +4,7 @@ import type { ContainersService, LiveLogLine } from '../../features/containers/i
 import {
   booleanFlag,
   containerSchema,
+  containerStatsSchema,
   imageSchema,
   type liveLogLineSchema,
   logLineSchema,
@@ -184,5 +185,18 @@ export function containersRoutes(
         release();
       }
     },
+  );
+
+  app.get(
+    '/api/v1/containers/:id/stats',
+    {
+      schema: {
+        tags: ['containers'],
+        summary: "A container's CPU and memory use right now (the engine's one-shot stats)",
+        params: refParams,
+        response: withErrors({ 200: containerStatsSchema }),
+      },
+    },
+    async (request) => containers.stats(contextOf(request), request.params.id),
   );
 }

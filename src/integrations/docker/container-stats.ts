@@ -81,9 +81,17 @@ export function cpuPercent(
   return (cpuDelta / systemDelta) * cur.onlineCpus * 100;
 }
 
-/** One stats reading of a running container (`stream=false`, plus `one-shot=true` where the API has it). */
-export async function readContainerStats(docker: DockerClient, id: string): Promise<StatsReading> {
-  const oneShot = compareApiVersions(await docker.apiVersion(), ONE_SHOT_API) >= 0;
+/**
+ * One stats reading of a running container (`stream=false`, plus `one-shot=true` where the API has it).
+ * `withRate` leaves one-shot off: the engine then reads twice, about a second apart, and `pre` gives a
+ * CPU % at once (for a figure "now" without a history of our own).
+ */
+export async function readContainerStats(
+  docker: DockerClient,
+  id: string,
+  opts: { withRate?: boolean } = {},
+): Promise<StatsReading> {
+  const oneShot = !opts.withRate && compareApiVersions(await docker.apiVersion(), ONE_SHOT_API) >= 0;
   const raw = await docker.call(
     'GET /containers/{id}/stats',
     (d) =>

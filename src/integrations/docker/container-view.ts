@@ -6,6 +6,8 @@ export interface ContainerView {
   id: string;
   name: string;
   image: string;
+  /** The image's content digest (`sha256:…`): what runs, whatever the tag now points at. */
+  imageId: string;
   state: 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead' | 'removing';
   status: string;
   createdAt: string;
@@ -38,6 +40,7 @@ export function toContainerView(c: Docker.ContainerInfo, projectId: string | nul
     id: c.Id,
     name: containerName(c.Names),
     image: c.Image,
+    imageId: c.ImageID,
     state: c.State as ContainerView['state'],
     status: c.Status,
     createdAt: new Date(c.Created * 1000).toISOString(),

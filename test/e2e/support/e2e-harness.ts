@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -30,6 +30,8 @@ export interface E2E {
     width?: number;
     height?: number;
     colorScheme?: 'light' | 'dark';
+    /** e.g. clipboard-read and clipboard-write, to check what a copy button copied. */
+    permissions?: string[];
   }): Promise<{ context: BrowserContext; page: Page }>;
   /** A single-use login token issued on the "host". */
   loginToken(): Promise<string>;
@@ -40,13 +42,30 @@ export interface E2E {
   close(): Promise<void>;
 }
 
-/** Start the real app (createTestApp + listen on port 0) and headless Chromium. */
-export async function startE2E(opts: { env?: Record<string, string> } = {}): Promise<E2E> {
+/** A port that was free a moment ago (for a server whose public URL must be known before it starts). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/**
+ * Start the real app (createTestApp + listen on port 0) and headless Chromium. `localhost: true` serves
+ * it at http://localhost:<port> and makes that its public URL (WARP_PUBLIC_URL): WebAuthn binds passkeys
+ * to a host name, never to an IP address.
+ */
+export async function startE2E(
+  opts: { env?: Record<string, string>; localhost?: boolean } = {},
+): Promise<E2E> {
   ensureWebBuilt();
-  const t = await createTestApp({ engine: 'sqlite', ...(opts.env ? { env: opts.env } : {}) });
-  await t.app.http.listen({ host: '127.0.0.1', port: 0 });
+  const fixed = opts.localhost ? await freePort() : 0;
+  const env = { ...opts.env, ...(opts.localhost ? { WARP_PUBLIC_URL: `http://localhost:${fixed}` } : {}) };
+  const t = await createTestApp({ engine: 'sqlite', env });
+  await t.app.http.listen({ host: '127.0.0.1', port: fixed });
   const { port } = t.app.http.server.address() as AddressInfo;
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const baseUrl = `http://${opts.localhost ? 'localhost' : '127.0.0.1'}:${port}`;
   let browser: Browser;
   try {
     browser = await launchChromium();
@@ -67,6 +86,7 @@ export async function startE2E(opts: { env?: Record<string, string> } = {}): Pro
         baseURL: baseUrl,
         viewport: { width: o.width ?? 1280, height: o.height ?? 860 },
         colorScheme: o.colorScheme ?? 'light',
+        ...(o.permissions ? { permissions: o.permissions } : {}),
       });
       context.setDefaultTimeout(15_000);
       contexts.push(context);

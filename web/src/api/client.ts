@@ -2,6 +2,8 @@
 export interface ErrorDetail {
   path: string;
   message: string;
+  /** The project that holds what was asked for (a 409 on a subdomain or a port). */
+  projectId?: string;
 }
 
 /** An API failure in API.md's error shape (or a synthesised one for network / non-JSON failures). */
@@ -28,6 +30,13 @@ export class ApiError extends Error {
 }
 
 const SAFE = new Set(['GET', 'HEAD']);
+
+/**
+ * Whether the server has no such route at all (its not-found handler says "no route for …"), as opposed to
+ * a 404 for a missing object: a UI newer than its server hides or explains the feature instead of failing.
+ */
+export const isMissingRoute = (error: unknown): boolean =>
+  error instanceof ApiError && error.status === 404 && error.message.startsWith('no route');
 
 /** Turn any response body into an ApiError (the API's own body when it has one). */
 async function errorFrom(res: Response): Promise<ApiError> {

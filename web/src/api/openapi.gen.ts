@@ -574,6 +574,89 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/containers/{id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A container's CPU and memory use right now (the engine's one-shot stats) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContainerStats"];
+                    };
+                };
+                /** @description The request is invalid (details name each field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the session or API token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/containers/{id}/stop": {
         parameters: {
             query?: never;
@@ -8180,6 +8263,8 @@ export interface components {
             createdAt: string;
             id: string;
             image: string;
+            /** @description the image the container runs, by content digest (sha256:…) */
+            imageId: string;
             managed: boolean;
             name: string;
             ports: {
@@ -8206,6 +8291,16 @@ export interface components {
             stream: "stdout" | "stderr";
             text: string;
             ts: string | null;
+        };
+        ContainerStats: {
+            at: string;
+            /** @description percent of one CPU (200 = two CPUs busy) */
+            cpuPercent: number | null;
+            id: string;
+            /** @description memory in use, page cache excluded (as docker stats shows it) */
+            memoryBytes: number | null;
+            memoryLimitBytes: number | null;
+            running: boolean;
         };
         DockerHealth: {
             apiVersion: string;

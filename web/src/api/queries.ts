@@ -1,7 +1,18 @@
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
 import { ApiError, api, health, qs } from './client.js';
 // Signed in, the UI always gets the details (anonymous callers get only `{status}`).
-import type { DockerHealth, JsonOf, TunnelHealth } from './types.js';
+import type {
+  AuthMethods,
+  ContainerStats,
+  DockerHealth,
+  Items,
+  Job,
+  JsonOf,
+  Page,
+  Passkey,
+  Project,
+  TunnelHealth,
+} from './types.js';
 
 /** Filters of the containers list (`GET /api/v1/containers`); `name` matches name or image (`q`). */
 export interface ContainerFilters {
@@ -23,6 +34,8 @@ export interface AuditFilters {
  */
 export const keys = {
   me: ['me'] as const,
+  authMethods: ['auth', 'methods'] as const,
+  passkeys: ['auth', 'passkeys'] as const,
   settings: ['settings'] as const,
   onboarding: ['onboarding'] as const,
   projects: ['projects'] as const,
@@ -40,6 +53,7 @@ export const keys = {
   containers: {
     all: ['containers'] as const,
     list: (filters: ContainerFilters) => ['containers', filters] as const,
+    stats: (id: string) => ['containers', 'stats', id] as const,
   },
   hostRepos: ['host', 'repos'] as const,
   templates: ['templates'] as const,
@@ -51,6 +65,7 @@ export const keys = {
     config: ['tunnel', 'config'] as const,
   },
   health: {
+    all: ['health'] as const,
     docker: ['health', 'docker'] as const,
     tunnel: ['health', 'tunnel'] as const,
   },
@@ -79,6 +94,18 @@ export const queries = {
         }
       },
     }),
+  /** Which sign-in methods to offer (public). */
+  authMethods: () =>
+    queryOptions({
+      queryKey: keys.authMethods,
+      queryFn: () => api<AuthMethods>('/auth/methods'),
+    }),
+  /** The local admin's passkeys (`GET /auth/passkeys`). */
+  passkeys: () =>
+    queryOptions({
+      queryKey: keys.passkeys,
+      queryFn: () => api<Items<Passkey>>('/auth/passkeys'),
+    }),
   settings: () =>
     queryOptions({
       queryKey: keys.settings,
@@ -92,12 +119,12 @@ export const queries = {
   projects: () =>
     queryOptions({
       queryKey: keys.projects,
-      queryFn: () => api<JsonOf<'/api/v1/projects', 'get'>>('/api/v1/projects'),
+      queryFn: () => api<Items<Project>>('/api/v1/projects'),
     }),
   project: (id: string) =>
     queryOptions({
       queryKey: keys.project(id),
-      queryFn: () => api<JsonOf<'/api/v1/projects/{id}', 'get'>>(`/api/v1/projects/${id}`),
+      queryFn: () => api<Project>(`/api/v1/projects/${id}`),
     }),
   /** The compose plan that runs now (404 before the first deploy of a compose project). */
   projectPlan: (id: string) =>
@@ -123,19 +150,18 @@ export const queries = {
     recent: () =>
       queryOptions({
         queryKey: keys.jobs.recent,
-        queryFn: () => api<JsonOf<'/api/v1/jobs', 'get'>>('/api/v1/jobs?limit=100'),
+        queryFn: () => api<Page<Job>>('/api/v1/jobs?limit=100'),
       }),
     running: () =>
       queryOptions({
         queryKey: keys.jobs.running,
-        queryFn: () => api<JsonOf<'/api/v1/jobs', 'get'>>('/api/v1/jobs?status=running'),
+        queryFn: () => api<Page<Job>>('/api/v1/jobs?status=running'),
       }),
     /** All jobs, newest first, optionally of one status ('' = any), paged by nextCursor. */
     list: (status: string) =>
       infiniteQueryOptions({
         queryKey: keys.jobs.list(status),
-        queryFn: ({ pageParam }) =>
-          api<JsonOf<'/api/v1/jobs', 'get'>>(`/api/v1/jobs${qs({ status, cursor: pageParam })}`),
+        queryFn: ({ pageParam }) => api<Page<Job>>(`/api/v1/jobs${qs({ status, cursor: pageParam })}`),
         initialPageParam: null as string | null,
         getNextPageParam: (last) => last.nextCursor,
       }),
@@ -143,7 +169,7 @@ export const queries = {
   job: (id: string) =>
     queryOptions({
       queryKey: keys.job(id),
-      queryFn: () => api<JsonOf<'/api/v1/jobs/{id}', 'get'>>(`/api/v1/jobs/${id}`),
+      queryFn: () => api<Job>(`/api/v1/jobs/${id}`),
     }),
   containers: (filters: ContainerFilters) =>
     queryOptions({
@@ -152,6 +178,12 @@ export const queries = {
         api<JsonOf<'/api/v1/containers', 'get'>>(
           `/api/v1/containers${qs({ state: filters.state, projectId: filters.projectId, q: filters.name?.trim() })}`,
         ),
+    }),
+  /** CPU and memory of one container now (the engine takes about a second to sample). */
+  containerStats: (id: string) =>
+    queryOptions({
+      queryKey: keys.containers.stats(id),
+      queryFn: () => api<ContainerStats>(`/api/v1/containers/${encodeURIComponent(id)}/stats`),
     }),
   hostRepos: () =>
     queryOptions({

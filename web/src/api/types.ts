@@ -38,12 +38,24 @@ export type Items<T> = { items: T[] };
 /** A paged list response (`{items, nextCursor}`). */
 export type Page<T> = Items<T> & Pick<JsonOf<'/api/v1/jobs', 'get'>, 'nextCursor'>;
 
+/** Project states, with `degraded` (some containers down) and `missing` (its containers are gone). */
+export type ProjectStatus = Schemas['Project']['status'];
 /** API.md's Project. */
 export type Project = Schemas['Project'];
+/** What `PATCH /api/v1/projects/:id` can change, as it stands (env values stay hidden: names only). */
+export type ProjectSettings = Project['settings'];
+/** `PATCH /api/v1/projects/:id`: the fields of the create request; they apply at the next deploy. */
+export type ProjectEdit = NonNullable<
+  paths['/api/v1/projects/{id}']['patch']['requestBody']
+>['content']['application/json'];
 /** A 202 answer of the deploy endpoints (`{project, job}`). */
 export type Accepted = Schemas['ProjectJob'];
-/** API.md's Job. */
+/** API.md's Job; `title` is a sentence for people ("Deploy draw.example.com (quick service)"). */
 export type Job = Schemas['Job'];
+/** `GET /auth/methods`: which sign-in methods the sign-in page can offer. */
+export type AuthMethods = JsonOf<'/auth/methods', 'get'>;
+/** One of the local admin's passkeys (`GET /auth/passkeys`). */
+export type Passkey = Schemas['Passkey'];
 /** A compose plan: `dryRun` answers and `GET /api/v1/projects/:id/plan` (API.md → Plans). */
 export type Plan = JsonOf<'/api/v1/projects/{id}/plan', 'get'>['plan'];
 /** Job states. */
@@ -55,6 +67,8 @@ export type JobLogLine = Schemas['JobLogLine'];
 export type Container = Schemas['Container'];
 /** One line of the multi-container live log (`event: log` data). */
 export type ContainerLogLine = Schemas['ContainerLogLine'];
+/** `GET /api/v1/containers/:id/stats`: CPU and memory now. */
+export type ContainerStats = Schemas['ContainerStats'];
 
 /** A cloudflared ingress rule. */
 export type IngressRule = Schemas['IngressRule'];

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { queries } from '../api/queries.js';
 import type { GithubAppCheck as GithubAppCheckResult } from '../api/types.js';
 import { timeAgo } from '../lib/format.js';
+import { nameSettings } from '../lib/settings-fields.js';
 import { Badge, Button, ErrorView, Spinner } from './ui.js';
 
 /** Live Docker engine check (GET /health/docker). */
@@ -46,7 +47,7 @@ export function TunnelCheck() {
           {cfg.data.errors.length > 0 && (
             <ul className="errors">
               {cfg.data.errors.map((e) => (
-                <li key={e}>{e}</li>
+                <li key={e}>{nameSettings(e)}</li>
               ))}
             </ul>
           )}
@@ -54,8 +55,14 @@ export function TunnelCheck() {
       )}
       {h.data && (
         <div>
-          <strong>Tunnel</strong> <Badge status={h.data.status} />{' '}
+          <strong>Tunnel</strong>{' '}
+          <span data-testid="tunnel-health">
+            <Badge status={h.data.status} />
+          </span>{' '}
           {h.data.connections !== null ? `${h.data.connections} connections` : ''}
+          {'message' in h.data && typeof h.data.message === 'string' && h.data.message && (
+            <span className="muted small"> {nameSettings(h.data.message)}</span>
+          )}
         </div>
       )}
       <Button
@@ -103,7 +110,7 @@ export function GithubAppCheck() {
         <ErrorView error={q.error} />
       ) : (
         <>
-          <Badge status={q.data.ok ? 'ok' : 'failed'} /> {q.data.message}
+          <Badge status={q.data.ok ? 'ok' : 'failed'} /> {nameSettings(q.data.message)}
           {Object.keys(q.data.permissions).length > 0 && (
             <div className="muted small">
               {Object.entries(q.data.permissions)

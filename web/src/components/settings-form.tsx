@@ -4,7 +4,14 @@ import { api } from '../api/client.js';
 import { queries } from '../api/queries.js';
 import type { SecretView, Settings } from '../api/types.js';
 import { splitErrors } from '../lib/form-errors.js';
-import { buildPatch, getPath, initialValue, type SettingField, secretLabel } from '../lib/settings-fields.js';
+import {
+  buildPatch,
+  getPath,
+  initialValue,
+  SETTING_LABELS,
+  type SettingField,
+  secretLabel,
+} from '../lib/settings-fields.js';
 import { Button, ErrorView, Field } from './ui.js';
 
 /**
@@ -16,6 +23,7 @@ export function SettingsForm({
   fields,
   canEdit,
   submitLabel = 'Save',
+  submitVariant = 'primary',
   onSaved,
   extraActions,
 }: {
@@ -23,6 +31,8 @@ export function SettingsForm({
   fields: SettingField[];
   canEdit: boolean;
   submitLabel?: string;
+  /** The save button's weight (a step whose next move is "Continue" makes saving secondary). */
+  submitVariant?: 'primary' | 'default';
   onSaved?: (s: Settings) => void;
   extraActions?: ReactNode;
 }) {
@@ -49,6 +59,7 @@ export function SettingsForm({
   const errors = splitErrors(
     save.error,
     fields.map((f) => f.path),
+    SETTING_LABELS,
   );
 
   const submit = (e: FormEvent) => {
@@ -66,6 +77,7 @@ export function SettingsForm({
       {errors.general.length > 0 && (
         <ErrorView
           error={save.error}
+          labels={SETTING_LABELS}
           extra={
             errors.fields && Object.keys(errors.fields).length + errors.general.length > 1
               ? errors.general
@@ -150,7 +162,7 @@ export function SettingsForm({
       <div className="actions">
         {extraActions}
         {canEdit && (
-          <Button type="submit" variant="primary" busy={save.isPending}>
+          <Button type="submit" variant={submitVariant} busy={save.isPending}>
             {submitLabel}
           </Button>
         )}

@@ -1,15 +1,35 @@
 import { useIsFetching, useIsMutating, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from 'react';
+import {
+  createContext,
+  lazy,
+  type ReactNode,
+  Suspense,
+  useContext,
+  useEffect,
+  useRef,
+  useState,
+} from 'react';
 import { api } from '../api/client.js';
 import { keys, queries } from '../api/queries.js';
 import type { User } from '../api/types.js';
+import { useWatchedJobs } from '../lib/job-watch.js';
 import { Link, navigate } from '../lib/router.js';
 import { type ThemeChoice, useTheme } from '../lib/theme.js';
-import { OnboardingOverlay } from '../pages/onboarding.js';
+import { useToasts } from '../lib/toasts.js';
 import { Button } from './ui.js';
+
+// Shown once per user (and when reopened from Settings): loaded only then, not with every first page.
+const OnboardingOverlay = lazy(() =>
+  import('../pages/onboarding.js').then((m) => ({ default: m.OnboardingOverlay })),
+);
+
+// Followed jobs and their toasts: loaded with the first job this tab starts.
+const JobWatcher = lazy(() => import('./job-watcher.js').then((m) => ({ default: m.JobWatcher })));
+const Toasts = lazy(() => import('./toasts.js').then((m) => ({ default: m.Toasts })));
 
 const NAV: [string, string][] = [
   ['/', 'Dashboard'],
+  ['/projects', 'Projects'],
   ['/projects/new', 'New project'],
   ['/jobs', 'Jobs'],
   ['/containers', 'Containers'],
@@ -18,6 +38,7 @@ const NAV: [string, string][] = [
   ['/settings/tokens', 'API tokens'],
   ['/notifications', 'Notifications'],
   ['/audit', 'Audit log'],
+  ['/account', 'Account'],
 ];
 // Pages whose API is for admins only.
 const ADMIN_ONLY = new Set(['/notifications']);
@@ -62,6 +83,8 @@ export function Shell({ user, path, children }: { user: User; path: string; chil
   const [forceOnboarding, setForceOnboarding] = useState(false);
   const main = useRef<HTMLElement>(null);
   const onboarding = useQuery({ ...queries.onboarding(), staleTime: Number.POSITIVE_INFINITY });
+  const watching = useWatchedJobs().length > 0;
+  const toasting = useToasts().length > 0;
   const logout = useMutation({
     mutationFn: () => api<null>('/auth/logout', { method: 'POST' }),
     onSettled: () => {
@@ -80,7 +103,11 @@ export function Shell({ user, path, children }: { user: User; path: string; chil
   }, [path]);
 
   const active = (to: string) =>
-    to === '/' ? path === '/' : path === to || (to !== '/settings' && path.startsWith(`${to}/`));
+    to === '/'
+      ? path === '/'
+      : to === '/projects'
+        ? path === to || (path.startsWith('/projects/') && path !== '/projects/new')
+        : path === to || (to !== '/settings' && path.startsWith(`${to}/`));
   const showOnboarding = forceOnboarding || onboarding.data?.completed === false;
 
   return (
@@ -128,13 +155,19 @@ export function Shell({ user, path, children }: { user: User; path: string; chil
           {children}
         </main>
       </div>
+      <Suspense fallback={null}>
+        {toasting && <Toasts />}
+        {watching && <JobWatcher path={path} />}
+      </Suspense>
       {showOnboarding && (
-        <OnboardingOverlay
-          user={user}
-          onDone={() => {
-            setForceOnboarding(false);
-          }}
-        />
+        <Suspense fallback={null}>
+          <OnboardingOverlay
+            user={user}
+            onDone={() => {
+              setForceOnboarding(false);
+            }}
+          />
+        </Suspense>
       )}
     </OpenOnboarding.Provider>
   );

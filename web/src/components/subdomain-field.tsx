@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { queries } from '../api/queries.js';
 import { hostnamePreview, subdomainProblem } from '../lib/dns-label.js';
+import { Link } from '../lib/router.js';
 import { Field } from './ui.js';
 
 /** The subdomain input with a live `<sub>.<baseDomain>` preview and the DNS-label rule checked as you type. */
@@ -8,11 +9,14 @@ export function SubdomainField({
   value,
   onChange,
   apiError,
+  holder,
   touched,
 }: {
   value: string;
   onChange: (v: string) => void;
   apiError?: string | undefined;
+  /** The project that holds this subdomain (a 409's details), linked from the error. */
+  holder?: string | undefined;
   touched: boolean;
 }) {
   const settings = useQuery(queries.settings());
@@ -21,7 +25,21 @@ export function SubdomainField({
   return (
     <Field
       label="Subdomain"
-      error={apiError ?? local ?? undefined}
+      error={
+        apiError ? (
+          <>
+            {apiError}
+            {holder && (
+              <>
+                {' — '}
+                <Link to={`/projects/${holder}`}>open it</Link>
+              </>
+            )}
+          </>
+        ) : (
+          (local ?? undefined)
+        )
+      }
       hint={
         <>
           Published at <output data-testid="hostname-preview">{hostnamePreview(value, base)}</output>

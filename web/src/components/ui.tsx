@@ -1,5 +1,6 @@
 import { type ButtonHTMLAttributes, type ReactNode, useId } from 'react';
-import { ApiError } from '../api/client.js';
+import { ApiError, isMissingRoute } from '../api/client.js';
+import { humanMessage, labelOfPath, namePaths, normalisePath } from '../lib/form-errors.js';
 import { Link } from '../lib/router.js';
 
 /** An inline spinner; announced to screen readers as busy via the parent's aria-busy. */
@@ -45,7 +46,7 @@ export function Field({
 }: {
   label: string;
   hint?: ReactNode;
-  error?: string | undefined;
+  error?: ReactNode | undefined;
   children: (props: { id: string; 'aria-invalid'?: boolean; 'aria-describedby'?: string }) => ReactNode;
 }) {
   const id = useId();
@@ -108,7 +109,7 @@ export function TextField({
 
 /** Friendly words for the API's error codes. */
 function titleOf(error: ApiError): string {
-  if (error.status === 404 && error.message.startsWith('no route')) return 'Not available on this server yet';
+  if (isMissingRoute(error)) return 'Not available on this server yet';
   switch (error.code) {
     case 'UNAUTHENTICATED':
       return 'Please sign in again';
@@ -135,18 +136,47 @@ function titleOf(error: ApiError): string {
   }
 }
 
-/** Shows any error (API or other) as a readable alert, with the request id for support. */
-export function ErrorView({ error, extra }: { error: unknown; extra?: string[] }) {
+/**
+ * Shows any error (API or other) as a readable alert, with the request id for support. A validation error
+ * lists every cause by the field's name for people (`labels`), not the server's one-line summary.
+ */
+export function ErrorView({
+  error,
+  extra,
+  labels,
+}: {
+  error: unknown;
+  extra?: string[];
+  labels?: Record<string, string>;
+}) {
   if (!error && !extra?.length) return null;
   const api = error instanceof ApiError ? error : null;
-  const message = api ? api.message : error instanceof Error ? error.message : error ? String(error) : null;
+  const causes =
+    !extra && api?.details.length
+      ? api.details.map((d) => {
+          const label = labelOfPath(normalisePath(d.path), labels);
+          const m = humanMessage(d.message);
+          return label ? `${label}${/^[a-z]/.test(m) ? ' ' : ': '}${m}` : m;
+        })
+      : undefined;
+  const list = extra ?? causes;
+  const message =
+    list && list.length > 0 && api?.code === 'VALIDATION_FAILED'
+      ? null
+      : api
+        ? namePaths(humanMessage(api.message), labels)
+        : error instanceof Error
+          ? error.message
+          : error
+            ? String(error)
+            : null;
   return (
     <div className="alert alert-error" role="alert">
       <strong>{api ? titleOf(api) : 'Error'}</strong>
       {message && <div>{message}</div>}
-      {extra && extra.length > 0 && (
+      {list && list.length > 0 && (
         <ul>
-          {extra.map((m) => (
+          {list.map((m) => (
             <li key={m}>{m}</li>
           ))}
         </ul>
@@ -191,6 +221,7 @@ const STATUS_TONE: Record<string, string> = {
   unconfigured: 'idle',
   degraded: 'warn',
   interrupted: 'warn',
+  missing: 'bad',
   failed: 'bad',
   dead: 'bad',
   down: 'bad',
@@ -199,9 +230,15 @@ const STATUS_TONE: Record<string, string> = {
   rejected: 'bad',
 };
 
-/** A coloured status pill (colour plus text, never colour alone). */
-export const Badge = ({ status }: { status: string }) => (
-  <span className={`badge badge-${STATUS_TONE[status] ?? 'idle'}`}>{status}</span>
+/** A coloured status pill (colour plus text, never colour alone); `reason` says why, on hover. */
+export const Badge = ({ status, reason }: { status: string; reason?: string | null | undefined }) => (
+  <span
+    className={`badge badge-${STATUS_TONE[status] ?? 'idle'}`}
+    title={reason ?? undefined}
+    data-status={status}
+  >
+    {status}
+  </span>
 );
 
 /** A titled card section. */

@@ -1,4 +1,5 @@
 import type { SecretView, Settings } from '../api/types.js';
+import { namePaths } from './form-errors.js';
 
 /** How a settings field is edited and sent. */
 export type FieldKind = 'text' | 'nullable' | 'number' | 'select' | 'list' | 'secret' | 'secret-multiline';
@@ -195,3 +196,11 @@ export const SECTIONS: Record<string, { title: string; fields: SettingField[] }>
     ],
   },
 };
+
+/** Every setting's label by its path, so errors name settings as the page does (never `tunnel.id`). */
+export const SETTING_LABELS: Record<string, string> = Object.fromEntries(
+  Object.values(SECTIONS).flatMap((section) => section.fields.map((f) => [f.path, f.label])),
+);
+
+/** A message with any internal setting path (`tunnel.name`) replaced by the setting's label. */
+export const nameSettings = (text: string): string => namePaths(text, SETTING_LABELS);

@@ -4,11 +4,13 @@ import { queries } from '../api/queries.js';
 import { Badge, Button, Card, Empty, ErrorView, Field, Loading } from '../components/ui.js';
 import { splitErrors } from '../lib/form-errors.js';
 import { formatTime } from '../lib/format.js';
+import { useTitle } from '../lib/use-title.js';
 
 const EMPTY = { action: '', actor: '', projectId: '' };
 
 /** The audit log: filters (action, actor, project), newest first, "Load more" pages through nextCursor. */
 export default function Audit() {
+  useTitle('Audit log');
   const [draft, setDraft] = useState(EMPTY);
   const [filters, setFilters] = useState(EMPTY);
   const q = useInfiniteQuery(queries.audit(filters));

@@ -1,11 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/client.js';
 import { queries } from '../api/queries.js';
-import type { BackupStatus, Items } from '../api/types.js';
+import type { BackupStatus, Items, Project } from '../api/types.js';
 import { HostCharts } from '../components/metrics-charts.js';
+import { NEEDS_ATTENTION, ProjectsTable } from '../components/projects-table.js';
 import { Badge, Card, Empty, ErrorView, Loading } from '../components/ui.js';
 import { formatBytes, timeAgo } from '../lib/format.js';
+import { jobTitle } from '../lib/job-words.js';
 import { Link } from '../lib/router.js';
+import { useTitle } from '../lib/use-title.js';
 
 /** Loud failures: projects whose last backup failed or was partial, or whose restore check failed. */
 function BackupAlerts() {
@@ -33,83 +36,53 @@ function BackupAlerts() {
   );
 }
 
+/** Projects whose containers say something is wrong, at the top where nobody can miss them. */
+function Attention({ projects }: { projects: Project[] }) {
+  const wrong = projects.filter((p) => NEEDS_ATTENTION.has(p.status));
+  if (wrong.length === 0) return null;
+  return (
+    <div className="alert alert-warn" role="status" data-testid="needs-attention">
+      <strong>{wrong.length === 1 ? '1 project needs' : `${wrong.length} projects need`} attention:</strong>
+      <ul>
+        {wrong.map((p) => (
+          <li key={p.id}>
+            <Link to={`/projects/${p.id}`}>{p.name}</Link> is {p.status}
+            {p.statusReason ? ` — ${p.statusReason}` : ''}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 function Projects() {
   const projects = useQuery({ ...queries.projects(), refetchInterval: 10_000 });
   const jobs = useQuery({ ...queries.jobs.recent(), refetchInterval: 10_000 });
   const jobById = new Map((jobs.data?.items ?? []).map((j) => [j.id, j]));
   return (
-    <Card
-      title="Projects"
-      actions={
-        <Link className="btn btn-primary" to="/projects/new">
-          New project
-        </Link>
-      }
-    >
-      {projects.isPending ? (
-        <Loading />
-      ) : projects.error ? (
-        <ErrorView error={projects.error} />
-      ) : projects.data.items.length === 0 ? (
-        <Empty>
-          No projects yet. <Link to="/projects/new">Create the first one</Link>.
-        </Empty>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Status</th>
-                <th>URL</th>
-                <th>Last job</th>
-              </tr>
-            </thead>
-            <tbody>
-              {projects.data.items.map((p) => {
-                const job = p.lastJobId ? jobById.get(p.lastJobId) : undefined;
-                return (
-                  <tr key={p.id}>
-                    <td>
-                      <Link to={`/projects/${p.id}`}>{p.name}</Link>{' '}
-                      <span className="muted small">{p.kind}</span>
-                    </td>
-                    <td>
-                      <Badge status={p.status} />
-                    </td>
-                    <td>
-                      {p.url ? (
-                        <a href={p.url} target="_blank" rel="noreferrer noopener">
-                          {p.hostname || p.url}
-                        </a>
-                      ) : (
-                        '—'
-                      )}
-                    </td>
-                    <td>
-                      {p.lastJobId ? (
-                        <Link to={`/jobs/${p.lastJobId}`}>
-                          {job ? (
-                            <>
-                              <Badge status={job.status} /> {job.type} ·{' '}
-                              {timeAgo(job.finishedAt ?? job.createdAt)}
-                            </>
-                          ) : (
-                            'view'
-                          )}
-                        </Link>
-                      ) : (
-                        '—'
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </Card>
+    <>
+      {projects.data && <Attention projects={projects.data.items} />}
+      <Card
+        title="Projects"
+        actions={
+          <Link className="btn btn-primary" to="/projects/new">
+            New project
+          </Link>
+        }
+      >
+        {projects.isPending ? (
+          <Loading />
+        ) : projects.error ? (
+          <ErrorView error={projects.error} />
+        ) : projects.data.items.length === 0 ? (
+          <Empty>
+            No projects yet. <Link to="/projects/new">Create the first one</Link>.
+          </Empty>
+        ) : (
+          <ProjectsTable projects={projects.data.items} jobs={jobById} />
+        )}
+      </Card>
+    </>
   );
 }
 
@@ -128,7 +101,7 @@ function RunningJobs() {
           {q.data.items.map((j) => (
             <li key={j.id}>
               <Link to={`/jobs/${j.id}`}>
-                <Badge status={j.status} /> {j.type}
+                <Badge status={j.status} /> {jobTitle(j)}
               </Link>{' '}
               <span className="muted small">started {timeAgo(j.startedAt)}</span>
             </li>
@@ -248,6 +221,7 @@ function SystemCards() {
 
 /** Overview: projects with status, URL and last job; host history; running jobs; tunnel, host and Docker usage. */
 export function Dashboard() {
+  useTitle('Dashboard');
   return (
     <div className="page">
       <h1>Dashboard</h1>

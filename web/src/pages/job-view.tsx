@@ -3,13 +3,16 @@ import { useCallback, useMemo, useState } from 'react';
 import { api } from '../api/client.js';
 import { keys, queries } from '../api/queries.js';
 import type { Job, JobLogLine } from '../api/types.js';
+import { LiveLinks } from '../components/live-links.js';
 import { LogView } from '../components/log-view.js';
 import { Badge, Button, ErrorView, Loading } from '../components/ui.js';
 import { duration, formatTime } from '../lib/format.js';
 import { closeSteps, deriveSteps } from '../lib/job-steps.js';
+import { jobTitle } from '../lib/job-words.js';
 import { lastSeqOf, mergeBySeq } from '../lib/log-buffer.js';
 import { Link } from '../lib/router.js';
 import { type StreamState, useEventSource } from '../lib/use-event-source.js';
+import { useTitle } from '../lib/use-title.js';
 
 const FINISHED = new Set(['succeeded', 'failed', 'canceled', 'interrupted']);
 const STREAM_TEXT: Record<StreamState, string> = {
@@ -24,6 +27,16 @@ const STREAM_TEXT: Record<StreamState, string> = {
 export default function JobView({ id }: { id: string }) {
   const qc = useQueryClient();
   const job = useQuery(queries.job(id));
+  const projectId = job.data?.projectId ?? null;
+  const succeeded = job.data?.status === 'succeeded';
+  // Refetched when the job ends: the address and port are final then.
+  const project = useQuery({
+    ...queries.project(projectId ?? ''),
+    enabled: projectId !== null,
+    retry: false,
+  });
+  const title = job.data ? jobTitle(job.data, project.data?.name) : 'Job';
+  useTitle(title, 'Jobs');
   const [lines, setLines] = useState<JobLogLine[]>([]);
   const linesRef = useLatest(lines);
   const add = useCallback((incoming: JobLogLine[]) => setLines((cur) => mergeBySeq(cur, incoming)), []);
@@ -33,7 +46,10 @@ export default function JobView({ id }: { id: string }) {
     {
       log: (data) => add([data as JobLogLine]),
       status: (data) => qc.setQueryData(queries.job(id).queryKey, data as Job),
-      end: () => void qc.invalidateQueries({ queryKey: keys.job(id) }),
+      end: () => {
+        void qc.invalidateQueries({ queryKey: keys.job(id) });
+        if (projectId) void qc.invalidateQueries({ queryKey: keys.project(projectId) });
+      },
     },
     {
       resumeUrl: () => {
@@ -67,7 +83,7 @@ export default function JobView({ id }: { id: string }) {
     <div className="page">
       <div className="page-head">
         <h1>
-          {j.type} <Badge status={j.status} />
+          {title} <Badge status={j.status} />
         </h1>
         {!done && (
           <Button
@@ -91,14 +107,22 @@ export default function JobView({ id }: { id: string }) {
           <>
             <dt>Project</dt>
             <dd>
-              <Link to={`/projects/${j.projectId}`}>open</Link>
+              <Link to={`/projects/${j.projectId}`}>{project.data?.name ?? 'open'}</Link>
             </dd>
           </>
         )}
       </dl>
+      {succeeded && project.data && !/^(teardown|project_stop|compose_stop)$/.test(j.type) && (
+        <LiveLinks project={project.data} />
+      )}
       {j.error && (
         <div className="alert alert-error" role="alert">
-          <strong>{j.error.code}</strong> {j.error.message}
+          <strong>{j.status === 'canceled' ? 'Canceled:' : 'Failed:'}</strong> {j.error.message}
+          {j.projectId && j.status === 'failed' && (
+            <div>
+              <Link to={`/projects/${j.projectId}`}>Change the project and deploy again</Link>
+            </div>
+          )}
         </div>
       )}
       <div className="job-grid">

@@ -1,16 +1,21 @@
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { queries } from '../api/queries.js';
 import { Badge, Button, Empty, ErrorView, Field, Loading } from '../components/ui.js';
 import { duration, timeAgo } from '../lib/format.js';
+import { jobTitle } from '../lib/job-words.js';
 import { Link } from '../lib/router.js';
+import { useTitle } from '../lib/use-title.js';
 
 const STATUSES = ['', 'queued', 'running', 'succeeded', 'failed', 'canceled', 'interrupted'];
 
 /** All jobs, newest first, filterable by status, paged with nextCursor. */
 export default function Jobs() {
+  useTitle('Jobs');
   const [status, setStatus] = useState('');
   const q = useInfiniteQuery({ ...queries.jobs.list(status), refetchInterval: 5_000 });
+  const projects = useQuery(queries.projects());
+  const projectName = new Map((projects.data?.items ?? []).map((p) => [p.id, p.name]));
   const items = q.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <div className="page">
@@ -48,9 +53,11 @@ export default function Jobs() {
             </thead>
             <tbody>
               {items.map((j) => (
-                <tr key={j.id}>
+                <tr key={j.id} data-job={j.id}>
                   <td>
-                    <Link to={`/jobs/${j.id}`}>{j.type}</Link>
+                    <Link to={`/jobs/${j.id}`}>
+                      {jobTitle(j, j.projectId ? projectName.get(j.projectId) : null)}
+                    </Link>
                   </td>
                   <td>
                     <Badge status={j.status} />

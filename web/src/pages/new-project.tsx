@@ -1,4 +1,5 @@
 import { type KeyboardEvent, useState } from 'react';
+import { useTitle } from '../lib/use-title.js';
 import { FolderTab, ForwardForm, QuickServiceForm, RepoForm, TemplateForm } from './project-forms.js';
 
 const TABS = [
@@ -11,6 +12,7 @@ const TABS = [
 
 /** New project: five ways in, as keyboard-navigable tabs. */
 export default function NewProject() {
+  useTitle('New project');
   const [tab, setTab] = useState(0);
   const onKey = (e: KeyboardEvent) => {
     const delta = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;

@@ -4,6 +4,7 @@ import { api } from '../api/client.js';
 import { keys, queries } from '../api/queries.js';
 import type { Onboarding, User } from '../api/types.js';
 import { DockerCheck, GithubAppCheck, TunnelCheck } from '../components/checks.js';
+import { CopyButton } from '../components/copy-button.js';
 import { SettingsForm } from '../components/settings-form.js';
 import { Button, ErrorView, Loading } from '../components/ui.js';
 import { SECTIONS, type SettingField } from '../lib/settings-fields.js';
@@ -65,6 +66,15 @@ export function OnboardingOverlay({ user, onDone }: { user: User; onDone: () => 
   });
   const isAdmin = user.role === 'admin';
   const step = STEPS[index];
+  // Which step has been saved: its check then shows the new settings, and "Continue" becomes the one
+  // primary button of the step (before that, saving is).
+  const [savedStep, setSavedStep] = useState<string | null>(null);
+  const saved = step !== undefined && savedStep === step.name;
+  const hasCheck = step?.check === 'tunnel' || step?.check === 'github';
+  const goTo = (i: number) => {
+    setSavedStep(null);
+    setIndex(i);
+  };
 
   useEffect(() => {
     const d = ref.current;
@@ -74,7 +84,7 @@ export function OnboardingOverlay({ user, onDone }: { user: User; onDone: () => 
   const finish = () => patch.mutate({ completed: true }, { onSuccess: onDone });
   const next = () => {
     if (step) patch.mutate({ steps: { [step.name]: true } });
-    setIndex((i) => i + 1);
+    goTo(index + 1);
   };
 
   return (
@@ -107,7 +117,7 @@ export function OnboardingOverlay({ user, onDone }: { user: User; onDone: () => 
           <h3>All set</h3>
           <p>You can change any of this later under Settings, and reopen this guide from there.</p>
           <div className="actions">
-            <Button onClick={() => setIndex(STEPS.length - 1)}>Back</Button>
+            <Button onClick={() => goTo(STEPS.length - 1)}>Back</Button>
             <Button variant="primary" busy={patch.isPending} onClick={finish} autoFocus>
               Finish
             </Button>
@@ -121,23 +131,29 @@ export function OnboardingOverlay({ user, onDone }: { user: User; onDone: () => 
         <div>
           <h3>{step.title}</h3>
           {!isAdmin && <p className="muted">An admin configures these; you can look and continue.</p>}
+          {step.name === 'github' && <WebhookHint />}
           <SettingsForm
             key={step.name}
             settings={settings.data}
             fields={[...step.fields]}
             canEdit={isAdmin}
-            submitLabel="Save and continue"
+            submitLabel={hasCheck ? (saved ? 'Save again' : 'Save and check') : 'Save and continue'}
+            submitVariant={hasCheck && saved ? 'default' : 'primary'}
             onSaved={() => {
+              // Every check reads the settings just saved: refresh them all (the tunnel's health too, which
+              // lives under its own key), so none keeps showing the state before the save.
+              void qc.invalidateQueries({ queryKey: keys.health.all });
+              void qc.invalidateQueries({ queryKey: keys.tunnel.all });
+              void qc.invalidateQueries({ queryKey: keys.github.all });
               // Steps with a live check stay open after saving so the check shows the new settings.
-              if (step.check === 'tunnel') void qc.invalidateQueries({ queryKey: keys.tunnel.all });
-              else if (step.check === 'github') void qc.invalidateQueries({ queryKey: keys.github.all });
+              if (hasCheck) setSavedStep(step.name);
               else next();
             }}
             extraActions={
               <>
-                {index > 0 && <Button onClick={() => setIndex((i) => i - 1)}>Back</Button>}
-                <Button variant="ghost" onClick={next}>
-                  {step.check === 'tunnel' || step.check === 'github' ? 'Continue' : 'Skip this step'}
+                {index > 0 && <Button onClick={() => goTo(index - 1)}>Back</Button>}
+                <Button variant={hasCheck && (saved || !isAdmin) ? 'primary' : 'ghost'} onClick={next}>
+                  {hasCheck ? 'Continue' : 'Skip this step'}
                 </Button>
               </>
             }
@@ -148,5 +164,19 @@ export function OnboardingOverlay({ user, onDone }: { user: User; onDone: () => 
         </div>
       )}
     </dialog>
+  );
+}
+
+/** Push to deploy needs GitHub to know where to send pushes: the webhook URL of this panel. */
+function WebhookHint() {
+  const url = `${window.location.origin}/hooks/github`;
+  return (
+    <div className="hint-box" data-testid="webhook-hint">
+      <strong>Push to deploy:</strong> in the GitHub App's settings, set the webhook URL to <code>{url}</code>{' '}
+      <CopyButton text={url} label="Copy webhook URL" /> (content type <code>application/json</code>) with a
+      webhook secret, and subscribe to <em>Push</em> events. GitHub then tells the panel about every push, and
+      projects that deploy on push redeploy their branch. This address must be reachable from the internet
+      (through the tunnel): it is this panel's public URL.
+    </div>
   );
 }

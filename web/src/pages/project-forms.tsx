@@ -129,6 +129,7 @@ export function QuickServiceForm() {
             value={f.subdomain}
             onChange={set('subdomain')}
             apiError={create.errors.fields.subdomain}
+            holder={create.errors.holders.subdomain}
             touched={touched}
           />
           <Field label="Container port" error={create.errors.fields.containerPort}>
@@ -283,6 +284,7 @@ export function TemplateForm() {
             value={f.subdomain}
             onChange={(v) => setF({ ...f, subdomain: v })}
             apiError={create.errors.fields.subdomain}
+            holder={create.errors.holders.subdomain}
             touched={touched}
           />
         </div>
@@ -323,6 +325,7 @@ export function RepoForm() {
             value={f.subdomain}
             onChange={(v) => setF({ ...f, subdomain: v })}
             apiError={create.errors.fields.subdomain}
+            holder={create.errors.holders.subdomain}
             touched={touched}
           />
           <TextField
@@ -387,6 +390,7 @@ export function FolderForm() {
             value={f.subdomain}
             onChange={(v) => setF({ ...f, subdomain: v })}
             apiError={create.errors.fields.subdomain}
+            holder={create.errors.holders.subdomain}
             touched={touched}
           />
           <TextField
@@ -451,6 +455,7 @@ export function ForwardForm() {
             value={f.subdomain}
             onChange={(v) => setF({ ...f, subdomain: v })}
             apiError={create.errors.fields.subdomain}
+            holder={create.errors.holders.subdomain}
             touched={touched}
           />
           <TextField

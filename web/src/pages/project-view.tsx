@@ -7,20 +7,47 @@ import { BackupsPanel } from '../components/backups-panel.js';
 import { PlanView } from '../components/compose-plan.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { ContainerLogs } from '../components/container-logs.js';
+import { LiveLinks } from '../components/live-links.js';
 import { ProjectCharts } from '../components/metrics-charts.js';
+import { ProjectLifecycle } from '../components/project-actions.js';
+import { ProjectEditForm } from '../components/project-edit-form.js';
 import { ProjectHooks } from '../components/project-hooks.js';
+import { KIND_WORDS } from '../components/projects-table.js';
 import { ThresholdsForm } from '../components/thresholds-form.js';
 import { Badge, Button, Card, ErrorView, Loading } from '../components/ui.js';
+import { imageTitle, shortImage } from '../lib/containers-view.js';
 import { formatTime } from '../lib/format.js';
 import { Link, navigate } from '../lib/router.js';
+import { useTitle } from '../lib/use-title.js';
 
-/** One project: details, redeploy, delete (optionally with volumes), its containers, live logs, resource charts, alert thresholds, backups and push to deploy. */
+/** Why the last deploy failed, from its job, with the way forward. */
+function FailedBanner({ jobId }: { jobId: string | null }) {
+  const job = useQuery({ ...queries.job(jobId ?? ''), enabled: Boolean(jobId) });
+  return (
+    <div className="alert alert-error" role="alert" data-testid="deploy-failed">
+      <strong>The last deploy failed.</strong>{' '}
+      {job.data?.error?.message && <span>{job.data.error.message} </span>}
+      <div>
+        Change what needs changing under “Fix and deploy again” below, then deploy again.
+        {jobId && (
+          <>
+            {' '}
+            <Link to={`/jobs/${jobId}`}>Read the log</Link>
+          </>
+        )}
+      </div>
+    </div>
+  );
+}
+
+/** One project: status, stop/start/restart, settings (editable), redeploy, delete, containers, live logs, resource charts, alert thresholds, backups and push to deploy. */
 export default function ProjectView({ id }: { id: string }) {
   const qc = useQueryClient();
   const [confirm, setConfirm] = useState(false);
   const [volumes, setVolumes] = useState(false);
   const [logs, setLogs] = useState(false);
-  const project = useQuery(queries.project(id));
+  const project = useQuery({ ...queries.project(id), refetchInterval: 10_000 });
+  useTitle(project.data?.name ?? 'Project', 'Projects');
   const containers = useQuery(queries.containers({ projectId: id }));
   const plan = useQuery({
     ...queries.projectPlan(id),
@@ -50,22 +77,44 @@ export default function ProjectView({ id }: { id: string }) {
       </div>
     );
   const p = project.data;
+  const failed = p.status === 'failed';
+  const live = p.status === 'running' || p.status === 'degraded';
+  const notYet = failed || p.status === 'pending';
+  const editCard = (
+    <Card title={notYet ? 'Fix and deploy again' : 'Settings'}>
+      <ProjectEditForm project={p} />
+    </Card>
+  );
   return (
     <div className="page">
       <div className="page-head">
         <h1>
-          {p.name} <Badge status={p.status} />
+          {p.name} <Badge status={p.status} reason={p.statusReason} />
         </h1>
         <div className="actions">
+          <ProjectLifecycle project={p} />
           <Button busy={redeploy.isPending} onClick={() => redeploy.mutate()}>
-            Redeploy
+            {p.status === 'missing'
+              ? 'Redeploy (recreate its containers)'
+              : failed
+                ? 'Deploy again'
+                : 'Redeploy'}
           </Button>
           <Button variant="danger" onClick={() => setConfirm(true)}>
             Delete
           </Button>
         </div>
       </div>
+      {p.statusReason && (
+        <p className="status-reason" data-testid="status-reason">
+          {p.statusReason}
+        </p>
+      )}
       <ErrorView error={redeploy.error ?? remove.error} />
+      {failed && <FailedBanner jobId={p.lastJobId} />}
+      {live && <LiveLinks project={p} />}
+      {/* A project that never ran: fixing it comes first. */}
+      {notYet && editCard}
       <Card title="Details">
         <dl className="kv">
           <dt>URL</dt>
@@ -79,7 +128,7 @@ export default function ProjectView({ id }: { id: string }) {
             )}
           </dd>
           <dt>Kind</dt>
-          <dd>{p.kind}</dd>
+          <dd>{KIND_WORDS[p.kind]}</dd>
           <dt>Host port</dt>
           <dd>{p.hostPort ?? '—'}</dd>
           {p.image && (
@@ -114,6 +163,7 @@ export default function ProjectView({ id }: { id: string }) {
           <dd>{p.lastJobId ? <Link to={`/jobs/${p.lastJobId}`}>view log</Link> : '—'}</dd>
         </dl>
       </Card>
+      {!notYet && editCard}
       {p.composeProject && (
         <Card title="Compose plan">
           {plan.isPending ? (
@@ -139,13 +189,16 @@ export default function ProjectView({ id }: { id: string }) {
           <ul className="plain">
             {containers.data.items.map((c) => (
               <li key={c.id}>
-                <Badge status={c.state} /> {c.name} <span className="muted small">{c.image}</span>
+                <Badge status={c.state} /> {c.name}{' '}
+                <span className="muted small" title={imageTitle(c)}>
+                  {shortImage(c.image)}
+                </span>
               </li>
             ))}
             {containers.data.items.length === 0 && <li className="muted">No containers.</li>}
           </ul>
         )}
-        {logs && <ContainerLogs targets={[{ kind: 'project', id }]} />}
+        {logs && <ContainerLogs targets={[{ kind: 'project', id }]} name={p.name} />}
       </Card>
       <BackupsPanel projectId={id} volumeNames={(containers.data?.volumes ?? []).map((v) => v.name)} />
       <Card title="Resources">

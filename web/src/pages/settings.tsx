@@ -8,9 +8,11 @@ import { useOpenOnboarding } from '../components/shell.js';
 import { Button, Card, ErrorView, Loading } from '../components/ui.js';
 import { Link } from '../lib/router.js';
 import { SECTIONS } from '../lib/settings-fields.js';
+import { useTitle } from '../lib/use-title.js';
 
 /** Settings, one form per section; secrets are write-only (shown as "set ••••9f2c"). */
 export default function SettingsPage() {
+  useTitle('Settings');
   const me = useMe();
   const openOnboarding = useOpenOnboarding();
   const settings = useQuery(queries.settings());
@@ -23,6 +25,9 @@ export default function SettingsPage() {
           <Button onClick={openOnboarding}>Open set-up guide</Button>
           <Link className="btn" to="/settings/tokens">
             API tokens
+          </Link>
+          <Link className="btn" to="/account">
+            Passkeys and password
           </Link>
         </div>
       </div>

@@ -7,9 +7,11 @@ import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { Button, Card, Empty, ErrorView, Field, Loading } from '../components/ui.js';
 import { splitErrors } from '../lib/form-errors.js';
 import { formatTime, timeAgo } from '../lib/format.js';
+import { useTitle } from '../lib/use-title.js';
 
 /** API tokens (admin): create (the token is shown once), list, revoke. */
 export default function Tokens() {
+  useTitle('API tokens');
   const qc = useQueryClient();
   const [name, setName] = useState('');
   const [days, setDays] = useState('90');

@@ -4,9 +4,11 @@ import { TunnelCheck } from '../components/checks.js';
 import { Badge, Card, Empty, ErrorView, Loading } from '../components/ui.js';
 import { formatTime, timeAgo } from '../lib/format.js';
 import { Link } from '../lib/router.js';
+import { useTitle } from '../lib/use-title.js';
 
 /** Tunnel: ingress rules (managed vs foreign), config preview with validation, connections, last restart. */
 export default function Tunnel() {
+  useTitle('Tunnel');
   const state = useQuery({ ...queries.tunnel.state(), refetchInterval: 15_000 });
   const config = useQuery(queries.tunnel.config());
   return (
