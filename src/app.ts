@@ -308,7 +308,11 @@ export async function createApp(opts: AppOptions) {
   const startedAt = Date.now();
   const streamSlots = createStreamSlots(opts.streamLimits);
 
-  const { app: http, routes } = await createHttpServer({
+  const {
+    app: http,
+    routes,
+    docs,
+  } = await createHttpServer({
     logger,
     version,
     auth,
@@ -374,6 +378,8 @@ export async function createApp(opts: AppOptions) {
     runner,
     http,
     routes: routes as RouteInfo[],
+    /** The OpenAPI document (`GET /api/openapi.json`), built on first use. */
+    openapi: () => docs.document(),
     version,
     /** Stop everything in order: the job runner (running jobs get a grace period), HTTP, the database. */
     async close(): Promise<void> {
