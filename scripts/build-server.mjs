@@ -29,6 +29,12 @@ export const EXTERNAL = [
   '@octokit/*',
   // serves files from its own package folder (static/), so it must stay where it is installed
   '@fastify/swagger-ui',
+  // Fastify's default schema compilers (Ajv, fast-json-stringify: ~350 KB) and its inject(): Fastify
+  // requires them only when an instance has no compilers of its own (the panel's use zod's, see
+  // src/http/schema-compilers.ts) or on the first inject(); kept out of the source every start compiles.
+  '@fastify/ajv-compiler',
+  '@fastify/fast-json-stringify-compiler',
+  'light-my-request',
 ];
 
 /**

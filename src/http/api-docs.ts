@@ -1,11 +1,7 @@
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
-import {
-  jsonSchemaTransform,
-  jsonSchemaTransformObject,
-  serializerCompiler,
-  validatorCompiler,
-} from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { createLazyApp } from './lazy-app.js';
+import { zodSchemaController } from './schema-compilers.js';
 import type { HttpApp } from './server.js';
 
 /** The API description's URLs under Swagger UI's prefix (the route table and the authz matrix list them). */
@@ -56,9 +52,11 @@ export function createApiDocs(opts: { version: string }) {
       import('@fastify/swagger'),
       import('@fastify/swagger-ui'),
     ]);
-    const docs = Fastify({ logger: false, routerOptions: { ignoreTrailingSlash: true } });
-    docs.setValidatorCompiler(validatorCompiler);
-    docs.setSerializerCompiler(serializerCompiler);
+    const docs = Fastify({
+      logger: false,
+      routerOptions: { ignoreTrailingSlash: true },
+      schemaController: zodSchemaController,
+    });
     await docs.register(swagger, {
       openapi: {
         info: { title: 'Warp Panel API', version: opts.version },

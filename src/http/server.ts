@@ -17,6 +17,7 @@ import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/error-handler.js';
 import { requestIdFrom } from './plugins/request-id.js';
 import { RequestLogController } from './plugins/request-log.js';
+import { zodSchemaController } from './schema-compilers.js';
 
 /** The Fastify instance with the zod type provider, as route modules see it. */
 export type HttpApp = FastifyInstance<
@@ -52,6 +53,7 @@ export async function createHttpServer(opts: {
     trustProxy: false,
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
+    schemaController: zodSchemaController,
   }).withTypeProvider<ZodTypeProvider>();
 
   const routes: RouteInfo[] = [];

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import { createLazyApp } from '../lazy-app.js';
+import { zodSchemaController } from '../schema-compilers.js';
 import type { HttpApp } from '../server.js';
 
 /** Paths that belong to the API and must never be answered with the SPA. */
@@ -57,7 +58,7 @@ export function webRoutes(app: HttpApp, opts: { root?: string } = {}): void {
     // request: a panel that only answers the API never loads it (see createLazyApp).
     const files = createLazyApp(async () => {
       const { default: fastifyStatic } = await import('@fastify/static');
-      const server = Fastify({ logger: false });
+      const server = Fastify({ logger: false, schemaController: zodSchemaController });
       await server.register(fastifyStatic, {
         root: assets,
         prefix: '/assets/',
