@@ -32,9 +32,10 @@ RUN set -eu; npm prune --omit=dev --no-audit --no-fund; npm cache clean --force;
       build/Release/test_extension.node build/Release/*.a; \
     cd /app; node -e "new (require('better-sqlite3'))(':memory:').prepare('select 1').get()"
 
-# --- build: server (tsc → dist/src) and web UI (vite → dist/web) --------------------------------------
+# --- build: server (esbuild bundle → dist/src/cli.js) and web UI (vite → dist/web) ---------------------
 FROM deps AS build
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json ./
+COPY scripts/build-server.mjs ./scripts/
 COPY src ./src
 COPY web ./web
 RUN npm run build

@@ -31,7 +31,7 @@ export async function loadOpenApiDocument(): Promise<OpenAPI3> {
     const app = await createApp({ config, logger: createLogger('silent', silent) });
     try {
       await app.http.ready();
-      return structuredClone(app.http.swagger()) as unknown as OpenAPI3;
+      return structuredClone(await app.openapi()) as unknown as OpenAPI3;
     } finally {
       await app.close();
     }

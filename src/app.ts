@@ -496,7 +496,11 @@ export async function createApp(opts: AppOptions) {
   const startedAt = Date.now();
   const streamSlots = createStreamSlots(opts.streamLimits);
 
-  const { app: http, routes } = await createHttpServer({
+  const {
+    app: http,
+    routes,
+    docs,
+  } = await createHttpServer({
     logger,
     version,
     auth,
@@ -591,6 +595,8 @@ export async function createApp(opts: AppOptions) {
     monitors,
     http,
     routes: routes as RouteInfo[],
+    /** The OpenAPI document (`GET /api/openapi.json`), built on first use. */
+    openapi: () => docs.document(),
     version,
     /** Stop everything in order: the job runner (running jobs get a grace period), the monitors, HTTP, the database. */
     async close(): Promise<void> {

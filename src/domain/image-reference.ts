@@ -21,11 +21,19 @@ const TAG = '[\\w][\\w.-]{0,127}';
 const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][[:xdigit:]]{32,}';
 const NAME = `(?:${DOMAIN_AND_PORT}/)?${REMOTE_NAME}`;
 
+/** Compiled on first use: compiling these takes RE2JS longer than a whole panel start needs elsewhere. */
+const lazyRegex = (source: string) => {
+  let re: RE2JS | null = null;
+  return (): RE2JS => {
+    re ??= RE2JS.compile(source);
+    return re;
+  };
+};
 /** `reference := name [ ":" tag ] [ "@" digest ]`, capturing name, tag and digest. */
-const REFERENCE = RE2JS.compile(`^(${NAME})(?::(${TAG}))?(?:@(${DIGEST}))?$`);
+const REFERENCE = lazyRegex(`^(${NAME})(?::(${TAG}))?(?:@(${DIGEST}))?$`);
 /** A name split into its optional domain and its remote name (path). */
-const ANCHORED_NAME = RE2JS.compile(`^(?:(${DOMAIN_AND_PORT})/)?(${REMOTE_NAME})$`);
-const IDENTIFIER = RE2JS.compile('^[a-f0-9]{64}$');
+const ANCHORED_NAME = lazyRegex(`^(?:(${DOMAIN_AND_PORT})/)?(${REMOTE_NAME})$`);
+const IDENTIFIER = lazyRegex('^[a-f0-9]{64}$');
 
 /** Docker Hub's domain in normalised references, its legacy alias, and the official-image namespace. */
 export const DOCKER_HUB_DOMAIN = 'docker.io';
@@ -114,7 +122,7 @@ function checkDigest(digest: string): void {
  */
 export function parseImageReference(ref: string): ImageReference {
   if (typeof ref !== 'string' || ref === '') throw invalid('image reference is empty');
-  if (IDENTIFIER.testExact(ref)) {
+  if (IDENTIFIER().testExact(ref)) {
     throw invalid(`invalid repository name (${quote(ref)}), cannot specify 64-byte hexadecimal strings`);
   }
   const [domain, remainder] = splitDockerDomain(ref);
@@ -124,13 +132,13 @@ export function parseImageReference(ref: string): ImageReference {
     throw invalid(`invalid reference format: repository name (${quote(remote)}) must be lowercase`);
   }
   const full = `${domain}/${remainder}`;
-  const m = REFERENCE.exec(full);
+  const m = REFERENCE().exec(full);
   if (!m) {
-    if (REFERENCE.testExact(full.toLowerCase())) throw invalid('repository name must be lowercase');
+    if (REFERENCE().testExact(full.toLowerCase())) throw invalid('repository name must be lowercase');
     throw invalid(`invalid reference format: ${quote(ref)}`);
   }
   const fullName = m[1] as string;
-  const parts = ANCHORED_NAME.exec(fullName);
+  const parts = ANCHORED_NAME().exec(fullName);
   // A first segment that is not a valid domain (e.g. `foo_bar.com/x`) leaves the whole name as the path.
   const parsedDomain = (parts?.[1] as string | undefined) ?? '';
   const remoteName = (parts?.[2] as string | undefined) ?? fullName;

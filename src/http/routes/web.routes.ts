@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import fastifyStatic from '@fastify/static';
+import Fastify from 'fastify';
+import { createLazyApp } from '../lazy-app.js';
+import { zodSchemaController } from '../schema-compilers.js';
 import type { HttpApp } from '../server.js';
 
 /** Paths that belong to the API and must never be answered with the SPA. */
@@ -52,20 +54,29 @@ export function webRoutes(app: HttpApp, opts: { root?: string } = {}): void {
       reply.callNotFound(),
     );
   } else {
-    void app.register(fastifyStatic, {
-      root: assets,
-      prefix: '/assets/',
-      decorateReply: false,
-      index: false,
-      list: false,
-      dotfiles: 'deny',
-      cacheControl: false,
-      // Vite's build writes .br/.gz next to each asset (web/vite.config.ts); served when the client accepts them.
-      preCompressed: true,
-      setHeaders: (reply) => {
-        reply.header('cache-control', IMMUTABLE);
-      },
+    // The files are served by @fastify/static in an instance of their own, loaded on the first asset
+    // request: a panel that only answers the API never loads it (see createLazyApp).
+    const files = createLazyApp(async () => {
+      const { default: fastifyStatic } = await import('@fastify/static');
+      const server = Fastify({ logger: false, schemaController: zodSchemaController });
+      await server.register(fastifyStatic, {
+        root: assets,
+        prefix: '/assets/',
+        decorateReply: false,
+        index: false,
+        list: false,
+        dotfiles: 'deny',
+        cacheControl: false,
+        // Vite's build writes .br/.gz next to each asset (web/vite.config.ts); served when the client accepts them.
+        preCompressed: true,
+        setHeaders: (reply) => {
+          reply.header('cache-control', IMMUTABLE);
+        },
+      });
+      await server.ready();
+      return server;
     });
+    app.get('/assets/*', { config: { auth: 'public' }, schema: { hide: true } }, files.forward);
   }
 
   app.get('/*', { config: { auth: 'public' }, schema: { hide: true } }, async (request, reply) => {
