@@ -41,6 +41,7 @@ export const keys = {
   projects: ['projects'] as const,
   project: (id: string) => ['project', id] as const,
   projectPlan: (id: string) => ['project', id, 'plan'] as const,
+  projectPolicy: (id: string) => ['project', id, 'policy'] as const,
   deliveries: (id: string) => ['project', id, 'deliveries'] as const,
   deliveriesAll: ['deliveries'] as const,
   jobs: {
@@ -125,6 +126,12 @@ export const queries = {
     queryOptions({
       queryKey: keys.project(id),
       queryFn: () => api<Project>(`/api/v1/projects/${id}`),
+    }),
+  /** What the project may do beyond the least-privilege policy, and every exception there is. */
+  projectPolicy: (id: string) =>
+    queryOptions({
+      queryKey: keys.projectPolicy(id),
+      queryFn: () => api<JsonOf<'/api/v1/projects/{id}/policy', 'get'>>(`/api/v1/projects/${id}/policy`),
     }),
   /** The compose plan that runs now (404 before the first deploy of a compose project). */
   projectPlan: (id: string) =>

@@ -9,6 +9,7 @@ import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { ContainerLogs } from '../components/container-logs.js';
 import { LiveLinks } from '../components/live-links.js';
 import { ProjectCharts } from '../components/metrics-charts.js';
+import { PolicyCard } from '../components/policy-card.js';
 import { ProjectLifecycle } from '../components/project-actions.js';
 import { ProjectEditForm } from '../components/project-edit-form.js';
 import { ProjectHooks } from '../components/project-hooks.js';
@@ -208,6 +209,7 @@ export default function ProjectView({ id }: { id: string }) {
         <ThresholdsForm projectId={id} />
       </Card>
       <ProjectHooks id={id} repoBacked={p.repo !== null} />
+      <PolicyCard projectId={id} />
       <ConfirmDialog
         open={confirm}
         title={`Delete ${p.name}?`}
