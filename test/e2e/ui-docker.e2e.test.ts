@@ -34,7 +34,7 @@ describe.skipIf(!available || noDocker)('web UI with Docker', () => {
     docker = await requireDocker();
     await ensureTestImage(docker);
     await ensureDeployImages(docker);
-    e = await startE2E({ env: deployEnv('18740-18759') });
+    e = await startE2E({ env: deployEnv('19700-19719') });
     writeTunnelConfig(e.t);
     e.t.app.runner.start();
     // The admin has been through onboarding already: these tests are about containers and jobs.

@@ -24,7 +24,7 @@ const mostly = <T>(a: fc.Arbitrary<T>, nullable = true) =>
     ...(nullable ? [{ arbitrary: fc.constant(null), weight: 1 }] : []),
   );
 
-describe('fuzzing the HTTP API', { timeout: 240_000 }, () => {
+describe('fuzzing the HTTP API', { timeout: 480_000 }, () => {
   let t: TestApp;
   let docker: Docker | null = null;
   let auth: Record<string, string>;
@@ -54,7 +54,7 @@ describe('fuzzing the HTTP API', { timeout: 240_000 }, () => {
 
   beforeAll(async () => {
     if (!noDocker) docker = await requireDocker();
-    t = await createTestApp({ env: { WARP_BASE_DOMAIN: 'example.test', WARP_PORT_RANGE: '18700-18799' } });
+    t = await createTestApp({ env: { WARP_BASE_DOMAIN: 'example.test', WARP_PORT_RANGE: '19500-19599' } });
     auth = await t.adminBearer();
   });
   afterAll(async () => {

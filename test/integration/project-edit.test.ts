@@ -44,7 +44,7 @@ describe.skipIf(skip)('editing and retrying projects', () => {
   beforeAll(async () => {
     docker = await requireDocker();
     await ensureDeployImages(docker);
-    t = await createTestApp({ env: deployEnv('18700-18799') });
+    t = await createTestApp({ env: deployEnv('19600-19699') });
     configFile = writeTunnelConfig(t);
     auth = await t.adminBearer();
     await t.app.runner.start();

@@ -97,7 +97,7 @@ describe.skipIf(skip).each(flavours)('a compose project from a private registry 
     const dockerConfig = flavour.dockerConfig();
     t = await createTestApp({
       env: {
-        ...deployEnv(flavour.name === 'docker compose' ? '18700-18749' : '18750-18799'),
+        ...deployEnv(flavour.name === 'docker compose' ? '19400-19449' : '19450-19499'),
         WARP_COMPOSE: 'docker compose',
         ...(dockerConfig ? { DOCKER_CONFIG: dockerConfig } : {}),
       },
