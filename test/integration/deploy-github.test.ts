@@ -123,7 +123,10 @@ describe.skipIf(skip)('projects from GitHub: template and existing repo', () => 
     expect(repo.statusCode, repo.body).toBe(200);
     const plan = repo.json().plan;
     expect(plan).toMatchObject({ service: 'web', containerPort: 80, composeProject: 'warp-blog' });
-    expect(plan.model.services.web.ports[0]).toMatchObject({ host_ip: '127.0.0.1', target: 80 });
+    // Compose v2's long form, or v1's short one (the compatibility pass runs v1).
+    const proxyPort = plan.model.services.web.ports[0];
+    if (typeof proxyPort === 'string') expect(proxyPort).toMatch(/^127\.0\.0\.1:\d+:80\/tcp$/);
+    else expect(proxyPort).toMatchObject({ host_ip: '127.0.0.1', target: 80 });
     expect(plan.warnings.join('\n')).toContain('temporary clone of acme/blog');
     // Paths point where the deploy will clone, not at the scratch clone.
     expect(plan.model.services.web.build.context).toBe(path.join(t.app.config.reposRoot, 'blog', 'app'));
