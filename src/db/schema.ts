@@ -204,6 +204,28 @@ export interface BackupRunsTable {
   finished_at: string | null;
 }
 
+export interface ReleasesTable {
+  id: string;
+  project_id: string;
+  /** 1, 2, 3… per project: names the release (and its compose project, `warp-<slug>_<seq>`). */
+  seq: number;
+  /** `pending` while its deploy runs (never shown), `ready` once it passed and served. */
+  status: 'pending' | 'ready';
+  /** 1 for the release that serves the project now (at most one per project). */
+  live: number;
+  strategy: 'blue-green' | 'stop-start';
+  images: string; // JSON [{service, image, digest, imageId}]
+  commit_sha: string | null;
+  host_port: number | null;
+  compose_project: string | null;
+  content: string; // encrypted JSON: the container spec (with env) or the Compose model
+  job_id: string | null;
+  actor: string | null;
+  created_at: string;
+  /** When it last became live (its deploy, or a rollback to it). */
+  activated_at: string | null;
+}
+
 /** The whole database. */
 export interface Database {
   users: UsersTable;
@@ -221,6 +243,7 @@ export interface Database {
   audit_log: AuditLogTable;
   backup_policies: BackupPoliciesTable;
   backup_runs: BackupRunsTable;
+  releases: ReleasesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -236,5 +259,6 @@ export type AuditRow = Selectable<AuditLogTable>;
 export type DeploymentRow = Selectable<DeploymentsTable>;
 export type BackupPolicyRow = Selectable<BackupPoliciesTable>;
 export type BackupRunRow = Selectable<BackupRunsTable>;
+export type ReleaseRow = Selectable<ReleasesTable>;
 /** Kept for the rare table with a generated column. */
 export type { Generated };

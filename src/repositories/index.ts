@@ -10,6 +10,7 @@ import { createLoginTokensRepository } from './login-tokens.repository.js';
 import { createOnboardingRepository } from './onboarding.repository.js';
 import { createPortReservationsRepository } from './port-reservations.repository.js';
 import { createProjectsRepository } from './projects.repository.js';
+import { createReleasesRepository } from './releases.repository.js';
 import { createRoutesRepository } from './routes.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
 import { createSettingsRepository } from './settings.repository.js';
@@ -34,6 +35,7 @@ export function createRepositories(root: Kysely<Database>) {
     jobs: createJobsRepository(db),
     jobLogs: createJobLogsRepository(db),
     backups: createBackupsRepository(db),
+    releases: createReleasesRepository(db),
   };
 }
 

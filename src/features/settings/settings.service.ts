@@ -64,6 +64,8 @@ export function defaultsFromConfig(config: Config): Record<string, unknown> {
     'api.publicDocs': false,
     allowedRegistries: [],
     'backups.helperImage': config.backups.helperImage,
+    'releases.keep': 5,
+    'releases.drainSeconds': 10,
   };
 }
 
@@ -95,7 +97,7 @@ function build(values: Record<string, unknown>): Settings {
       accountId: v('tunnel.accountId'),
       configPath: v('tunnel.configPath'),
       dnsMode: v('tunnel.dnsMode'),
-      restart: v('tunnel.restart'),
+      restart: withReplicas(v('tunnel.restart')),
     },
     github: {
       apiUrl: v('github.apiUrl'),
@@ -118,7 +120,14 @@ function build(values: Record<string, unknown>): Settings {
     api: { publicDocs: v('api.publicDocs') },
     allowedRegistries: v('allowedRegistries'),
     backups: { helperImage: v('backups.helperImage') },
+    releases: { keep: v('releases.keep'), drainSeconds: v('releases.drainSeconds') },
   };
+}
+
+/** A stored restart setting in the current shape: values saved before replicas existed have none. */
+function withReplicas(r: { mode: Settings['tunnel']['restart']['mode']; target: string | null; replicas?: unknown }) {
+  const replicas = Array.isArray(r.replicas) ? (r.replicas as Settings['tunnel']['restart']['replicas']) : [];
+  return { mode: r.mode, target: r.target, replicas: r.mode === 'none' ? [] : replicas };
 }
 
 const secretView = (value: string | null) => ({
@@ -196,8 +205,15 @@ export function createSettingsService(deps: {
           { path: 'ports', message: 'start must not be after end' },
         ]);
       }
-      const restart = flat['tunnel.restart'] as { mode: string; target: string | null } | undefined;
-      if (restart?.mode === 'none') flat['tunnel.restart'] = { mode: 'none', target: null };
+      const restart = flat['tunnel.restart'] as
+        | { mode: string; target: string | null; replicas?: unknown[] }
+        | undefined;
+      if (restart?.mode === 'none') flat['tunnel.restart'] = { mode: 'none', target: null, replicas: [] };
+      else if (restart && restart.replicas === undefined) {
+        // A client that knows only {mode, target} keeps the replicas an admin listed.
+        const stored = current['tunnel.restart'] as { replicas?: unknown[] } | undefined;
+        flat['tunnel.restart'] = { ...restart, replicas: stored?.replicas ?? [] };
+      }
       const changes = Object.entries(flat).map(([key, value]) => {
         if (!isSecret(key)) return { key, value: JSON.stringify(value), secret: false };
         // Clearing a secret stores an explicit null so an env default does not come back.
