@@ -35,6 +35,7 @@ import {
   createLogBus,
 } from './features/jobs/index.js';
 import { createOnboardingService } from './features/onboarding/index.js';
+import { createReleaseBook, createReleasesService } from './features/releases/index.js';
 import { createSettingsService, defaultsFromConfig } from './features/settings/index.js';
 import { createSystemService } from './features/system/index.js';
 import { createTunnelService } from './features/tunnel/index.js';
@@ -49,6 +50,7 @@ import { hostRepoRoutes } from './http/routes/host-repos.routes.js';
 import { jobRoutes } from './http/routes/jobs.routes.js';
 import { onboardingRoutes } from './http/routes/onboarding.routes.js';
 import { projectRoutes } from './http/routes/projects.routes.js';
+import { releasesRoutes } from './http/routes/releases.routes.js';
 import { settingsRoutes } from './http/routes/settings.routes.js';
 import { systemRoutes } from './http/routes/system.routes.js';
 import { templatesRoutes } from './http/routes/templates.routes.js';
@@ -175,6 +177,15 @@ export async function createApp(opts: AppOptions) {
   });
   // The Compose model each project runs, under the data dir (never inside the user's folder).
   const plans = createPlanStore(config.dataDir);
+  // Every successful deploy is a release (kept with its images up to releases.keep).
+  const releaseBook = createReleaseBook({
+    repo: repos.releases,
+    transaction: repos.transaction,
+    box,
+    docker,
+    settings,
+    clock,
+  });
   // App data backups (restic on the host; volumes read through a helper container). Wired before the
   // runner so crash recovery can fail interrupted runs and unpause what a backup paused.
   const backupsWorkDir = path.join(config.dataDir, 'backups');
@@ -227,6 +238,15 @@ export async function createApp(opts: AppOptions) {
           projectsRepo: repos.projects,
           clock,
           log: logger.child({ component: 'deploy' }),
+          releases: {
+            docker,
+            ports,
+            plans,
+            projectsRepo: repos.projects,
+            clock,
+            routes: repos.routes,
+            releases: releaseBook,
+          },
         },
         interrupted,
       );
@@ -287,6 +307,7 @@ export async function createApp(opts: AppOptions) {
     peekPort: () => ports.peek(),
   });
   const projectPlans = createProjectPlansService({ projects, plans });
+  const releases = createReleasesService({ book: releaseBook, projects });
   const forwards = createForwardsService({ projects, tunnel, settings, panelPort: config.port });
   const hostRepos = createHostReposService({ docker, projects: repos.projects, jobs, settings, plans });
   registerDeployJobs(jobs, {
@@ -299,6 +320,7 @@ export async function createApp(opts: AppOptions) {
     settings,
     clock,
     plans,
+    releases: releaseBook,
     containers,
     hostRepos,
     github,
@@ -331,6 +353,7 @@ export async function createApp(opts: AppOptions) {
       systemRoutes(app, { system });
       tunnelRoutes(app, { tunnel });
       projectRoutes(app, { projects, requests: deployRequests, plans: projectPlans });
+      releasesRoutes(app, { releases });
       forwardsRoutes(app, { forwards });
       hostRepoRoutes(app, { hostRepos });
       backupsRoutes(app, { backups });
@@ -355,6 +378,7 @@ export async function createApp(opts: AppOptions) {
       deployRequests,
       hostRepos,
       backups,
+      releases,
     },
     /** Backup and restore-check timers: `start()` after the runner started, stopped by `close()`. */
     backupScheduler,

@@ -83,7 +83,10 @@ export const envSchema = z.object({
   WARP_PORT_RANGE: portRange.default({ start: 8100, end: 8999 }),
   WARP_TUNNEL_NAME: optional,
   WARP_CLOUDFLARED_CONFIG: z.string().min(1).default('/etc/cloudflared/config.yml'),
-  WARP_TUNNEL_RESTART: tunnelRestart.default({ mode: 'systemd', target: 'cloudflared' } as TunnelRestartConfig),
+  WARP_TUNNEL_RESTART: tunnelRestart.default({
+    mode: 'systemd',
+    target: 'cloudflared',
+  } as TunnelRestartConfig),
   WARP_GITHUB_API_URL: url.default('https://api.github.com'),
   WARP_GITHUB_WEB_URL: url.default('https://github.com'),
   WARP_GITHUB_CLIENT_ID: optional,

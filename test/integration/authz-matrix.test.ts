@@ -76,6 +76,8 @@ const EXPECTED: Record<string, Level> = {
   'POST /api/v1/projects/:id/backups/verify': 'user',
   'POST /api/v1/projects/:id/backups/:bid/restore': 'user',
   'GET /api/v1/backups/status': 'user',
+  'GET /api/v1/projects/:id/releases': 'user',
+  'POST /api/v1/projects/:id/releases/:rid/rollback': 'user',
 };
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

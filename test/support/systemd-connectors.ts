@@ -67,7 +67,8 @@ export async function startSystemdConnectors(opts: {
   const units = Array.from({ length: opts.count }, (_, i) => `${opts.prefix}@${i + 1}`);
   const addresses: ReplicaAddress[] = [];
   for (const unit of units) {
-    for (const ext of ['json', 'calls.jsonl', 'pid', 'log']) fs.rmSync(path.join(STATE_DIR, `${unit}.${ext}`), { force: true });
+    for (const ext of ['json', 'calls.jsonl', 'pid', 'log'])
+      fs.rmSync(path.join(STATE_DIR, `${unit}.${ext}`), { force: true });
     const address = {
       listen: `127.0.0.1:${await freePort()}`,
       metrics: `127.0.0.1:${await freePort()}`,
@@ -90,7 +91,8 @@ export async function startSystemdConnectors(opts: {
       'run',
       'fake-tunnel',
     ];
-    const env = opts.readyDelayMs === undefined ? {} : { FAKE_CLOUDFLARED_READY_DELAY_MS: String(opts.readyDelayMs) };
+    const env =
+      opts.readyDelayMs === undefined ? {} : { FAKE_CLOUDFLARED_READY_DELAY_MS: String(opts.readyDelayMs) };
     fs.writeFileSync(path.join(STATE_DIR, `${unit}.exec.json`), JSON.stringify({ argv, cwd: ROOT, env }));
     systemctl('start', unit);
   }

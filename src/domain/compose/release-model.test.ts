@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { pinnedModel, releaseModel, releaseProjectName } from './release-model.js';
 import { composeStrategy, databaseOf, quickStrategy } from './release-strategy.js';
 
-const proxy = { service: 'web', containerPort: 80, hostPort: 8100 };
+const proxy = { service: 'web', containerPort: 80 };
 const ours = { mode: 'ingress', host_ip: '127.0.0.1', target: 80, published: '8100', protocol: 'tcp' };
 
 describe('release models', () => {
@@ -15,7 +15,11 @@ describe('release models', () => {
     const v2 = {
       name: 'warp-shop',
       services: { web: { image: 'x', networks: { default: null, back: null } } },
-      volumes: { data: { name: 'warp-shop_data' }, ext: { external: true, name: 'ext' }, mine: { name: 'kept' } },
+      volumes: {
+        data: { name: 'warp-shop_data' },
+        ext: { external: true, name: 'ext' },
+        mine: { name: 'kept' },
+      },
       networks: {
         default: { name: 'warp-shop_default', ipam: {} },
         back: { name: 'warp-shop_back' },
@@ -24,7 +28,11 @@ describe('release models', () => {
       },
     };
     const before = structuredClone(v2);
-    const out = releaseModel(v2, { baseProject: 'warp-shop', releaseProject: 'warp-shop_3', composeMajor: 2 });
+    const out = releaseModel(v2, {
+      baseProject: 'warp-shop',
+      releaseProject: 'warp-shop_3',
+      composeMajor: 2,
+    });
     expect(v2).toEqual(before);
     expect(out.name).toBe('warp-shop_3');
     expect(out.volumes).toEqual(v2.volumes);
@@ -36,7 +44,11 @@ describe('release models', () => {
     });
     // v1 prints volumes without names and knows no top-level name.
     const v1 = { version: '3.9', services: {}, volumes: { data: {}, ext: { external: true, name: 'ext' } } };
-    const old = releaseModel(v1, { baseProject: 'warp-shop', releaseProject: 'warp-shop_3', composeMajor: 1 });
+    const old = releaseModel(v1, {
+      baseProject: 'warp-shop',
+      releaseProject: 'warp-shop_3',
+      composeMajor: 1,
+    });
     expect(old.volumes).toEqual({ data: { name: 'warp-shop_data' }, ext: { external: true, name: 'ext' } });
     expect('name' in old).toBe(false);
   });
@@ -82,7 +94,9 @@ describe('release strategy', () => {
           image: 'docker.io/library/postgres:16',
           volumes: [{ type: 'volume', source: 'pgdata', target: '/var/lib/postgresql/data' }],
         },
-        cache: { image: 'bitnami/redis@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' },
+        cache: {
+          image: 'bitnami/redis@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+        },
         fixed: { image: 'app', container_name: 'fixed-name' },
         sniffer: { image: 'app', network_mode: 'host' },
         files: { image: 'app', labels: { 'warp.exclusive': 'true' } },
@@ -100,8 +114,13 @@ describe('release strategy', () => {
       'service files is labelled warp.exclusive: "true"',
       'service legacy runs mariadb on the volume dbdata, which one server opens at a time',
     ]);
-    // The panel's own entry is not the user's pin, but the same port on another service is.
-    const other = { services: { web: { image: 'x', ports: [ours] }, admin: { image: 'x', ports: [ours] } } };
+    // The proxy's entry for its container port is the panel's to choose; the same port elsewhere is pinned.
+    const other = {
+      services: {
+        web: { image: 'x', ports: [{ ...ours, published: '8080' }] },
+        admin: { image: 'x', ports: [ours] },
+      },
+    };
     expect(composeStrategy(other, proxy).reasons).toEqual([
       'service admin publishes host port 8100/tcp, which only one copy can bind',
     ]);

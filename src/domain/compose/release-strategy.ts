@@ -1,12 +1,5 @@
 import { parseImageReference } from '../image-reference.js';
-import {
-  type ComposeModel,
-  isObj,
-  labelIsTrue,
-  portEntryOf,
-  portsOf,
-  servicesOf,
-} from './compose-model.js';
+import { type ComposeModel, isObj, labelIsTrue, portEntryOf, portsOf, servicesOf } from './compose-model.js';
 
 /** How a new release replaces the running one. */
 export type ReleaseStrategy = 'blue-green' | 'stop-start';
@@ -63,14 +56,14 @@ const done = (reasons: string[]): StrategyDecision => ({
 
 /**
  * Whether two releases of a compose project can run side by side (blue/green), judged on the model
- * the panel runs: not with a fixed `container_name`, a host port the user pinned (any published port
- * but the panel's own), a service on the host's network, a database service (its data directory,
+ * the panel runs (or Compose resolved): not with a fixed `container_name`, a host port the user pinned
+ * (any published port but the proxy's for its container port, which the panel picks), a service on the host's network, a database service (its data directory,
  * on a named volume or in its container, takes one server only) or a service labelled
  * `warp.exclusive: "true"`. Then the release stops the old one before it starts (stop-then-start).
  */
 export function composeStrategy(
   model: ComposeModel,
-  proxy: { service: string; containerPort: number; hostPort: number },
+  proxy: { service: string; containerPort: number },
 ): StrategyDecision {
   const reasons: string[] = [];
   for (const [name, raw] of Object.entries(servicesOf(model))) {
@@ -86,11 +79,8 @@ export function composeStrategy(
     for (const p of portsOf(def)) {
       const e = portEntryOf(p);
       if (!e?.published) continue;
-      const ours =
-        name === proxy.service &&
-        e.target === proxy.containerPort &&
-        e.protocol === 'tcp' &&
-        e.published === String(proxy.hostPort);
+      // The proxy's entry for its container port is the panel's (it picks a port per release).
+      const ours = name === proxy.service && e.target === proxy.containerPort && e.protocol === 'tcp';
       if (!ours) {
         reasons.push(
           `service ${name} publishes host port ${e.published}/${e.protocol}, which only one copy can bind`,

@@ -2,12 +2,13 @@ import { z } from 'zod';
 import { resolveProjectDir } from '../../integrations/repos/repo-paths.js';
 import type { ContainersService } from '../containers/index.js';
 import { defineJob, type JobContext, type JobDefinition } from '../jobs/index.js';
+import { type Release, ROLLBACK_JOB } from '../releases/index.js';
 import { deployCompose } from './compose.deploy.js';
 import type { DeployDeps } from './deploy-deps.js';
 import type { HostReposService } from './host-repos.service.js';
 import { setProjectState } from './project-state.js';
 import { deployQuickService } from './quick-service.deploy.js';
-import type { GithubDeps } from './repo-sync.js';
+import { type GithubDeps, syncToCommit } from './repo-sync.js';
 import { teardownProject } from './teardown.deploy.js';
 import { deployRepoBacked } from './template.deploy.js';
 
@@ -25,10 +26,11 @@ export function registerDeployJobs(
 ): void {
   const load = (id: string) => deps.projects.load(id);
 
-  async function deploy(ctx: JobContext, projectId: string) {
+  /** Deploy the project as it is configured now, or re-run exactly release `pin` (a rollback). */
+  async function deploy(ctx: JobContext, projectId: string, pin: Release | null = null) {
     const row = await load(projectId);
     if (row.kind !== 'forward') await deps.beforeDeploy?.(ctx, row.id);
-    if (row.kind === 'quick') return deployQuickService(deps, ctx, row);
+    if (row.kind === 'quick') return deployQuickService(deps, ctx, row, pin);
     if (row.kind === 'forward') {
       const service = `http://localhost:${row.host_port}`;
       await ctx.step(`Publishing ${row.hostname}`, () =>
@@ -37,8 +39,23 @@ export function registerDeployJobs(
       await setProjectState(deps, row.id, { status: 'running' });
       return { url: `https://${row.hostname}` };
     }
+    if (pin) {
+      if (pin.commit && row.repo_owner && row.repo_name) {
+        await syncToCommit(deps.github, ctx, row, (await deps.settings.get()).reposRoot, pin.commit);
+      }
+      return deployCompose(deps, ctx, row, pin);
+    }
     if (row.repo_owner && row.repo_name) return deployRepoBacked(deps, ctx, row);
     return deployCompose(deps, ctx, row);
+  }
+
+  /** Roll back: the release, exactly as it ran (its images by digest, its commit, its model or spec). */
+  async function rollback(ctx: JobContext, projectId: string, releaseId: string) {
+    const release = await deps.releases.get(projectId, releaseId);
+    ctx.log.info(
+      `rolling back to release #${release.seq} of ${release.createdAt}${release.commit ? ` (commit ${release.commit.slice(0, 12)})` : ''}`,
+    );
+    return deploy(ctx, projectId, release);
   }
 
   async function composeAction(
@@ -72,6 +89,11 @@ export function registerDeployJobs(
       handler: (ctx) => deploy(ctx, ctx.input.projectId),
     }),
     defineJob({ type: 'redeploy', input: projectInput, handler: (ctx) => deploy(ctx, ctx.input.projectId) }),
+    defineJob({
+      type: ROLLBACK_JOB,
+      input: projectInput.extend({ releaseId: z.uuid() }),
+      handler: (ctx) => rollback(ctx, ctx.input.projectId, ctx.input.releaseId),
+    }),
     defineJob({
       type: 'template_create',
       input: projectInput,

@@ -13,4 +13,5 @@ export * from './plan-store.js';
 export * from './ports.service.js';
 export * from './project-plans.service.js';
 export * from './projects.service.js';
+export type { Project } from './projects.view.js';
 export * from './templates.service.js';

@@ -125,7 +125,11 @@ function build(values: Record<string, unknown>): Settings {
 }
 
 /** A stored restart setting in the current shape: values saved before replicas existed have none. */
-function withReplicas(r: { mode: Settings['tunnel']['restart']['mode']; target: string | null; replicas?: unknown }) {
+function withReplicas(r: {
+  mode: Settings['tunnel']['restart']['mode'];
+  target: string | null;
+  replicas?: unknown;
+}) {
   const replicas = Array.isArray(r.replicas) ? (r.replicas as Settings['tunnel']['restart']['replicas']) : [];
   return { mode: r.mode, target: r.target, replicas: r.mode === 'none' ? [] : replicas };
 }

@@ -8,15 +8,15 @@ import { hostnameFor, isInsideDomain } from '../../domain/subdomain.js';
 import type { CloudflareApi } from '../../integrations/cloudflare/cloudflare-api.js';
 import type { LogSink } from '../../integrations/cloudflare/restart-coordinator.js';
 import {
+  createRollingRestarter,
+  type RollingOptions,
+} from '../../integrations/cloudflare/rolling-restarter.js';
+import {
   createDockerRestarter,
   createSystemdRestarter,
   type PollOptions,
   type TunnelRestarter,
 } from '../../integrations/cloudflare/tunnel-restarter.js';
-import {
-  createRollingRestarter,
-  type RollingOptions,
-} from '../../integrations/cloudflare/rolling-restarter.js';
 import type { DockerClient } from '../../integrations/docker/docker-client.js';
 import type { Clock } from '../../lib/clock.js';
 import { createRunner } from '../../lib/process/runner.js';

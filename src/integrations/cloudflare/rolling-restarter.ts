@@ -44,7 +44,8 @@ export function createRollingRestarter(replicas: Replica[], opts: RollingOptions
       for (const [i, replica] of replicas.entries()) {
         const others = replicas.filter((r, j) => j !== i && r.metrics !== null);
         if (others.length > 0) {
-          const anyReady = async () => (await Promise.all(others.map((o) => probe(o.metrics!)))).includes(200);
+          const anyReady = async () =>
+            (await Promise.all(others.map((o) => probe(o.metrics!)))).includes(200);
           const deadline = Date.now() + readyTimeoutMs;
           while (!(await anyReady()) && Date.now() < deadline) await sleep(intervalMs);
           if (!(await anyReady()))
