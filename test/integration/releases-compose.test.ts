@@ -110,7 +110,13 @@ describe.skipIf(skip)(`releases of a compose project (${engine})`, () => {
     expect((await api('GET', `/api/v1/projects/${id}/plan`)).json().plan.composeProject).toBe(`${base}_2`);
 
     const list = await releases(id);
-    expect(list.map((r: { seq: number; live: boolean; composeProject: string }) => [r.seq, r.live, r.composeProject])).toEqual([
+    expect(
+      list.map((r: { seq: number; live: boolean; composeProject: string }) => [
+        r.seq,
+        r.live,
+        r.composeProject,
+      ]),
+    ).toEqual([
       [2, true, `${base}_2`],
       [1, false, base],
     ]);
@@ -128,9 +134,13 @@ describe.skipIf(skip)(`releases of a compose project (${engine})`, () => {
     ]);
 
     // Teardown takes every release's containers, its releases and their image tags.
-    await succeeded(await t.app.http.inject({ method: 'DELETE', url: `/api/v1/projects/${id}`, headers: auth }));
+    await succeeded(
+      await t.app.http.inject({ method: 'DELETE', url: `/api/v1/projects/${id}`, headers: auth }),
+    );
     expect(await running(base)).toEqual([]);
-    expect(await t.app.db.kysely.selectFrom('releases').selectAll().where('project_id', '=', id).execute()).toEqual([]);
+    expect(
+      await t.app.db.kysely.selectFrom('releases').selectAll().where('project_id', '=', id).execute(),
+    ).toEqual([]);
     expect(await docker.listImages({ filters: { reference: [`warp-release/${id}`] } })).toEqual([]);
   });
 
@@ -160,6 +170,8 @@ volumes:
       strategy: 'stop-start',
       strategyReasons: ['service db runs postgres on the volume pgdata, which one server opens at a time'],
     });
-    expect(res.json().plan.warnings.join('\n')).toMatch(/redeploys stop the running release before the new one starts/);
+    expect(res.json().plan.warnings.join('\n')).toMatch(
+      /redeploys stop the running release before the new one starts/,
+    );
   });
 });
