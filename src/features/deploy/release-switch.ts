@@ -46,7 +46,7 @@ export async function goLive(deps: DeployDeps, ctx: JobContext, o: GoLive): Prom
     signal: ctx.signal,
     ...deps.healthGate,
   };
-  const { baseline } = await ctx.step(`Waiting for the new release to answer on port ${o.port}`, () =>
+  const { baseline } = await ctx.step(`Waiting for the app to answer on port ${o.port}`, () =>
     waitForAnswer(gate),
   );
   const service = `http://localhost:${o.port}`;

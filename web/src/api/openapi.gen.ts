@@ -3919,6 +3919,10 @@ export interface paths {
                                     [key: string]: unknown;
                                 };
                                 service: string;
+                                /** @enum {string} */
+                                strategy: "blue-green" | "stop-start";
+                                strategyReason: string | null;
+                                strategyReasons: string[];
                                 warnings: string[];
                             };
                         };
@@ -4151,6 +4155,263 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{id}/releases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Release"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/releases/{rid}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    rid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProjectJob"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/deploy-existing": {
         parameters: {
             query?: never;
@@ -4198,6 +4459,10 @@ export interface paths {
                                     [key: string]: unknown;
                                 };
                                 service: string;
+                                /** @enum {string} */
+                                strategy: "blue-green" | "stop-start";
+                                strategyReason: string | null;
+                                strategyReasons: string[];
                                 warnings: string[];
                             };
                         };
@@ -4360,6 +4625,10 @@ export interface paths {
                                     [key: string]: unknown;
                                 };
                                 service: string;
+                                /** @enum {string} */
+                                strategy: "blue-green" | "stop-start";
+                                strategyReason: string | null;
+                                strategyReasons: string[];
                                 warnings: string[];
                             };
                         };
@@ -4780,6 +5049,10 @@ export interface paths {
                             end?: number;
                             start?: number;
                         };
+                        releases?: {
+                            drainSeconds?: number;
+                            keep?: number;
+                        };
                         reposRoot?: string;
                         templates?: {
                             allowlist?: string[];
@@ -4797,6 +5070,10 @@ export interface paths {
                             restart?: {
                                 /** @enum {string} */
                                 mode: "systemd" | "docker" | "none";
+                                replicas?: {
+                                    metrics: string | null;
+                                    target: string;
+                                }[];
                                 target: string | null;
                             };
                         };
@@ -7189,6 +7466,26 @@ export interface components {
             job: components["schemas"]["Job"];
             project: components["schemas"]["Project"];
         };
+        Release: {
+            activatedAt: string | null;
+            actor: string | null;
+            commit: string | null;
+            composeProject: string | null;
+            createdAt: string;
+            envKeys: string[];
+            hostPort: number | null;
+            id: string;
+            images: {
+                digest: string;
+                image: string;
+                service: string;
+            }[];
+            jobId: string | null;
+            live: boolean;
+            seq: number;
+            /** @enum {string} */
+            strategy: "blue-green" | "stop-start";
+        };
         SecretView: {
             hint: string | null;
             set: boolean;
@@ -7229,6 +7526,10 @@ export interface components {
                 end: number;
                 start: number;
             };
+            releases: {
+                drainSeconds: number;
+                keep: number;
+            };
             reposRoot: string;
             templates: {
                 allowlist: string[];
@@ -7245,6 +7546,10 @@ export interface components {
                 restart: {
                     /** @enum {string} */
                     mode: "systemd" | "docker" | "none";
+                    replicas: {
+                        metrics: string | null;
+                        target: string;
+                    }[];
                     target: string | null;
                 };
             };
@@ -7295,6 +7600,12 @@ export interface components {
             /** @enum {string} */
             mode: "local" | "remote";
             name: string | null;
+            restart: {
+                /** @enum {string} */
+                mode: "systemd" | "docker" | "none";
+                replicas: number;
+                warning: string | null;
+            };
             rules: components["schemas"]["IngressRule"][];
         };
         User: {
