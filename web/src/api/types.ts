@@ -93,3 +93,6 @@ export type BackupPolicy = JsonOf<'/api/v1/projects/{id}/backup-policy', 'get'>;
 export type Backup = JsonOf<'/api/v1/projects/{id}/backups', 'get'>['items'][number];
 /** One project of `GET /api/v1/backups/status`. */
 export type BackupStatus = JsonOf<'/api/v1/backups/status', 'get'>['items'][number];
+
+/** One release of a project (`GET /api/v1/projects/:id/releases`). */
+export type Release = Schemas['Release'];

@@ -170,6 +170,7 @@ export const Loading = ({ what = 'Loading' }: { what?: string }) => (
 
 const STATUS_TONE: Record<string, string> = {
   running: 'ok',
+  live: 'ok',
   succeeded: 'ok',
   ok: 'ok',
   valid: 'ok',

@@ -7,6 +7,7 @@ import { BackupsPanel } from '../components/backups-panel.js';
 import { PlanView } from '../components/compose-plan.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { ContainerLogs } from '../components/container-logs.js';
+import { ReleasesPanel } from '../components/releases-panel.js';
 import { Badge, Button, Card, ErrorView, Loading } from '../components/ui.js';
 import { formatTime } from '../lib/format.js';
 import { Link, navigate } from '../lib/router.js';
@@ -111,6 +112,7 @@ export default function ProjectView({ id }: { id: string }) {
           <dd>{p.lastJobId ? <Link to={`/jobs/${p.lastJobId}`}>view log</Link> : '—'}</dd>
         </dl>
       </Card>
+      {p.kind !== 'forward' && <ReleasesPanel projectId={id} />}
       {p.composeProject && (
         <Card title="Compose plan">
           {plan.isPending ? (
