@@ -111,6 +111,7 @@ async function quick(repo: string, subdomain: string): Promise<{ id: string; hos
 /** Redeploys of one app under load: switch times and failed requests per redeploy. */
 async function redeploys(repo: string, target: { id: string; host: string }) {
   const switches: number[] = [];
+  const jobs: number[] = [];
   const failed: number[] = [];
   const sent: number[] = [];
   for (let i = 0; i < RUNS; i++) {
@@ -122,11 +123,12 @@ async function redeploys(repo: string, target: { id: string; host: string }) {
     const res = await api('POST', `/api/v1/projects/${target.id}/redeploy`);
     switches.push(await servedAfter(target.host, next, t0));
     await job(res.job.id);
+    jobs.push(performance.now() - t0);
     const r = await load.stop();
     failed.push(r.failed);
     sent.push(r.sent);
   }
-  return { switches, failed, sent };
+  return { switches, jobs, failed, sent };
 }
 
 async function directRuns(): Promise<number[]> {
@@ -189,6 +191,10 @@ try {
   print(
     `requests failed during a redeploy at 50 req/s: blue/green ${sum(blueGreen.failed)} of ${sum(blueGreen.sent)}; ` +
       `stop-then-start (reference) ${sum(stopStart.failed)} of ${sum(stopStart.sent)} (${RUNS} redeploys each)`,
+  );
+  print(
+    `time to live: the new release serves after ${s(median(blueGreen.switches))}, the job ends after ${s(median(blueGreen.jobs))} ` +
+      `(the stabilisation window and the drain run after the switch, not before)`,
   );
   print(
     `rollback (API call → the earlier release answers through the edge): median ${s(median(rollbacks))}; ` +

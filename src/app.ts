@@ -147,7 +147,8 @@ export async function createApp(opts: AppOptions) {
     selfContainerId: () => (selfContainer ??= detectSelfContainerId()),
     tunnelContainer: async () => {
       const { restart } = (await settings.get()).tunnel;
-      return restart.mode === 'docker' ? restart.target : null;
+      if (restart.mode !== 'docker') return null;
+      return [...(restart.target ? [restart.target] : []), ...restart.replicas.map((r) => r.target)];
     },
     dataDir: config.dataDir,
   });
