@@ -17,7 +17,7 @@ import {
   releaseProjectFor,
   rerunPlan,
 } from './compose-release.js';
-import { containersByLabel, lastLogLines } from './container-ops.js';
+import { containersByLabel, lastLogLines, removeContainer } from './container-ops.js';
 import type { DeployDeps } from './deploy-deps.js';
 import { reserveFreshPort, reserveProjectPort, setProjectState } from './project-state.js';
 import { goLive } from './release-switch.js';
@@ -46,6 +46,14 @@ const targetOf = (dir: string, plan: ComposePlan, file: string) => ({
   file,
   profiles: profilesUsed(plan.model),
 });
+
+/** Ids of the containers of one compose project. */
+async function projectContainersOf(deps: DeployDeps, project: string): Promise<string[]> {
+  const list = await deps.docker.call('list containers', (d) =>
+    d.listContainers({ all: true, filters: { label: [`${LABEL_COMPOSE_PROJECT}=${project}`] } }),
+  );
+  return list.map((c) => c.Id);
+}
 
 /** Stop-then-start failed after the old release was replaced: run the live release again, exactly. */
 function putBackLive(
@@ -234,6 +242,10 @@ export async function deployCompose(
             file,
             profiles: livePlan ? profilesUsed(livePlan.model) : [],
           };
+          // Its containers first, with their anonymous volumes (the engine never removes named ones,
+          // which the new release mounts); `down` then takes its networks.
+          for (const id of await projectContainersOf(deps, liveProject))
+            await removeContainer(deps.docker, id, true);
           await compose.down(ctx.run, old, false);
           await deps.plans.removeRelease(row.id, liveProject);
           await deps.ports.release(row.host_port!);

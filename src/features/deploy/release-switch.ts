@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProjectRow } from '../../db/schema.js';
 import { AppError } from '../../domain/errors.js';
 import type { JobContext } from '../jobs/index.js';
@@ -92,6 +91,3 @@ export async function goLive(deps: DeployDeps, ctx: JobContext, o: GoLive): Prom
     );
   }
 }
-
-/** Sleep that ends early on cancel (drains the job waits out). */
-export const pause = (ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal });
