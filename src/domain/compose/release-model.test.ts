@@ -37,8 +37,8 @@ describe('release models', () => {
     expect(out.name).toBe('warp-shop_3');
     expect(out.volumes).toEqual(v2.volumes);
     expect(out.networks).toEqual({
-      default: { ipam: {} },
-      back: {},
+      default: { name: 'warp-shop_3_default', ipam: {} },
+      back: { name: 'warp-shop_3_back' },
       shared: { name: 'my-shared' },
       outside: { external: true, name: 'warp-shop_outside' },
     });
@@ -51,6 +51,10 @@ describe('release models', () => {
     });
     expect(old.volumes).toEqual({ data: { name: 'warp-shop_data' }, ext: { external: true, name: 'ext' } });
     expect('name' in old).toBe(false);
+    // The first release runs under the base name: nothing to change.
+    expect(
+      releaseModel(v1, { baseProject: 'warp-shop', releaseProject: 'warp-shop', composeMajor: 1 }),
+    ).toEqual(v1);
   });
 
   it('pins every service to the image a release ran, without a build or a pull', () => {

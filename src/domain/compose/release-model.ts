@@ -6,15 +6,17 @@ import { type ComposeModel, isObj, servicesOf } from './compose-model.js';
  * the release it replaces. What both must share, they share by name: Compose resolved the model under
  * the base name, so its volumes are `warp-<slug>_<key>` and keep that name in every release (set
  * explicitly where the resolved model has none, as v1's does). Networks are the release's own: a
- * network named after the base project loses that name, so each release gets `<release>_<key>` and
- * its services never answer to the other release's DNS names. External ones and names the user wrote
- * stay as they are.
+ * network named after the base project is renamed `<release>_<key>`, so the services of one release
+ * never answer to the other's DNS names. External ones and names the user wrote stay as they are.
+ * The first release (run under the base name) is left as it is: Compose's names are the shared ones.
  */
 export function releaseModel(
   model: ComposeModel,
   o: { baseProject: string; releaseProject: string; composeMajor: 1 | 2 },
 ): ComposeModel {
   const copy = structuredClone(model) as Record<string, unknown>;
+  // The first release runs under the base name: Compose's own names are already the shared ones.
+  if (o.releaseProject === o.baseProject) return copy;
   if (isObj(copy.volumes)) {
     for (const [key, def] of Object.entries(copy.volumes)) {
       const v = isObj(def) ? { ...def } : {};
@@ -26,8 +28,7 @@ export function releaseModel(
   if (isObj(copy.networks)) {
     for (const [key, def] of Object.entries(copy.networks)) {
       if (!isObj(def) || def.external || def.name !== `${o.baseProject}_${key}`) continue;
-      const { name: _name, ...rest } = def;
-      copy.networks[key] = rest;
+      copy.networks[key] = { ...def, name: `${o.releaseProject}_${key}` };
     }
   }
   if (o.composeMajor === 2) copy.name = o.releaseProject;
