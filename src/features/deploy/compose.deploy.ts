@@ -222,6 +222,7 @@ export async function deployCompose(
         const names = (await containers()).map((c) => c.name).sort();
         await setProjectState(deps, row.id, { host_port: port, container_names: JSON.stringify(names) });
       },
+      onCanceledLive: () => undo.clear(),
       onFallOver: async () => {
         await deps.releases.restoreLive(row.id, live, release);
         if (blueGreen) await deps.plans.restore(row.id, previous);

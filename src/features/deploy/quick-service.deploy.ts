@@ -172,6 +172,7 @@ export async function deployQuickService(
           container_names: JSON.stringify([created.name]),
         });
       },
+      onCanceledLive: () => undo.clear(),
       onFallOver: async () => {
         await deps.releases.restoreLive(row.id, live, release);
         await setProjectState(deps, row.id, {

@@ -26,6 +26,8 @@ export interface GoLive {
   onLive(): Promise<void>;
   /** It fell over in the window: put the records back. */
   onFallOver(): Promise<void>;
+  /** The job was canceled after the switch: what serves now must stay (the caller keeps it). */
+  onCanceledLive(): void;
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -66,7 +68,14 @@ export async function goLive(deps: DeployDeps, ctx: JobContext, o: GoLive): Prom
       () => watchStable(gate, baseline, windowMs),
     );
   } catch (error) {
-    if (ctx.signal.aborted) throw error;
+    if (ctx.signal.aborted) {
+      // The route already points at the new release: taking it away now would serve nothing.
+      ctx.log.warn(
+        'canceled after the switch: the new release stays live; the previous one is left as it is',
+      );
+      o.onCanceledLive();
+      throw error;
+    }
     ctx.log.error(`the new release fell over after it went live: ${message(error)}`);
     await o.onFallOver();
     const f = o.fallback;
