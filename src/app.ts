@@ -55,6 +55,7 @@ import {
 import { createNotifications, type NotificationOptions } from './features/notifications/index.js';
 import { createOnboardingService } from './features/onboarding/index.js';
 import { createRegistriesService } from './features/registries/index.js';
+import { createReleaseBook, createReleasesService } from './features/releases/index.js';
 import { createSettingsService, defaultsFromConfig } from './features/settings/index.js';
 import { createSystemService } from './features/system/index.js';
 import { createTunnelService } from './features/tunnel/index.js';
@@ -74,6 +75,7 @@ import { notificationsRoutes } from './http/routes/notifications.routes.js';
 import { onboardingRoutes } from './http/routes/onboarding.routes.js';
 import { projectRoutes } from './http/routes/projects.routes.js';
 import { registriesRoutes } from './http/routes/registries.routes.js';
+import { releasesRoutes } from './http/routes/releases.routes.js';
 import { settingsRoutes } from './http/routes/settings.routes.js';
 import { systemRoutes } from './http/routes/system.routes.js';
 import { templatesRoutes } from './http/routes/templates.routes.js';
@@ -192,7 +194,8 @@ export async function createApp(opts: AppOptions) {
     selfContainerId: () => (selfContainer ??= detectSelfContainerId()),
     tunnelContainer: async () => {
       const { restart } = (await settings.get()).tunnel;
-      return restart.mode === 'docker' ? restart.target : null;
+      if (restart.mode !== 'docker') return null;
+      return [...(restart.target ? [restart.target] : []), ...restart.replicas.map((r) => r.target)];
     },
     dataDir: config.dataDir,
   });
@@ -222,6 +225,15 @@ export async function createApp(opts: AppOptions) {
   });
   // The Compose model each project runs, under the data dir (never inside the user's folder).
   const plans = createPlanStore(config.dataDir);
+  // Every successful deploy is a release (kept with its images up to releases.keep).
+  const releaseBook = createReleaseBook({
+    repo: repos.releases,
+    transaction: repos.transaction,
+    box,
+    docker,
+    settings,
+    clock,
+  });
   // App data backups (restic on the host; volumes read through a helper container). Wired before the
   // runner so crash recovery can fail interrupted runs and unpause what a backup paused.
   const backupsWorkDir = path.join(config.dataDir, 'backups');
@@ -283,6 +295,15 @@ export async function createApp(opts: AppOptions) {
           projectsRepo: repos.projects,
           clock,
           log: logger.child({ component: 'deploy' }),
+          releases: {
+            docker,
+            ports,
+            plans,
+            projectsRepo: repos.projects,
+            clock,
+            routes: repos.routes,
+            releases: releaseBook,
+          },
         },
         interrupted,
       );
@@ -351,6 +372,7 @@ export async function createApp(opts: AppOptions) {
     forwardPorts: { assertFree: (port, selfId) => forwards.assertFree(port, selfId) },
   });
   const projectPlans = createProjectPlansService({ projects, plans });
+  const releases = createReleasesService({ book: releaseBook, projects });
   const forwards = createForwardsService({
     projects,
     projectsRepo: repos.projects,
@@ -404,6 +426,7 @@ export async function createApp(opts: AppOptions) {
     registries,
     clock,
     plans,
+    releases: releaseBook,
     containers,
     hostRepos,
     github,
@@ -539,6 +562,7 @@ export async function createApp(opts: AppOptions) {
       systemRoutes(app, { system });
       tunnelRoutes(app, { tunnel });
       projectRoutes(app, { projects, requests: deployRequests, plans: projectPlans });
+      releasesRoutes(app, { releases });
       forwardsRoutes(app, { forwards });
       hostRepoRoutes(app, { hostRepos });
       backupsRoutes(app, { backups });
@@ -568,6 +592,7 @@ export async function createApp(opts: AppOptions) {
       backups,
       registries,
       hooks,
+      releases,
     },
     /** Backup and restore-check timers: `start()` after the runner started, stopped by `close()`. */
     backupScheduler,

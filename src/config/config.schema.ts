@@ -25,17 +25,32 @@ const portRange = z
   })
   .refine((r) => r.start >= 1024 && r.end <= 65535 && r.start <= r.end, 'expected a range inside 1024-65535');
 
+/** `<unit or container>` optionally with `=<host:port>` of its metrics server (`/ready`). */
+const RESTART_TARGET = String.raw`[A-Za-z0-9@][A-Za-z0-9@._-]*(=[A-Za-z0-9.:\[\]-]+:\d{1,5})?`;
 const tunnelRestart = z
   .string()
   .regex(
-    /^(none|systemd:[A-Za-z0-9@._-]+|docker:[A-Za-z0-9][A-Za-z0-9_.-]+)$/,
-    'expected systemd:<unit>, docker:<container> or none',
+    new RegExp(`^(none|(systemd|docker):${RESTART_TARGET}(,${RESTART_TARGET})*)$`),
+    'expected systemd:<unit>, docker:<container> or none (replicas: systemd:cloudflared@1=127.0.0.1:20241,cloudflared@2=127.0.0.1:20242)',
   )
-  .transform((s) => {
-    if (s === 'none') return { mode: 'none' as const, target: null };
-    const [mode, target] = s.split(/:(.*)/s) as ['systemd' | 'docker', string];
-    return { mode, target };
+  .transform((s): TunnelRestartConfig => {
+    if (s === 'none') return { mode: 'none', target: null };
+    const [mode, rest] = s.split(/:(.*)/s) as ['systemd' | 'docker', string];
+    const replicas = rest.split(',').map((item) => {
+      const [target, metrics] = item.split(/=(.*)/s) as [string, string | undefined];
+      return { target, metrics: metrics || null };
+    });
+    // One target without a metrics address is the original form: restart it, wait until it runs.
+    if (replicas.length === 1 && replicas[0]!.metrics === null) return { mode, target: replicas[0]!.target };
+    return { mode, target: replicas[0]!.target, replicas };
   });
+
+/** The tunnel restart setting: one target, or replicas restarted one at a time. */
+export interface TunnelRestartConfig {
+  mode: 'systemd' | 'docker' | 'none';
+  target: string | null;
+  replicas?: { target: string; metrics: string | null }[];
+}
 
 const url = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 
@@ -69,7 +84,10 @@ export const envSchema = z.object({
   WARP_PORT_RANGE: portRange.default({ start: 8100, end: 8999 }),
   WARP_TUNNEL_NAME: optional,
   WARP_CLOUDFLARED_CONFIG: z.string().min(1).default('/etc/cloudflared/config.yml'),
-  WARP_TUNNEL_RESTART: tunnelRestart.default({ mode: 'systemd', target: 'cloudflared' }),
+  WARP_TUNNEL_RESTART: tunnelRestart.default({
+    mode: 'systemd',
+    target: 'cloudflared',
+  } as TunnelRestartConfig),
   WARP_GITHUB_API_URL: url.default('https://api.github.com'),
   WARP_GITHUB_WEB_URL: url.default('https://github.com'),
   WARP_GITHUB_CLIENT_ID: optional,

@@ -32,6 +32,20 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads tunnel replicas from WARP_TUNNEL_RESTART, and one target in the original form', () => {
+    const restart = (v: string) => loadConfig({ WARP_TUNNEL_RESTART: v }, tmp()).tunnelRestart;
+    expect(restart('docker:cloudflared')).toEqual({ mode: 'docker', target: 'cloudflared' });
+    expect(restart('systemd:cloudflared@1=127.0.0.1:20241,cloudflared@2=127.0.0.1:20242')).toEqual({
+      mode: 'systemd',
+      target: 'cloudflared@1',
+      replicas: [
+        { target: 'cloudflared@1', metrics: '127.0.0.1:20241' },
+        { target: 'cloudflared@2', metrics: '127.0.0.1:20242' },
+      ],
+    });
+    expect(() => restart('systemd:a=not-an-address')).toThrow(/WARP_TUNNEL_RESTART/);
+  });
+
   it('reads .env, with the real environment winning', () => {
     const cwd = tmp();
     fs.writeFileSync(

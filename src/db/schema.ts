@@ -346,6 +346,28 @@ export interface DeployHooksTable {
   last_used_at: string | null;
 }
 
+export interface ReleasesTable {
+  id: string;
+  project_id: string;
+  /** 1, 2, 3… per project: names the release (and its compose project, `warp-<slug>_<seq>`). */
+  seq: number;
+  /** `pending` while its deploy runs (never shown), `ready` once it passed and served. */
+  status: 'pending' | 'ready';
+  /** 1 for the release that serves the project now (at most one per project). */
+  live: number;
+  strategy: 'blue-green' | 'stop-start';
+  images: string; // JSON [{service, image, digest, imageId}]
+  commit_sha: string | null;
+  host_port: number | null;
+  compose_project: string | null;
+  content: string; // encrypted JSON: the container spec (with env) or the Compose model
+  job_id: string | null;
+  actor: string | null;
+  created_at: string;
+  /** When it last became live (its deploy, or a rollback to it). */
+  activated_at: string | null;
+}
+
 /** The whole database. */
 export interface Database {
   users: UsersTable;
@@ -373,6 +395,7 @@ export interface Database {
   metric_thresholds: MetricThresholdsTable;
   hook_deliveries: HookDeliveriesTable;
   deploy_hooks: DeployHooksTable;
+  releases: ReleasesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -398,5 +421,6 @@ export type MetricBucketRow = Selectable<MetricBucketsTable>;
 export type MetricThresholdRow = Selectable<MetricThresholdsTable>;
 export type HookDeliveryRow = Selectable<HookDeliveriesTable>;
 export type DeployHookRow = Selectable<DeployHooksTable>;
+export type ReleaseRow = Selectable<ReleasesTable>;
 /** Kept for the rare table with a generated column. */
 export type { Generated };

@@ -17,6 +17,7 @@ import { createNotificationGroupsRepository } from './notification-groups.reposi
 import { createOnboardingRepository } from './onboarding.repository.js';
 import { createPortReservationsRepository } from './port-reservations.repository.js';
 import { createProjectsRepository } from './projects.repository.js';
+import { createReleasesRepository } from './releases.repository.js';
 import { createRoutesRepository } from './routes.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
 import { createSettingsRepository } from './settings.repository.js';
@@ -50,6 +51,7 @@ export function createRepositories(root: Kysely<Database>) {
     metricThresholds: createMetricThresholdsRepository(db),
     hookDeliveries: createHookDeliveriesRepository(db),
     deployHooks: createDeployHooksRepository(db),
+    releases: createReleasesRepository(db),
   };
 }
 

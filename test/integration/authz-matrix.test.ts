@@ -113,6 +113,8 @@ const EXPECTED: Record<string, Level> = {
   'GET /api/v1/projects/:id/deliveries': 'user',
   'GET /api/v1/deliveries': 'user',
   'POST /api/v1/projects/:id/deploy-hook': 'user',
+  'GET /api/v1/projects/:id/releases': 'user',
+  'POST /api/v1/projects/:id/releases/:rid/rollback': 'user',
 };
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

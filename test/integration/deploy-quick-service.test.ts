@@ -53,6 +53,13 @@ describe.skipIf(skip)('quick services on the real engine', () => {
     t = await createTestApp({ env: deployEnv(`${firstPort}-${firstPort + 99}`) });
     configFile = writeTunnelConfig(t);
     auth = await t.adminBearer();
+    // Redeploys are blue/green: a short drain keeps the suite quick.
+    await t.app.http.inject({
+      method: 'PATCH',
+      url: '/api/v1/settings',
+      headers: auth,
+      payload: { releases: { drainSeconds: 1 } },
+    });
     t.app.runner.start();
   });
 
@@ -192,7 +199,7 @@ describe.skipIf(skip)('quick services on the real engine', () => {
     expect((await reservations()).map((r) => r.project_id)).not.toContain(res.json().project.id);
   });
 
-  it('gives concurrent deploys distinct ports and names, and a redeploy keeps its port', async () => {
+  it('gives concurrent deploys distinct ports and names; a redeploy moves to a fresh port and keeps its name', async () => {
     const results = await Promise.all(
       ['c1', 'c2', 'c3', 'c4'].map((subdomain) => deploy({ image: WEB_IMAGE, subdomain, name: undefined })),
     );
@@ -215,7 +222,12 @@ describe.skipIf(skip)('quick services on the real engine', () => {
     const redone = await waitForJob(t, auth, re.json().job.id);
     expect(redone.status, await jobLog(t, auth, redone.id)).toBe('succeeded');
     const after = (await t.app.http.inject({ url: `/api/v1/projects/${target.id}`, headers: auth })).json();
-    expect(after.hostPort).toBe(target.hostPort);
+    // Blue/green: the new release started beside the old one on its own port; the old port is free again.
+    expect(after.hostPort).not.toBe(target.hostPort);
+    expect((await reservations()).filter((r) => r.project_id === target.id).map((r) => r.port)).toEqual([
+      after.hostPort,
+    ]);
+    expect(fs.readFileSync(configFile, 'utf8')).toContain(`service: http://localhost:${after.hostPort}`);
     expect(after.containerNames).toEqual(target.containerNames);
     const mine = await docker.listContainers({
       all: true,

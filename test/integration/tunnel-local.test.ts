@@ -44,7 +44,10 @@ ingress:
 const engines = await testEngines();
 
 /** Settings for one test: local mode, the fake binaries, the config in `dir`. */
-function settingsFor(dir: string, restart: Settings['tunnel']['restart']): Settings {
+function settingsFor(
+  dir: string,
+  restart: Omit<Settings['tunnel']['restart'], 'replicas'> & Partial<Settings['tunnel']['restart']>,
+): Settings {
   return {
     baseDomain: 'example.com',
     tunnel: {
@@ -54,7 +57,7 @@ function settingsFor(dir: string, restart: Settings['tunnel']['restart']): Setti
       accountId: null,
       configPath: path.join(dir, 'config.yml'),
       dnsMode: 'cli',
-      restart,
+      restart: { replicas: [], ...restart },
     },
     cloudflare: { apiToken: null, zoneId: null },
   } as unknown as Settings;

@@ -6,6 +6,7 @@ import * as projectStatus from './0005-project-status.js';
 import * as pushToDeploy from './0007-push-to-deploy.js';
 import * as notificationsMetrics from './0008-notifications-metrics.js';
 import * as backups from './0009-backups.js';
+import * as releases from './0010-releases.js';
 
 /** Migrations in order; forward-only. Bundled statically so the build needs no file globbing. */
 export const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ export const migrations: Record<string, Migration> = {
   '0007-push-to-deploy': pushToDeploy,
   '0008-notifications-metrics': notificationsMetrics,
   '0009-backups': backups,
+  '0010-releases': releases,
 };
 
 /** Kysely provider over the static list. */

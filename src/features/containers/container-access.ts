@@ -22,8 +22,8 @@ const CLOUDFLARED_IMAGE = /(^|\/)cloudflared(:[\w][\w.-]*)?(@sha256:[0-9a-f]{64}
 export function createContainerAccess(deps: {
   /** The container the panel runs in (null on the host). */
   selfContainerId: () => Promise<string | null>;
-  /** The container named by a `docker:<name>` tunnel restart setting, if any. */
-  tunnelContainer: () => Promise<string | null>;
+  /** The container(s) named by a `docker:<name>` tunnel restart setting (every replica), if any. */
+  tunnelContainer: () => Promise<string | string[] | null>;
   dataDir: string;
 }) {
   return {
@@ -45,9 +45,10 @@ export function createContainerAccess(deps: {
           `${name} is the panel's own container; it cannot be ${action} through the API`,
         );
       }
-      const tunnel = await deps.tunnelContainer();
+      const named = await deps.tunnelContainer();
+      const tunnels = Array.isArray(named) ? named : named ? [named] : [];
       const image = info.Config?.Image ?? '';
-      if ((tunnel && (name === tunnel || info.Id.startsWith(tunnel))) || CLOUDFLARED_IMAGE.test(image)) {
+      if (tunnels.some((t) => name === t || info.Id.startsWith(t)) || CLOUDFLARED_IMAGE.test(image)) {
         throw new AppError(
           'CONFLICT',
           `${name} runs the tunnel (cloudflared) that publishes every app; it cannot be ${action} through the API`,

@@ -1,10 +1,12 @@
 import {
   applyPanelChanges,
   type ComposeModel,
+  composeStrategy,
   findProxyService,
   LABEL_PROXY,
   labelIsTrue,
   type ProxyService,
+  type ReleaseStrategy,
   servicesOf,
 } from '../../domain/compose/index.js';
 import {
@@ -26,6 +28,12 @@ export interface ComposePlan {
   /** The Compose model, in the JSON shape of `docker compose config --format json`. */
   model: ComposeModel;
   warnings: string[];
+  /**
+   * How a redeploy replaces the running release: side by side and switched (blue/green), or stopped
+   * first when two copies cannot run at once (stop-start), with every reason.
+   */
+  strategy: ReleaseStrategy;
+  strategyReasons: string[];
 }
 
 /** Where and how to resolve one compose project. */
@@ -93,26 +101,47 @@ export async function inspectComposeProject(
   return { resolved, proxy };
 }
 
+/** The panel's changes applied to a resolved model: the plan that would run (its model is what runs). */
+export function planFromResolved(
+  t: { compose: Pick<Compose, 'major'>; project: string },
+  resolved: { model: ComposeModel; warnings: string[] },
+  proxy: ProxyService,
+  at: { projectId: string; hostPort: number; bindAddress: string },
+): ComposePlan {
+  const changed = applyPanelChanges(resolved.model, {
+    service: proxy.service,
+    containerPort: proxy.containerPort,
+    hostPort: at.hostPort,
+    bindAddress: at.bindAddress,
+    projectId: at.projectId,
+    projectName: t.project,
+    composeMajor: t.compose.major,
+  });
+  const decision = composeStrategy(resolved.model, proxy);
+  return {
+    service: proxy.service,
+    containerPort: proxy.containerPort,
+    hostPort: at.hostPort,
+    composeProject: t.project,
+    model: changed.model,
+    warnings: [
+      ...resolved.warnings,
+      ...changed.warnings,
+      ...(decision.strategy === 'stop-start'
+        ? [
+            `redeploys stop the running release before the new one starts (${decision.reasons.join('; ')}), so the app is briefly down`,
+          ]
+        : []),
+    ],
+    strategy: decision.strategy,
+    strategyReasons: decision.reasons,
+  };
+}
+
 /** Resolve, find the proxy, apply the panel's changes: the plan (its model is what would run). */
 export async function planComposeProject(
   t: ResolveTarget & { projectId: string; hostPort: number; bindAddress: string },
 ): Promise<ComposePlan> {
   const { resolved, proxy } = await inspectComposeProject(t);
-  const changed = applyPanelChanges(resolved.model, {
-    service: proxy.service,
-    containerPort: proxy.containerPort,
-    hostPort: t.hostPort,
-    bindAddress: t.bindAddress,
-    projectId: t.projectId,
-    projectName: t.project,
-    composeMajor: t.compose.major,
-  });
-  return {
-    service: proxy.service,
-    containerPort: proxy.containerPort,
-    hostPort: t.hostPort,
-    composeProject: t.project,
-    model: changed.model,
-    warnings: [...resolved.warnings, ...changed.warnings],
-  };
+  return planFromResolved(t, resolved, proxy, t);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isObj } from '../../domain/compose/index.js';
+import { composeStrategy, isObj } from '../../domain/compose/index.js';
 import { MASK } from '../../lib/log-masking.js';
 import type { ComposePlan } from './compose-plan.js';
 
@@ -12,6 +12,10 @@ export const planResponseSchema = z.object({
     composeProject: z.string(),
     model: z.record(z.string(), z.unknown()),
     warnings: z.array(z.string()),
+    /** How a redeploy replaces the running release (blue/green, or stop-then-start with the reason). */
+    strategy: z.enum(['blue-green', 'stop-start']),
+    strategyReason: z.string().nullable(),
+    strategyReasons: z.array(z.string()),
   }),
 });
 
@@ -66,6 +70,10 @@ export function maskModel(model: Obj): { model: Obj; masked: boolean } {
 /** A plan as the API answers it. */
 export function presentPlan(plan: ComposePlan): z.infer<typeof planResponseSchema> {
   const { model, masked } = maskModel(plan.model);
+  // Plans stored before releases existed carry no strategy: judge their model now.
+  const decision = plan.strategy
+    ? { strategy: plan.strategy, reasons: plan.strategyReasons ?? [] }
+    : composeStrategy(plan.model, plan);
   const note =
     'environment values, build args and inline contents are masked here; the model file the panel runs holds them';
   return {
@@ -76,6 +84,9 @@ export function presentPlan(plan: ComposePlan): z.infer<typeof planResponseSchem
       composeProject: plan.composeProject,
       model,
       warnings: masked ? [...plan.warnings, note] : plan.warnings,
+      strategy: decision.strategy,
+      strategyReason: decision.reasons.join('; ') || null,
+      strategyReasons: decision.reasons,
     },
   };
 }

@@ -21,8 +21,10 @@ export async function createNamedContainer(
   docker: DockerClient,
   spec: Docker.ContainerCreateOptions & { Image: string },
   requested: string | null,
+  /** Name to suffix when none is requested (default: inferred from the image). */
+  baseName?: string,
 ): Promise<{ id: string; name: string }> {
-  const base = requested ?? inferContainerName(spec.Image);
+  const base = requested ?? baseName ?? inferContainerName(spec.Image);
   // Names the engine refused although the list did not show them (taken meanwhile, or held by a
   // container being removed): never tried twice.
   const refused = new Set<string>();

@@ -5,6 +5,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { TaskLog } from '../../lib/task-context.js';
 import type { ProjectsRepository } from '../../repositories/projects.repository.js';
 import type { JobContext } from '../jobs/index.js';
+import type { ReleaseBook } from '../releases/index.js';
 import type { Settings } from '../settings/index.js';
 import type { PlanStore } from './plan-store.js';
 import type { PortsService } from './ports.service.js';
@@ -60,6 +61,8 @@ export interface DeployDeps {
   clock: Clock;
   /** The model and plan each compose project runs (under the data dir). */
   plans: PlanStore;
+  /** Every successful deploy is a release: recorded, made live, pruned beyond `releases.keep`. */
+  releases: ReleaseBook;
   /** Runs first in every deploy of an existing project (the backups feature's "back up before deploy"). */
   beforeDeploy?: (ctx: JobContext, projectId: string) => Promise<void>;
   /** Commit statuses for repo-backed deploys (absent: none are set). */

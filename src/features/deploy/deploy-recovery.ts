@@ -5,9 +5,10 @@ import { removeContainer } from './container-ops.js';
 import type { DeployDeps } from './deploy-deps.js';
 import { restorePreviousContainers } from './previous-container.js';
 import { setProjectState } from './project-state.js';
+import { type RecoveryDeps, recoverCutOffRelease } from './release-recovery.js';
 
 /** Job types that deploy a project (and leave it `deploying` while they run). */
-const DEPLOY_JOBS = new Set(['docker_run', 'docker_compose_up', 'redeploy', 'template_create']);
+const DEPLOY_JOBS = new Set(['docker_run', 'docker_compose_up', 'redeploy', 'template_create', 'rollback']);
 
 /**
  * After a crash, with the jobs the runner just marked interrupted: a deploy cut off mid-way left its
@@ -21,6 +22,8 @@ export async function reconcileInterruptedDeploys(
     log: Logger;
     /** A first compose deploy's model never ran: it goes too. */
     plans?: Pick<DeployDeps['plans'], 'remove'>;
+    /** With these, a cut-off blue/green release is settled by what the route points at. */
+    releases?: RecoveryDeps;
   },
   interrupted: JobRow[],
 ): Promise<void> {
@@ -28,6 +31,13 @@ export async function reconcileInterruptedDeploys(
     if (!job.project_id || !DEPLOY_JOBS.has(job.type)) continue;
     const row = await deps.projectsRepo.findById(job.project_id);
     if (row?.status !== 'deploying') continue;
+    if (row.host_port !== null && deps.releases) {
+      try {
+        if (await recoverCutOffRelease(deps.releases, row, deps.log)) continue;
+      } catch (err) {
+        deps.log.error({ err, projectId: row.id }, 'could not settle an interrupted release');
+      }
+    }
     let removed = 0;
     let released = 0;
     if (row.host_port === null) {
@@ -45,6 +55,9 @@ export async function reconcileInterruptedDeploys(
       }
       released = await deps.ports.release({ projectId: row.id });
       await deps.plans?.remove(row.id).catch(() => {});
+      for (const p of (await deps.releases?.releases.pending(row.id)) ?? []) {
+        await deps.releases?.releases.discard(p, { info: () => {}, warn: () => {} }).catch(() => {});
+      }
     }
     // An interrupted redeploy of a quick service: the previous container comes back as it was.
     let restored = 0;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { resolveProjectDir } from '../../integrations/repos/repo-paths.js';
 import type { ContainersService } from '../containers/index.js';
 import { defineJob, type JobContext, type JobDefinition } from '../jobs/index.js';
+import { type Release, ROLLBACK_JOB } from '../releases/index.js';
 import { deployCompose } from './compose.deploy.js';
 import type { DeployDeps } from './deploy-deps.js';
 import { nothingAnswers, somethingListens } from './forward.handler.js';
@@ -10,7 +11,7 @@ import { lifecycleJobs } from './project-lifecycle.js';
 import { setProjectState } from './project-state.js';
 import { publishProject } from './publish-project.js';
 import { deployQuickService } from './quick-service.deploy.js';
-import type { GithubDeps, SyncTarget } from './repo-sync.js';
+import { type GithubDeps, type SyncTarget, syncToCommit } from './repo-sync.js';
 import { teardownProject } from './teardown.deploy.js';
 import { deployRepoBacked } from './template.deploy.js';
 
@@ -23,6 +24,7 @@ export const DEPLOY_JOB_TYPES: ReadonlySet<string> = new Set([
   'redeploy',
   'template_create',
   'forward',
+  ROLLBACK_JOB,
 ]);
 /**
  * A redeploy: the project again, for repo-backed projects optionally a given branch head or exactly one
@@ -48,10 +50,19 @@ export function registerDeployJobs(
 ): void {
   const load = (id: string) => deps.projects.load(id);
 
-  async function deploy(ctx: JobContext, projectId: string, target: SyncTarget = {}) {
+  /**
+   * Deploy the project as it is configured now (repo projects: optionally a given branch head or commit),
+   * or re-run exactly release `pin` (a rollback).
+   */
+  async function deploy(
+    ctx: JobContext,
+    projectId: string,
+    target: SyncTarget = {},
+    pin: Release | null = null,
+  ) {
     const row = await load(projectId);
     if (row.kind !== 'forward') await deps.beforeDeploy?.(ctx, row.id);
-    if (row.kind === 'quick') return deployQuickService(deps, ctx, row);
+    if (row.kind === 'quick') return deployQuickService(deps, ctx, row, pin);
     if (row.kind === 'forward') {
       const port = row.host_port!;
       const service = `http://localhost:${port}`;
@@ -66,8 +77,23 @@ export function registerDeployJobs(
       await setProjectState(deps, row.id, { status: 'running' });
       return { url, service };
     }
+    if (pin) {
+      if (pin.commit && row.repo_owner && row.repo_name) {
+        await syncToCommit(deps.github, ctx, row, (await deps.settings.get()).reposRoot, pin.commit);
+      }
+      return deployCompose(deps, ctx, row, pin);
+    }
     if (row.repo_owner && row.repo_name) return deployRepoBacked(deps, ctx, row, target);
     return deployCompose(deps, ctx, row);
+  }
+
+  /** Roll back: the release, exactly as it ran (its images by digest, its commit, its model or spec). */
+  async function rollback(ctx: JobContext, projectId: string, releaseId: string) {
+    const release = await deps.releases.get(projectId, releaseId);
+    ctx.log.info(
+      `rolling back to release #${release.seq} of ${release.createdAt}${release.commit ? ` (commit ${release.commit.slice(0, 12)})` : ''}`,
+    );
+    return deploy(ctx, projectId, {}, release);
   }
 
   async function composeAction(
@@ -105,6 +131,11 @@ export function registerDeployJobs(
       input: redeployInput,
       handler: (ctx) =>
         deploy(ctx, ctx.input.projectId, { branch: ctx.input.branch, commit: ctx.input.commit }),
+    }),
+    defineJob({
+      type: ROLLBACK_JOB,
+      input: projectInput.extend({ releaseId: z.uuid() }),
+      handler: (ctx) => rollback(ctx, ctx.input.projectId, ctx.input.releaseId),
     }),
     defineJob({
       type: 'template_create',

@@ -47,11 +47,16 @@ function checkStates(containers: ContainerHealth[]): void {
   }
 }
 
+/** The restart counts of the app's containers once it answered: the stabilisation watch compares with them. */
+export type Baseline = Map<string, number>;
+
 /**
- * Before publishing: the origin must answer HTTP (any status) and the containers must stay running
- * without restarts for a short stabilisation window; else the deploy fails and nothing is published.
+ * The first half of the gate: the origin answers HTTP (any status) while its containers run; else
+ * it fails and nothing is published. Resolves with the status and the restart counts at that moment.
  */
-export async function runHealthGate(opts: HealthGateOptions): Promise<{ status: number }> {
+export async function waitForAnswer(
+  opts: HealthGateOptions,
+): Promise<{ status: number; baseline: Baseline }> {
   const host = opts.host ?? '127.0.0.1';
   const interval = opts.intervalMs ?? 250;
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
@@ -64,13 +69,24 @@ export async function runHealthGate(opts: HealthGateOptions): Promise<{ status: 
     if (Date.now() > deadline) throw gateFailed(`nothing answered HTTP on ${host}:${opts.port}`);
     await sleep(interval, undefined, { signal: opts.signal });
   }
-  opts.log.info(
-    `origin answered HTTP ${status} on ${host}:${opts.port}; watching for ${opts.stableMs ?? 3000} ms`,
-  );
+  opts.log.info(`origin answered HTTP ${status} on ${host}:${opts.port}`);
   const baseline = new Map((await opts.containers()).map((c) => [c.name, c.restartCount]));
-  const stableUntil = Date.now() + (opts.stableMs ?? 3000);
+  return { status, baseline };
+}
+
+/**
+ * The second half: for `ms` the containers keep running without a restart (and still answer at the
+ * end). The deploy publishes before this starts and watches afterwards ("time to live"): if the app
+ * falls over in the window, the caller takes the route back.
+ */
+export async function watchStable(opts: HealthGateOptions, baseline: Baseline, ms: number): Promise<void> {
+  const host = opts.host ?? '127.0.0.1';
+  const interval = opts.intervalMs ?? 250;
+  const stableUntil = Date.now() + ms;
   while (Date.now() < stableUntil) {
-    await sleep(interval, undefined, { signal: opts.signal });
+    await sleep(Math.min(interval, Math.max(stableUntil - Date.now(), 1)), undefined, {
+      signal: opts.signal,
+    });
     const now = await opts.containers();
     checkStates(now);
     for (const c of now) {
@@ -78,7 +94,16 @@ export async function runHealthGate(opts: HealthGateOptions): Promise<{ status: 
         throw gateFailed(`container ${c.name} restarted`);
     }
   }
-  const final = await probeHttp(opts.port, host);
-  if (final === null) throw gateFailed(`origin stopped answering on ${host}:${opts.port}`);
-  return { status: final };
+  if ((await probeHttp(opts.port, host)) === null)
+    throw gateFailed(`origin stopped answering on ${host}:${opts.port}`);
+}
+
+/**
+ * The whole gate before publishing: the origin must answer HTTP (any status) and the containers must
+ * stay running without restarts for a short stabilisation window; else the deploy fails.
+ */
+export async function runHealthGate(opts: HealthGateOptions): Promise<{ status: number }> {
+  const { status, baseline } = await waitForAnswer(opts);
+  await watchStable(opts, baseline, opts.stableMs ?? 3000);
+  return { status };
 }

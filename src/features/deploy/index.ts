@@ -16,4 +16,5 @@ export * from './project-edit.js';
 export * from './project-plans.service.js';
 export * from './project-status.watcher.js';
 export * from './projects.service.js';
+export type { Project } from './projects.view.js';
 export * from './templates.service.js';

@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
   modelFileOf,
@@ -20,6 +21,13 @@ export interface PlanSnapshot {
 export function createPlanStore(dataDir: string) {
   const modelFile = (projectId: string) => modelFileOf(dataDir, projectId);
   const metaFile = (projectId: string) => path.join(path.dirname(modelFile(projectId)), 'plan.json');
+  /** The folder of one release's files while it runs (a compose project name: `[a-z0-9_-]`). */
+  const releaseDir = (projectId: string, composeProject: string) => {
+    if (!/^[a-z0-9][a-z0-9_-]{0,100}$/.test(composeProject)) throw new Error('invalid compose project name');
+    return path.join(path.dirname(modelFile(projectId)), 'releases', composeProject);
+  };
+  const releaseFile = (projectId: string, composeProject: string) =>
+    path.join(releaseDir(projectId, composeProject), 'compose.json');
 
   async function snapshot(projectId: string): Promise<PlanSnapshot> {
     return {
@@ -33,14 +41,39 @@ export function createPlanStore(dataDir: string) {
     else await writePrivateFile(file, text);
   }
 
+  async function write(model: string, meta: string, plan: ComposePlan): Promise<void> {
+    const { model: m, ...rest } = plan;
+    await writePrivateFile(model, `${JSON.stringify(m, null, 2)}\n`);
+    await writePrivateFile(meta, `${JSON.stringify(rest, null, 2)}\n`);
+  }
+
   return {
     modelFile,
+    releaseFile,
     snapshot,
-    /** Write the plan's model and its summary (each atomically, 0600). */
-    async save(projectId: string, plan: ComposePlan): Promise<void> {
-      const { model, ...meta } = plan;
-      await writePrivateFile(modelFile(projectId), `${JSON.stringify(model, null, 2)}\n`);
-      await writePrivateFile(metaFile(projectId), `${JSON.stringify(meta, null, 2)}\n`);
+    /** Write the plan's model and its summary (each atomically, 0600): the plan that runs now. */
+    save: (projectId: string, plan: ComposePlan) => write(modelFile(projectId), metaFile(projectId), plan),
+    /**
+     * Write a release's plan beside the live one (`releases/<composeProject>/`): a blue/green release
+     * runs from there until it is live, and the release it replaces is taken down from its own.
+     */
+    saveRelease: (projectId: string, plan: ComposePlan) =>
+      write(
+        releaseFile(projectId, plan.composeProject),
+        path.join(releaseDir(projectId, plan.composeProject), 'plan.json'),
+        plan,
+      ),
+    /** A release's plan as written by `saveRelease`, or null. */
+    async loadRelease(projectId: string, composeProject: string): Promise<ComposePlan | null> {
+      const dir = releaseDir(projectId, composeProject);
+      const model = await readPrivateFile(path.join(dir, 'compose.json'));
+      const meta = await readPrivateFile(path.join(dir, 'plan.json'));
+      if (model === null || meta === null) return null;
+      return { ...(JSON.parse(meta) as Omit<ComposePlan, 'model'>), model: JSON.parse(model) };
+    },
+    /** A release's plan files go (it was taken down). */
+    async removeRelease(projectId: string, composeProject: string): Promise<void> {
+      await fs.rm(releaseDir(projectId, composeProject), { recursive: true, force: true });
     },
     /** Put back what a snapshot held (absent files are removed). */
     async restore(projectId: string, snap: PlanSnapshot): Promise<void> {
@@ -51,6 +84,10 @@ export function createPlanStore(dataDir: string) {
     async remove(projectId: string): Promise<void> {
       await put(modelFile(projectId), null);
       await put(metaFile(projectId), null);
+      await fs.rm(path.join(path.dirname(modelFile(projectId)), 'releases'), {
+        recursive: true,
+        force: true,
+      });
     },
     /** The stored plan, or null when the project never ran one. */
     async load(projectId: string): Promise<ComposePlan | null> {

@@ -62,10 +62,11 @@ export function createPortsService(deps: {
   return {
     /**
      * Reserve the first free port of the range for `owner`. A project that already holds a port gets
-     * that port back (a retried deploy converges). Inside a repositories transaction the claim joins it. Throws CONFLICT when the range is exhausted.
+     * that port back (a retried deploy converges), unless it asks for `another`. Inside a repositories transaction the claim joins it. Throws CONFLICT when the range is exhausted.
      */
-    async reserve(owner: ReservationOwner): Promise<number> {
-      if (owner.projectId) {
+    async reserve(owner: ReservationOwner, opts: { another?: boolean } = {}): Promise<number> {
+      // `another`: a second port for the project (a blue/green release starts beside the live one).
+      if (owner.projectId && !opts.another) {
         const held = await deps.reservations.byProject(owner.projectId);
         if (held[0]) return held[0].port;
       }
@@ -115,6 +116,10 @@ export function createPortsService(deps: {
         ? deps.reservations.deletePort(target)
         : deps.reservations.deleteProject(target.projectId);
     },
+
+    /** The ports a project holds (two while a blue/green release starts beside the live one). */
+    heldBy: async (projectId: string): Promise<number[]> =>
+      (await deps.reservations.byProject(projectId)).map((r) => r.port),
 
     /** Ports currently taken by any of the rules (for diagnostics and tests). */
     takenPorts,

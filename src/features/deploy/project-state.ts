@@ -48,3 +48,21 @@ export function reserveProjectPort(
     return port;
   });
 }
+
+/**
+ * A second host port for the project: a blue/green release starts beside the live one, which keeps
+ * its port until it is gone. Released again by `undo` if this attempt fails.
+ */
+export function reserveFreshPort(
+  deps: Pick<DeployDeps, 'ports'>,
+  ctx: JobContext,
+  row: Pick<ProjectRow, 'id'>,
+  undo: UndoStack,
+): Promise<number> {
+  return ctx.step('Reserving a host port for the new release', async () => {
+    const port = await deps.ports.reserve({ projectId: row.id, jobId: ctx.job.id }, { another: true });
+    undo.push(`port ${port} reservation`, () => deps.ports.release(port));
+    ctx.log.info(`host port ${port} (the running release keeps its port until it is gone)`);
+    return port;
+  });
+}

@@ -11,12 +11,13 @@ export async function publishProject(
   ctx: JobContext,
   row: Pick<ProjectRow, 'id' | 'hostname'>,
   service: string,
+  step = `Publishing ${row.hostname}`,
 ): Promise<void> {
   const stale = (await deps.publisher.hostnames(row.id)).filter((h) => h !== row.hostname);
   if (stale.length > 0) {
     await ctx.step(`Removing the old route ${stale.join(', ')}`, () => deps.publisher.unpublish(ctx, row.id));
   }
-  await ctx.step(`Publishing ${row.hostname}`, () =>
+  await ctx.step(step, () =>
     deps.publisher.publish(ctx, { projectId: row.id, hostname: row.hostname!, service }),
   );
 }

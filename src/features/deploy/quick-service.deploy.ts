@@ -1,99 +1,147 @@
 import type Docker from 'dockerode';
 import type { ProjectRow } from '../../db/schema.js';
+import { quickStrategy } from '../../domain/compose/index.js';
 import { toDockerEnv } from '../../domain/env-vars.js';
 import { LABEL_PROJECT, managedLabels } from '../../integrations/docker/docker-labels.js';
+import { imageIdentity } from '../../integrations/docker/release-images.js';
 import { parseJson } from '../../lib/json.js';
 import type { JobContext } from '../jobs/index.js';
+import type { Release } from '../releases/index.js';
 import { containersByLabel, createNamedContainer, lastLogLines, removeContainer } from './container-ops.js';
 import type { DeployDeps } from './deploy-deps.js';
-import { runHealthGate } from './health-gate.js';
-import { logImageChange, prepareImage } from './image-prepare.js';
+import { logImageChange, prepareImage, type ResolvedImage } from './image-prepare.js';
 import { previousName } from './previous-container.js';
-import { reserveProjectPort, setProjectState, wasDeployed } from './project-state.js';
+import { reserveFreshPort, reserveProjectPort, setProjectState, wasDeployed } from './project-state.js';
 import type { ProjectImage } from './projects.view.js';
-import { publishProject } from './publish-project.js';
-import { createUndoStack } from './undo-stack.js';
+import { pinnedImage, type QuickContent, volumeBinds } from './quick-release.js';
+import { goLive } from './release-switch.js';
+import { createUndoStack, type UndoStack } from './undo-stack.js';
 
-/** Existing containers of the project (a redeploy's old one, or leftovers of a failed attempt). */
+const nameOf = (c: Docker.ContainerInfo) => c.Names[0]?.replace(/^\//, '') ?? c.Id;
+
+/** Existing containers of the project (the live release's, or leftovers of a failed attempt). */
 async function projectContainers(deps: DeployDeps, projectId: string): Promise<Docker.ContainerInfo[]> {
   return deps.docker.call('list containers', (d) =>
     d.listContainers({ all: true, filters: { label: [`${LABEL_PROJECT}=${projectId}`] } }),
   );
 }
 
-/** Volumes of an old container, mounted again at the same places so a re-created container keeps its data. */
-async function volumeBinds(deps: DeployDeps, id: string): Promise<string[]> {
-  const info = await deps.docker.call('inspect container', (d) => d.getContainer(id).inspect());
-  return (info.Mounts ?? [])
-    .filter((m) => m.Type === 'volume' && m.Name)
-    .map((m) => `${m.Name}:${m.Destination}${m.RW ? '' : ':ro'}`);
+/** Stop-then-start: the old container stops and steps aside (renamed) until the new one passed. */
+async function stopAside(deps: DeployDeps, ctx: JobContext, old: Docker.ContainerInfo[], undo: UndoStack) {
+  for (const c of old) {
+    await ctx.step(`Stopping previous container ${nameOf(c)}`, async () => {
+      await deps.docker.call('stop container', (d) => d.getContainer(c.Id).stop({ t: 10 })).catch(() => {});
+      await deps.docker.call('rename container', (d) =>
+        d.getContainer(c.Id).rename({ name: previousName(nameOf(c)) }),
+      );
+      undo.push(`previous container restored`, async () => {
+        await deps.docker.call('rename', (d) => d.getContainer(c.Id).rename({ name: nameOf(c) }));
+        await deps.docker.call('start', (d) => d.getContainer(c.Id).start());
+      });
+    });
+  }
 }
 
 /**
- * Quick service: image → port → container (Init, unless-stopped, 127.0.0.1:<port>) → start → health
- * gate → publish → running. "Run container first, then update ingress to the selected port." A failed
- * attempt removes what it created; a redeploy keeps the old container until the new one passed.
- * The image comes first: a pull that fails (unknown image or tag, unauthorized, unreachable, stalled,
- * canceled) leaves nothing behind, and on a redeploy the old container keeps running. A redeploy
- * always re-creates the container (so changed settings apply) and logs whether the image changed.
+ * Quick service: image → container (Init, unless-stopped, 127.0.0.1:<port>) → health gate → switch
+ * the route → watch → running. A redeploy is blue/green: the new container starts beside the old one
+ * on a fresh host port, takes the route once it answers, and the old one drains and goes. A database
+ * image runs stop-then-start instead (one server per data directory). `pin` re-runs a release exactly
+ * (a rollback). A failed attempt removes what it made; the old release keeps serving.
  */
 export async function deployQuickService(
   deps: DeployDeps,
   ctx: JobContext,
   row: ProjectRow,
+  pin: Release | null = null,
 ): Promise<unknown> {
   const spec = deps.projects.openSpec(row);
-  for (const value of Object.values(spec.env ?? {})) ctx.addSecret(value);
-  const image = row.image!;
-  const containerPort = spec.containerPort ?? 80;
+  const content: QuickContent = pin
+    ? (pin.content as unknown as QuickContent)
+    : {
+        kind: 'quick',
+        image: row.image!,
+        containerPort: spec.containerPort ?? 80,
+        env: spec.env ?? {},
+        requestedName: spec.requestedName ?? null,
+      };
+  for (const value of Object.values(content.env)) ctx.addSecret(value);
   const settings = await deps.settings.get();
   const undo = createUndoStack(ctx.log);
   const redeploy = wasDeployed(row.status);
-  let createdId: string | null = null;
-  await setProjectState(deps, row.id, { status: 'deploying' });
   const previousImage = parseJson<ProjectImage[]>(row.images, [])[0];
-  try {
-    const resolved = await ctx.step(`Preparing image ${image}`, () =>
-      prepareImage(deps, ctx, image, { refresh: redeploy }),
+  const old = await projectContainers(deps, row.id);
+  const live = await deps.releases.live(row.id);
+  const decision = quickStrategy(content.image);
+  const sideBySide = old.length > 0 && row.host_port !== null && decision.strategy === 'blue-green';
+  if (old.length > 0) {
+    ctx.log.info(
+      sideBySide
+        ? 'strategy: blue/green — the new release starts beside the running one and takes the route once it answers'
+        : `strategy: stop-then-start — ${decision.reasons.join('; ')}`,
     );
-    logImageChange(ctx, previousImage, resolved);
-    const port = await reserveProjectPort(deps, ctx, row, undo);
-
-    const old = await projectContainers(deps, row.id);
-    const binds: string[] = [];
-    for (const c of old) {
-      await ctx.step(`Stopping previous container ${c.Names[0]?.replace(/^\//, '')}`, async () => {
-        binds.push(...(await volumeBinds(deps, c.Id)));
-        await deps.docker.call('stop container', (d) => d.getContainer(c.Id).stop({ t: 10 })).catch(() => {});
-        // The old container goes only after the new one passed; until then it can come back.
-        const oldName = previousName(c.Names[0]?.replace(/^\//, '') ?? c.Id);
-        await deps.docker.call('rename container', (d) => d.getContainer(c.Id).rename({ name: oldName }));
-        undo.push(`previous container restored`, async () => {
-          await deps.docker.call('rename', (d) =>
-            d.getContainer(c.Id).rename({ name: c.Names[0]!.replace(/^\//, '') }),
-          );
-          await deps.docker.call('start', (d) => d.getContainer(c.Id).start());
-        });
-      });
+  }
+  let createdId: string | null = null;
+  let switched = false;
+  await setProjectState(deps, row.id, { status: 'deploying' });
+  try {
+    // The image first: a pull that fails leaves nothing behind and the live release keeps serving.
+    const { image, resolved } = await ctx.step(
+      `Preparing image ${content.image}`,
+      async (): Promise<{ image: string; resolved: ResolvedImage | null }> => {
+        if (pin) return { image: await pinnedImage(deps, ctx, pin, content.image), resolved: null };
+        const got = await prepareImage(deps, ctx, content.image, { refresh: redeploy });
+        return { image: content.image, resolved: got };
+      },
+    );
+    if (resolved) logImageChange(ctx, previousImage, resolved);
+    const identity = await imageIdentity(deps.docker, image, content.image);
+    const release =
+      pin ??
+      (await deps.releases.begin({
+        projectId: row.id,
+        strategy: decision.strategy,
+        commit: null,
+        content: { ...content },
+        hostPort: null,
+        composeProject: null,
+        jobId: ctx.job.id,
+        actor: ctx.job.actor,
+      }));
+    if (!pin) {
+      undo.push(`release #${release.seq} dropped`, () => deps.releases.discard(release, ctx.log));
+      await deps.releases.recordImages(release, [
+        { service: null, image: content.image, built: null, ...identity },
+      ]);
     }
+    ctx.log.info(`release #${release.seq}: ${content.image} (${identity.digest})`);
+    const port = sideBySide
+      ? await reserveFreshPort(deps, ctx, row, undo)
+      : await reserveProjectPort(deps, ctx, row, undo);
+    const binds: string[] = [];
+    for (const c of old) binds.push(...(await volumeBinds(deps, c.Id)));
+    if (!sideBySide) await stopAside(deps, ctx, old, undo);
 
+    const oldName = old[0] ? nameOf(old[0]) : null;
     const created = await ctx.step('Creating container', async () => {
-      const exposed = `${containerPort}/tcp`;
+      const exposed = `${content.containerPort}/tcp`;
       const made = await createNamedContainer(
         deps.docker,
         {
           Image: image,
-          Env: toDockerEnv(spec.env ?? {}),
-          Labels: { ...managedLabels(row.id), 'warp.kind': 'quick' },
+          Env: toDockerEnv(content.env),
+          Labels: { ...managedLabels(row.id), 'warp.kind': 'quick', 'warp.release': String(release.seq) },
           ExposedPorts: { [exposed]: {} },
           HostConfig: {
             Init: true,
             RestartPolicy: { Name: 'unless-stopped' },
             PortBindings: { [exposed]: [{ HostIp: settings.ports.bindAddress, HostPort: String(port) }] },
-            Binds: binds,
+            Binds: [...new Set(binds)],
           },
         },
-        spec.requestedName ?? (old[0]?.Names[0]?.replace(/^\//, '') || null),
+        // Beside the old one the new container gets a free name; it takes the old name once that is gone.
+        sideBySide ? null : (content.requestedName ?? oldName),
+        oldName ?? content.requestedName ?? undefined,
       );
       createdId = made.id;
       // With the anonymous volumes it made (named ones it re-mounted from the previous container stay).
@@ -101,47 +149,84 @@ export async function deployQuickService(
         removeContainer(deps.docker, made.id, true),
       );
       ctx.log.info(
-        `container ${made.name} (${made.id.slice(0, 12)}) publishes ${settings.ports.bindAddress}:${port} → ${containerPort}`,
+        `container ${made.name} (${made.id.slice(0, 12)}) publishes ${settings.ports.bindAddress}:${port} → ${content.containerPort}`,
       );
       return made;
     });
     await ctx.step('Starting container', () =>
       deps.docker.call('start container', (d) => d.getContainer(created.id).start()),
     );
-    await ctx.step(`Waiting for the app to answer on port ${port}`, () =>
-      runHealthGate({
-        port,
-        containers: async () =>
-          (await containersByLabel(deps.docker, `${LABEL_PROJECT}=${row.id}`)()).filter(
-            (c) => c.name === created.name,
-          ),
-        log: ctx.log,
-        signal: ctx.signal,
-        ...deps.healthGate,
-      }),
-    );
-    const service = `http://localhost:${port}`;
-    await publishProject(deps, ctx, row, service);
-    for (const c of old) {
-      await removeContainer(deps.docker, c.Id).catch((e: Error) =>
-        ctx.log.warn(`could not remove the previous container: ${e.message}`),
+    const containers = async () =>
+      (await containersByLabel(deps.docker, `${LABEL_PROJECT}=${row.id}`)()).filter(
+        (c) => c.name === created.name,
       );
-    }
+    await goLive(deps, ctx, {
+      row,
+      port,
+      containers,
+      fallback: sideBySide
+        ? { kind: 'route-back', service: `http://localhost:${row.host_port}` }
+        : old.length > 0
+          ? { kind: 'none' }
+          : { kind: 'unpublish' },
+      drains: sideBySide,
+      onLive: async () => {
+        switched = true;
+        await deps.releases.activate(release, { hostPort: port, composeProject: null });
+        await setProjectState(deps, row.id, {
+          host_port: port,
+          container_names: JSON.stringify([created.name]),
+        });
+      },
+      onCanceledLive: () => undo.clear(),
+      onFallOver: async () => {
+        await deps.releases.restoreLive(row.id, live, release);
+        await setProjectState(deps, row.id, {
+          host_port: row.host_port,
+          container_names: row.container_names,
+        });
+      },
+    });
     undo.clear();
+    let finalName = created.name;
+    for (const c of old) {
+      await ctx
+        .step(`Removing the previous container ${nameOf(c)}`, () => removeContainer(deps.docker, c.Id))
+        .catch((e: Error) => ctx.log.warn(`could not remove the previous container: ${e.message}`));
+    }
+    if (sideBySide) {
+      await deps.ports.release(row.host_port!);
+      ctx.log.info(`released the previous port ${row.host_port}`);
+      if (oldName && oldName !== created.name) {
+        await deps.docker
+          .call('rename container', (d) => d.getContainer(created.id).rename({ name: oldName }))
+          .then(() => {
+            finalName = oldName;
+          })
+          .catch((e: Error) =>
+            ctx.log.warn(`the new container keeps the name ${created.name}: ${e.message}`),
+          );
+      }
+    }
+    const ran = {
+      image: content.image,
+      digest: resolved ? resolved.digest : identity.digest === identity.imageId ? null : identity.digest,
+      imageId: identity.imageId,
+    };
     await setProjectState(deps, row.id, {
       status: 'running',
       host_port: port,
-      container_names: JSON.stringify([created.name]),
-      images: JSON.stringify([
-        { service: created.name, image, digest: resolved.digest, imageId: resolved.imageId },
-      ] satisfies ProjectImage[]),
+      container_names: JSON.stringify([finalName]),
+      images: JSON.stringify([{ service: finalName, ...ran }] satisfies ProjectImage[]),
     });
-    ctx.log.info(`live at https://${row.hostname}`);
+    await deps.releases.prune(row.id, ctx.log);
+    ctx.log.info(`live at https://${row.hostname} (release #${release.seq})`);
     return {
       url: `https://${row.hostname}`,
       hostPort: port,
-      container: created.name,
-      image: { image, digest: resolved.digest, imageId: resolved.imageId },
+      container: finalName,
+      image: ran,
+      release: { id: release.id, seq: release.seq, strategy: sideBySide ? 'blue-green' : 'stop-start' },
     };
   } catch (error) {
     if (createdId) {
@@ -149,6 +234,10 @@ export async function deployQuickService(
       if (lines.length > 0) ctx.log.error(`last lines of the container's log:\n${lines.join('\n')}`);
     }
     await undo.run();
+    if (sideBySide && !switched)
+      ctx.log.warn(
+        `the new release never received traffic; the previous release keeps serving on port ${row.host_port}`,
+      );
     await setProjectState(deps, row.id, {
       status: redeploy && (await projectContainers(deps, row.id)).length > 0 ? 'running' : 'failed',
     });

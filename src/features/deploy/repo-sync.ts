@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ProjectRow } from '../../db/schema.js';
 import { validationError } from '../../domain/errors.js';
 import { validateRelativePath } from '../../domain/relative-path.js';
+import { checkoutCommit } from '../../integrations/git/git-checkout.js';
 import { cloneRepo, fetchAndReset, headCommit } from '../../integrations/git/git-clone.js';
 import type { GithubApp } from '../../integrations/github/github-app.js';
 import type { GithubClient } from '../../integrations/github/github-client.js';
@@ -65,4 +66,28 @@ export async function syncRepo(
   const commit = await headCommit(ctx.run, dest);
   ctx.log.info(`checked out ${commit}`);
   return { owner, name, branch, commit };
+}
+
+/** A rollback of a repo project: its clone at exactly the release's commit (fetched by id if it is gone). */
+export async function syncToCommit(
+  github: GithubDeps,
+  ctx: JobContext,
+  row: ProjectRow,
+  reposRoot: string,
+  commit: string,
+): Promise<void> {
+  const dest = path.join(reposRoot, validateRelativePath(row.path ?? ''));
+  const { token } = await github.app.installationToken();
+  ctx.addSecret(token);
+  await ctx.step(`Checking out ${row.repo_owner}/${row.repo_name} at ${commit.slice(0, 12)}`, async () => {
+    const how = await checkoutCommit({
+      dest,
+      commit,
+      token,
+      run: ctx.run,
+      addSecret: ctx.addSecret,
+      signal: ctx.signal,
+    });
+    ctx.log.info(how === 'local' ? 'the commit was still in the clone' : 'fetched the commit from origin');
+  });
 }

@@ -53,7 +53,8 @@ export async function teardownProject(
       } else {
         ctx.log.warn('the project folder is gone; removing its containers through the engine');
       }
-      // Whatever compose left (or could not reach) is removed by its labels.
+      // Whatever compose left (or could not reach) is removed by its labels: the first release's
+      // compose project and every container of the project (releases run as warp-<slug>_<seq>).
       await removeLabelled(
         deps,
         deps.containers,
@@ -61,6 +62,7 @@ export async function teardownProject(
         `${LABEL_COMPOSE_PROJECT}=${row.compose_project}`,
         removeVolumes,
       );
+      await removeLabelled(deps, deps.containers, ctx, `${LABEL_PROJECT}=${row.id}`, removeVolumes);
       await deps.plans.remove(row.id);
     });
   }
@@ -69,6 +71,7 @@ export async function teardownProject(
     const released = await deps.ports.release({ projectId: row.id });
     ctx.log.info(released > 0 ? `released ${released} port reservation(s)` : 'no port was reserved');
   });
+  await ctx.step('Forgetting its releases', () => deps.releases.forget(row.id, ctx.log));
   await setProjectState(deps, row.id, { status: 'removed' });
   return { removed: true, volumesRemoved: removeVolumes };
 }

@@ -48,18 +48,35 @@ const privateKey = z
     }
   }, 'expected the GitHub App private key (an RSA key in PEM form)')
   .nullable();
+const restartTarget = z
+  .string()
+  .regex(/^[A-Za-z0-9@][A-Za-z0-9@._-]{0,127}$/, 'expected a unit or container name');
+/** cloudflared's metrics server of a replica (`--metrics host:port`), whose `/ready` says when it serves. */
+const metricsAddress = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]{1,253}):\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:20241');
+/**
+ * How the tunnel restarts: `{mode, target}` (one cloudflared), or with `replicas` every replica of the
+ * same tunnel one after the other, each back on its `/ready` before the next. A patch without
+ * `replicas` keeps the stored list (clients that know only `{mode, target}` do not wipe it).
+ */
 const restart = z
   .object({
     mode: z.enum(['systemd', 'docker', 'none']),
-    target: z
-      .string()
-      .regex(/^[A-Za-z0-9@][A-Za-z0-9@._-]{0,127}$/, 'expected a unit or container name')
-      .nullable(),
+    target: restartTarget.nullable(),
+    replicas: z
+      .array(z.object({ target: restartTarget, metrics: metricsAddress.nullable() }).strict())
+      .max(16)
+      .optional(),
   })
   .strict()
-  .refine((r) => r.mode === 'none' || r.target !== null, {
-    message: 'target is required for systemd and docker',
+  .refine((r) => r.mode === 'none' || r.target !== null || (r.replicas?.length ?? 0) > 0, {
+    message: 'target (or replicas) is required for systemd and docker',
     path: ['target'],
+  })
+  .refine((r) => new Set((r.replicas ?? []).map((x) => x.target)).size === (r.replicas ?? []).length, {
+    message: 'each replica is listed once',
+    path: ['replicas'],
   });
 
 /** A port (`3000`) or an inclusive range (`3000-3999`) of host ports. */
@@ -157,6 +174,13 @@ export const settingsPatchSchema = z
       .partial(),
     api: z.object({ publicDocs: z.boolean() }).strict().partial(),
     allowedRegistries: z.array(registryHost).max(100),
+    releases: z
+      .object({
+        keep: z.number().int().min(1).max(50),
+        drainSeconds: z.number().int().min(0).max(600),
+      })
+      .strict()
+      .partial(),
     backups: z
       .object({
         helperImage: z
@@ -200,7 +224,12 @@ export const settingsViewSchema = z.object({
     accountId: z.string().nullable(),
     configPath: z.string(),
     dnsMode: z.enum(['cli', 'api']),
-    restart: z.object({ mode: z.enum(['systemd', 'docker', 'none']), target: z.string().nullable() }),
+    restart: z.object({
+      mode: z.enum(['systemd', 'docker', 'none']),
+      target: z.string().nullable(),
+      /** Replicas of the tunnel restarted one at a time (empty: the one `target`). */
+      replicas: z.array(z.object({ target: z.string(), metrics: z.string().nullable() })),
+    }),
   }),
   github: z.object({
     apiUrl: z.string(),
@@ -233,6 +262,8 @@ export const settingsViewSchema = z.object({
     sessionMaxHours: z.number().describe('how long activity may keep a sign-in alive, in hours'),
   }),
   metrics: z.object({ intervalSeconds: z.number(), diskThresholdPercent: z.number() }),
+  /** Releases kept per project (with their images) and how long a replaced release drains. */
+  releases: z.object({ keep: z.number(), drainSeconds: z.number() }),
 });
 
 /** The settings object as the API shows it. */

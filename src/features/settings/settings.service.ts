@@ -78,6 +78,8 @@ export function defaultsFromConfig(config: Config): Record<string, unknown> {
     'auth.sessionMaxHours': config.sessionMaxHours,
     'metrics.intervalSeconds': config.metricsIntervalSeconds,
     'metrics.diskThresholdPercent': 90,
+    'releases.keep': 5,
+    'releases.drainSeconds': 10,
   };
 }
 
@@ -109,7 +111,7 @@ function build(values: Record<string, unknown>): Settings {
       accountId: v('tunnel.accountId'),
       configPath: v('tunnel.configPath'),
       dnsMode: v('tunnel.dnsMode'),
-      restart: v('tunnel.restart'),
+      restart: withReplicas(v('tunnel.restart')),
     },
     github: {
       apiUrl: v('github.apiUrl'),
@@ -139,7 +141,18 @@ function build(values: Record<string, unknown>): Settings {
       intervalSeconds: v('metrics.intervalSeconds'),
       diskThresholdPercent: v('metrics.diskThresholdPercent'),
     },
+    releases: { keep: v('releases.keep'), drainSeconds: v('releases.drainSeconds') },
   };
+}
+
+/** A stored restart setting in the current shape: values saved before replicas existed have none. */
+function withReplicas(r: {
+  mode: Settings['tunnel']['restart']['mode'];
+  target: string | null;
+  replicas?: unknown;
+}) {
+  const replicas = Array.isArray(r.replicas) ? (r.replicas as Settings['tunnel']['restart']['replicas']) : [];
+  return { mode: r.mode, target: r.target, replicas: r.mode === 'none' ? [] : replicas };
 }
 
 const secretView = (value: string | null) => ({
@@ -228,8 +241,15 @@ export function createSettingsService(deps: {
         const merged = mergeRegistries(current.registries as RegistryCredential[], patch.registries);
         flat.registries = sealRegistries(merged, deps.box);
       }
-      const restart = flat['tunnel.restart'] as { mode: string; target: string | null } | undefined;
-      if (restart?.mode === 'none') flat['tunnel.restart'] = { mode: 'none', target: null };
+      const restart = flat['tunnel.restart'] as
+        | { mode: string; target: string | null; replicas?: unknown[] }
+        | undefined;
+      if (restart?.mode === 'none') flat['tunnel.restart'] = { mode: 'none', target: null, replicas: [] };
+      else if (restart && restart.replicas === undefined) {
+        // A client that knows only {mode, target} keeps the replicas an admin listed.
+        const stored = current['tunnel.restart'] as { replicas?: unknown[] } | undefined;
+        flat['tunnel.restart'] = { ...restart, replicas: stored?.replicas ?? [] };
+      }
       const changes = Object.entries(flat).map(([key, value]) => {
         if (!isSecret(key)) return { key, value: JSON.stringify(value), secret: false };
         // Clearing a secret stores an explicit null so an env default does not come back.

@@ -36,6 +36,21 @@ export interface TunnelHealth {
   message: string | null;
 }
 
+/** How publishing reaches the tunnel, and the warning the UI shows when a publish drops requests. */
+export function restartSummary(s: Settings): {
+  mode: Settings['tunnel']['restart']['mode'];
+  replicas: number;
+  warning: string | null;
+} {
+  const { mode, target, replicas = [] } = s.tunnel.restart;
+  const count = replicas.length > 0 ? replicas.length : target && mode !== 'none' ? 1 : 0;
+  const warning =
+    s.tunnel.mode === 'local' && mode !== 'none' && count < 2
+      ? 'cloudflared runs as a single replica: every publish restarts it and briefly interrupts every app behind the tunnel. Run two replicas of the tunnel (README → Releases without downtime).'
+      : null;
+  return { mode, replicas: count, warning };
+}
+
 /** Cloudflare: "A healthy tunnel will have four connections". */
 const HEALTHY_CONNECTIONS = 4;
 
@@ -118,6 +133,7 @@ export function createTunnelStatus(deps: {
         rules,
         connections: conns?.list ?? null,
         lastRestartAt: deps.backends.lastRestartAt(s.tunnel.configPath),
+        restart: restartSummary(s),
       };
     },
     /** `GET /health/tunnel`: ok (≥ 4 connections, valid config), degraded, down, or unconfigured. */

@@ -8,6 +8,10 @@ import { hostnameFor, isInsideDomain } from '../../domain/subdomain.js';
 import type { CloudflareApi } from '../../integrations/cloudflare/cloudflare-api.js';
 import type { LogSink } from '../../integrations/cloudflare/restart-coordinator.js';
 import {
+  createRollingRestarter,
+  type RollingOptions,
+} from '../../integrations/cloudflare/rolling-restarter.js';
+import {
   createDockerRestarter,
   createSystemdRestarter,
   type PollOptions,
@@ -57,8 +61,8 @@ export interface TunnelServiceDeps {
   logger: Logger;
   /** Restarts requested within this window share one restart (default 2 s). */
   restartWindowMs?: number;
-  /** How long/often to check the tunnel came back after a restart. */
-  restartPoll?: PollOptions & { settleMs?: number };
+  /** How long/often to check the tunnel came back after a restart (and rolling restarts' timings). */
+  restartPoll?: PollOptions & { settleMs?: number } & RollingOptions;
   /** Override of the Cloudflare API client (tests point the real client at a fake server instead). */
   api?: (s: Settings) => CloudflareApi;
 }
@@ -70,18 +74,31 @@ export interface TunnelServiceDeps {
  */
 export function createTunnelService(deps: TunnelServiceDeps) {
   const plainRunner = createRunner();
+  const restarterOf = (mode: 'systemd' | 'docker', target: string, replicated: boolean): TunnelRestarter =>
+    mode === 'systemd'
+      ? createSystemdRestarter({
+          systemctlBin: deps.config.systemctlBin,
+          unit: target,
+          run: plainRunner,
+          poll: deps.restartPoll,
+        })
+      : createDockerRestarter({
+          docker: deps.docker(),
+          container: target,
+          poll: deps.restartPoll,
+          // A replica drains for cloudflared's --grace-period before it exits: let it.
+          ...(replicated ? { stopTimeoutSeconds: 35 } : {}),
+        });
   const restarterFor = (s: Settings): TunnelRestarter | null => {
-    const { mode, target } = s.tunnel.restart;
-    if (mode === 'none' || !target) return null;
-    if (mode === 'systemd') {
-      return createSystemdRestarter({
-        systemctlBin: deps.config.systemctlBin,
-        unit: target,
-        run: plainRunner,
-        poll: deps.restartPoll,
-      });
+    const { mode, target, replicas = [] } = s.tunnel.restart;
+    if (mode === 'none') return null;
+    if (replicas.length > 0) {
+      return createRollingRestarter(
+        replicas.map((r) => ({ restarter: restarterOf(mode, r.target, true), metrics: r.metrics })),
+        deps.restartPoll ?? {},
+      );
     }
-    return createDockerRestarter({ docker: deps.docker(), container: target, poll: deps.restartPoll });
+    return target ? restarterOf(mode, target, false) : null;
   };
   const backends = createBackends({
     routes: deps.routes,

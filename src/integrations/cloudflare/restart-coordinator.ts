@@ -63,8 +63,9 @@ export function createRestartCoordinator(opts: {
       return;
     }
     broadcast(sinks, 'info', `restarting the tunnel: ${restarter.describe}`);
+    const progress = (text: string) => broadcast(sinks, 'info', text);
     try {
-      await restarter.restart();
+      await restarter.restart(progress);
       restartedGen = upTo;
       lastRestartAt = opts.clock.now().toISOString();
       broadcast(sinks, 'info', 'the tunnel is running again with the new config');
@@ -81,7 +82,7 @@ export function createRestartCoordinator(opts: {
           `restored config.yml from the backup ${base.backupPath ?? '(taken before)'}`,
         );
         try {
-          await restarter.restart();
+          await restarter.restart(progress);
           lastRestartAt = opts.clock.now().toISOString();
           second = `restored config.yml from the backup ${base.backupPath ?? ''} and restarted: the tunnel runs the previous config`;
         } catch (again) {

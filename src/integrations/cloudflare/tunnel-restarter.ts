@@ -7,7 +7,8 @@ import type { DockerClient } from '../docker/docker-client.js';
 export interface TunnelRestarter {
   /** Human description for job logs, e.g. `systemctl restart cloudflared`. */
   describe: string;
-  restart(): Promise<void>;
+  /** `progress` gets a line per step of a restart that has several (a rolling restart of replicas). */
+  restart(progress?: (text: string) => void): Promise<void>;
 }
 
 /** How long and how often to check that the tunnel came back. */
@@ -63,6 +64,8 @@ export function createDockerRestarter(opts: {
   docker: DockerClient;
   container: string;
   poll?: PollOptions & { settleMs?: number };
+  /** Seconds Docker waits for the stop before SIGKILL: at least cloudflared's --grace-period. */
+  stopTimeoutSeconds?: number;
 }): TunnelRestarter {
   const timeoutMs = opts.poll?.timeoutMs ?? 15_000;
   const intervalMs = opts.poll?.intervalMs ?? 300;
@@ -75,7 +78,7 @@ export function createDockerRestarter(opts: {
     async restart() {
       await opts.docker.call(
         'restart tunnel container',
-        (d) => d.getContainer(opts.container).restart({ t: 10 }),
+        (d) => d.getContainer(opts.container).restart({ t: opts.stopTimeoutSeconds ?? 10 }),
         {
           what,
           timeoutMs: 60_000,

@@ -4102,6 +4102,10 @@ export interface paths {
                                     [key: string]: unknown;
                                 };
                                 service: string;
+                                /** @enum {string} */
+                                strategy: "blue-green" | "stop-start";
+                                strategyReason: string | null;
+                                strategyReasons: string[];
                                 warnings: string[];
                             };
                         };
@@ -4349,6 +4353,182 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProjectJob"];
+                    };
+                };
+                /** @description The request is invalid (details name each field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the session or API token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/releases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Release"][];
+                        };
+                    };
+                };
+                /** @description The request is invalid (details name each field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the session or API token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/releases/{rid}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    rid: string;
                 };
                 cookie?: never;
             };
@@ -4966,6 +5146,10 @@ export interface paths {
                                     [key: string]: unknown;
                                 };
                                 service: string;
+                                /** @enum {string} */
+                                strategy: "blue-green" | "stop-start";
+                                strategyReason: string | null;
+                                strategyReasons: string[];
                                 warnings: string[];
                             };
                         };
@@ -5111,6 +5295,10 @@ export interface paths {
                                     [key: string]: unknown;
                                 };
                                 service: string;
+                                /** @enum {string} */
+                                strategy: "blue-green" | "stop-start";
+                                strategyReason: string | null;
+                                strategyReasons: string[];
                                 warnings: string[];
                             };
                         };
@@ -5547,6 +5735,10 @@ export interface paths {
                             password?: string | null;
                             username: string;
                         }[];
+                        releases?: {
+                            drainSeconds?: number;
+                            keep?: number;
+                        };
                         reposRoot?: string;
                         templates?: {
                             allowlist?: string[];
@@ -5564,6 +5756,10 @@ export interface paths {
                             restart?: {
                                 /** @enum {string} */
                                 mode: "systemd" | "docker" | "none";
+                                replicas?: {
+                                    metrics: string | null;
+                                    target: string;
+                                }[];
                                 target: string | null;
                             };
                         };
@@ -8495,6 +8691,26 @@ export interface components {
             };
             username: string;
         };
+        Release: {
+            activatedAt: string | null;
+            actor: string | null;
+            commit: string | null;
+            composeProject: string | null;
+            createdAt: string;
+            envKeys: string[];
+            hostPort: number | null;
+            id: string;
+            images: {
+                digest: string;
+                image: string;
+                service: string;
+            }[];
+            jobId: string | null;
+            live: boolean;
+            seq: number;
+            /** @enum {string} */
+            strategy: "blue-green" | "stop-start";
+        };
         SecretView: {
             hint: string | null;
             set: boolean;
@@ -8545,6 +8761,10 @@ export interface components {
                 start: number;
             };
             registries: components["schemas"]["RegistryCredentials"][];
+            releases: {
+                drainSeconds: number;
+                keep: number;
+            };
             reposRoot: string;
             templates: {
                 allowlist: string[];
@@ -8561,6 +8781,10 @@ export interface components {
                 restart: {
                     /** @enum {string} */
                     mode: "systemd" | "docker" | "none";
+                    replicas: {
+                        metrics: string | null;
+                        target: string;
+                    }[];
                     target: string | null;
                 };
             };
@@ -8611,6 +8835,12 @@ export interface components {
             /** @enum {string} */
             mode: "local" | "remote";
             name: string | null;
+            restart: {
+                /** @enum {string} */
+                mode: "systemd" | "docker" | "none";
+                replicas: number;
+                warning: string | null;
+            };
             rules: components["schemas"]["IngressRule"][];
         };
         User: {

@@ -126,3 +126,5 @@ export type Thresholds = JsonOf<'/api/v1/projects/{id}/thresholds', 'get'>;
 export type Channel = JsonOf<'/api/v1/notifications/channels/{id}', 'get'>;
 /** One delivery attempt of the notification log. */
 export type DeliveryAttempt = JsonOf<'/api/v1/notifications/deliveries', 'get'>['items'][number];
+/** One release of a project (`GET /api/v1/projects/:id/releases`). */
+export type Release = Schemas['Release'];

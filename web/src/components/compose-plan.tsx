@@ -13,6 +13,12 @@ export function PlanView({ plan }: { plan: Plan }) {
         </dd>
         <dt>Compose project</dt>
         <dd>{plan.composeProject}</dd>
+        <dt>Redeploys</dt>
+        <dd>
+          {plan.strategy === 'blue-green'
+            ? 'blue/green: the new release starts beside the live one and takes the route once it answers'
+            : `stop-then-start (the app is briefly down): ${plan.strategyReason ?? ''}`}
+        </dd>
       </dl>
       {plan.warnings.length > 0 && (
         <ul className="plan-warnings">

@@ -200,6 +200,7 @@ export const Loading = ({ what = 'Loading' }: { what?: string }) => (
 
 const STATUS_TONE: Record<string, string> = {
   running: 'ok',
+  live: 'ok',
   succeeded: 'ok',
   enabled: 'ok',
   delivered: 'ok',

@@ -135,7 +135,24 @@ export const SECTIONS: Record<string, { title: string; fields: SettingField[] }>
         kind: 'select',
         options: ['systemd', 'docker', 'none'],
       },
-      { path: 'tunnel.restart.target', label: 'Restart target (unit or container)', kind: 'nullable' },
+      {
+        path: 'tunnel.restart.target',
+        label: 'Restart target (unit or container)',
+        kind: 'nullable',
+        hint: 'Replicas of the tunnel (restarted one at a time, no dropped requests) are set with tunnel.restart.replicas through the API or WARP_TUNNEL_RESTART; see README → Releases without downtime.',
+      },
+    ],
+  },
+  releases: {
+    title: 'Releases',
+    fields: [
+      { path: 'releases.keep', label: 'Releases kept per project (with their images)', kind: 'number' },
+      {
+        path: 'releases.drainSeconds',
+        label: 'Drain time of a replaced release (seconds)',
+        kind: 'number',
+        hint: 'After the route switched, the old release keeps running this long for requests in flight.',
+      },
     ],
   },
   github: {

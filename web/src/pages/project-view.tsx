@@ -14,6 +14,7 @@ import { ProjectLifecycle } from '../components/project-actions.js';
 import { ProjectEditForm } from '../components/project-edit-form.js';
 import { ProjectHooks } from '../components/project-hooks.js';
 import { KIND_WORDS } from '../components/projects-table.js';
+import { ReleasesPanel } from '../components/releases-panel.js';
 import { ThresholdsForm } from '../components/thresholds-form.js';
 import { Badge, Button, Card, ErrorView, Loading } from '../components/ui.js';
 import { imageTitle, shortImage } from '../lib/containers-view.js';
@@ -165,6 +166,7 @@ export default function ProjectView({ id }: { id: string }) {
         </dl>
       </Card>
       {!notYet && editCard}
+      {p.kind !== 'forward' && <ReleasesPanel projectId={id} />}
       {p.composeProject && (
         <Card title="Compose plan">
           {plan.isPending ? (

@@ -23,9 +23,18 @@ export default function Tunnel() {
         ) : (
           <>
             <p className="muted small">
-              {state.data.name ?? 'unnamed'} · {state.data.mode} mode · last restart{' '}
+              {state.data.name ?? 'unnamed'} · {state.data.mode} mode
+              {state.data.mode === 'local' && state.data.restart.mode !== 'none'
+                ? ` · ${state.data.restart.replicas} replica${state.data.restart.replicas === 1 ? '' : 's'}, restarted one at a time`
+                : ''}{' '}
+              · last restart{' '}
               <span title={formatTime(state.data.lastRestartAt)}>{timeAgo(state.data.lastRestartAt)}</span>
             </p>
+            {state.data.restart.warning && (
+              <div className="alert alert-warn" role="status">
+                {state.data.restart.warning}
+              </div>
+            )}
             {state.data.rules.length === 0 ? (
               <Empty>No rules.</Empty>
             ) : (
