@@ -4436,6 +4436,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** A project's releases, newest first, the one that serves marked live */
         get: {
             parameters: {
                 query?: never;
@@ -4522,6 +4523,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Roll back: run that release again exactly (its images by digest, its commit, its model) */
         post: {
             parameters: {
                 query?: never;
@@ -4572,6 +4574,15 @@ export interface paths {
                 };
                 /** @description Not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Conflicts with the current state (the message names what holds it) */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
