@@ -334,5 +334,16 @@ describe.skipIf(!available || noDocker)('the panel as users live in it (with Doc
     const width = await phone.page.evaluate(() => document.documentElement.scrollWidth);
     expect(width).toBeLessThanOrEqual(390);
     await e.screenshot(phone.page, '7-containers-phone-dark');
+
+    // The project page and the dashboard stay right at 390 px in dark mode too.
+    await phone.page.goto(`/projects/${live.id}`);
+    await phone.page.getByRole('heading', { level: 1 }).locator('[data-status="running"]').waitFor();
+    await phone.page.getByRole('link', { name: `Open ${live.url}` }).waitFor();
+    expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await e.screenshot(phone.page, '1-project-phone-dark');
+    await phone.page.goto('/');
+    await phone.page.locator(`tr[data-project="${live.name}"]`).waitFor();
+    expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await e.screenshot(phone.page, '1-dashboard-phone-dark');
   });
 });

@@ -82,6 +82,7 @@ describe.skipIf(!available)('words for people, and onboarding that follows each 
       ['/settings', 'Settings', 'Settings · Warp Panel'],
       ['/settings/tokens', 'API tokens', 'API tokens · Warp Panel'],
       ['/audit', 'Audit log', 'Audit log · Warp Panel'],
+      ['/notifications', 'Notifications', 'Notifications · Warp Panel'],
       ['/account', 'Account', 'Account · Warp Panel'],
       ['/nowhere', 'Page not found', 'Page not found · Warp Panel'],
     ];

@@ -54,5 +54,8 @@ const subscribe = (cb: () => void) => {
   return () => listeners.delete(cb);
 };
 
-/** The ids being followed. */
-export const useWatchedJobs = (): string[] => useSyncExternalStore(subscribe, () => watched);
+/** The ids being followed, now. */
+export const watchedJobs = (): string[] => watched;
+
+/** The ids being followed, re-rendering when they change. */
+export const useWatchedJobs = (): string[] => useSyncExternalStore(subscribe, watchedJobs);

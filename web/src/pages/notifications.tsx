@@ -6,6 +6,7 @@ import { ChannelForm } from '../components/channel-form.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { Badge, Button, Card, Empty, ErrorView, Loading } from '../components/ui.js';
 import { formatTime, timeAgo } from '../lib/format.js';
+import { useTitle } from '../lib/use-title.js';
 
 interface TestResult {
   ok: boolean;
@@ -96,6 +97,7 @@ function Deliveries() {
 
 /** Notification channels (admin): add, edit, test, enable, delete; and the delivery log. */
 export default function Notifications() {
+  useTitle('Notifications');
   const qc = useQueryClient();
   const [editing, setEditing] = useState<Channel | 'new' | null>(null);
   const [removing, setRemoving] = useState<Channel | null>(null);
