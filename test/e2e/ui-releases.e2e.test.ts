@@ -6,7 +6,12 @@
 import type Docker from 'dockerode';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployEnv, removeProjectContainers, writeTunnelConfig } from '../support/deploy-env.js';
+import {
+  deployEnv,
+  expectJobSucceeded,
+  removeProjectContainers,
+  writeTunnelConfig,
+} from '../support/deploy-env.js';
 import { newRunId, requireDocker, skipWithoutDocker } from '../support/docker.js';
 import { waitForJob } from '../support/job-helpers.js';
 import { releaseImage, retag, served } from '../support/release-images.js';
@@ -29,10 +34,7 @@ describe.skipIf(!available || noDocker)('releases on the project page (with Dock
     e.t.app.http.inject({ method, url, headers: auth, ...(payload ? { payload } : {}) });
   const hostPort = async (id: string) =>
     (await api('GET', `/api/v1/projects/${id}`)).json().hostPort as number;
-  const succeeded = async (res: { statusCode: number; body: string; json(): { job: { id: string } } }) => {
-    expect(res.statusCode, res.body).toBe(202);
-    expect((await waitForJob(e.t, auth, res.json().job.id)).status).toBe('succeeded');
-  };
+  const succeeded = (res: Parameters<typeof expectJobSucceeded>[2]) => expectJobSucceeded(e.t, auth, res);
 
   beforeAll(async () => {
     docker = await requireDocker();

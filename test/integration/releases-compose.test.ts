@@ -3,9 +3,14 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../support/databases.js';
-import { deployEnv, jobLog, removeComposeProjects, writeTunnelConfig } from '../support/deploy-env.js';
+import {
+  deployEnv,
+  expectJobSucceeded,
+  jobLog,
+  removeComposeProjects,
+  writeTunnelConfig,
+} from '../support/deploy-env.js';
 import { newRunId, requireDocker, skipWithoutDocker } from '../support/docker.js';
-import { waitForJob } from '../support/job-helpers.js';
 import { ECHO_IMAGE, ensureReleaseImages, served } from '../support/release-images.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
@@ -48,12 +53,7 @@ describe.skipIf(skip)(`releases of a compose project (${engine})`, () => {
     t.app.http.inject({ method, url, headers: auth, ...(payload ? { payload } : {}) });
   const releases = async (id: string) => (await api('GET', `/api/v1/projects/${id}/releases`)).json().items;
   const project = async (id: string) => (await api('GET', `/api/v1/projects/${id}`)).json();
-  const succeeded = async (res: { statusCode: number; body: string; json(): { job: { id: string } } }) => {
-    expect(res.statusCode, res.body).toBe(202);
-    const job = await waitForJob(t, auth, res.json().job.id);
-    expect(job.status, await jobLog(t, auth, job.id)).toBe('succeeded');
-    return job;
-  };
+  const succeeded = (res: Parameters<typeof expectJobSucceeded>[2]) => expectJobSucceeded(t, auth, res);
   const running = async (composeProject: string) =>
     (
       await docker.listContainers({ filters: { label: [`com.docker.compose.project=${composeProject}`] } })

@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../support/databases.js';
 import {
   CRASH_IMAGE,
   deployEnv,
   ensureDeployImages,
+  expectJobSucceeded,
   jobLog,
   removeProjectContainers,
   writeTunnelConfig,
@@ -12,7 +14,6 @@ import {
 import { newRunId, requireDocker, skipWithoutDocker } from '../support/docker.js';
 import { waitForJob } from '../support/job-helpers.js';
 import { ensureReleaseImages, FLAKY_IMAGE, releaseImage, retag, served } from '../support/release-images.js';
-import { testEngines } from '../support/databases.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 const skip = await skipWithoutDocker();
@@ -40,12 +41,7 @@ describe.skipIf(skip).each(engines)('releases of a quick service (%s)', (engine)
     t.app.http.inject({ method, url, headers: auth, ...(payload ? { payload } : {}) });
   const releases = async (id: string) => (await api('GET', `/api/v1/projects/${id}/releases`)).json().items;
   const project = async (id: string) => (await api('GET', `/api/v1/projects/${id}`)).json();
-  const succeeded = async (res: { statusCode: number; body: string; json(): { job: { id: string } } }) => {
-    expect(res.statusCode, res.body).toBe(202);
-    const job = await waitForJob(t, auth, res.json().job.id);
-    expect(job.status, await jobLog(t, auth, job.id)).toBe('succeeded');
-    return job;
-  };
+  const succeeded = (res: Parameters<typeof expectJobSucceeded>[2]) => expectJobSucceeded(t, auth, res);
 
   beforeAll(async () => {
     docker = await requireDocker();

@@ -4,18 +4,18 @@ import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GitServer, git, startGitServer } from '../fakes/git-server.js';
 import { type FakeGithub, startFakeGithub } from '../fakes/github-server.js';
+import { testEngines } from '../support/databases.js';
 import {
   deployEnv,
   ensureDeployImages,
+  expectJobSucceeded,
   jobLog,
   removeComposeProjects,
   WEB_IMAGE,
   writeTunnelConfig,
 } from '../support/deploy-env.js';
 import { newRunId, requireDocker, skipWithoutDocker } from '../support/docker.js';
-import { waitForJob } from '../support/job-helpers.js';
 import { served } from '../support/release-images.js';
-import { testEngines } from '../support/databases.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 const skip = await skipWithoutDocker();
@@ -38,12 +38,8 @@ describe.skipIf(skip)(`releases of a repo project (${engine})`, () => {
 
   const api = async (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
     t.app.http.inject({ method, url, headers: auth, ...(payload ? { payload } : {}) });
-  const succeeded = async (res: { statusCode: number; body: string; json(): { job: { id: string } } }) => {
-    expect(res.statusCode, res.body).toBe(202);
-    const job = await waitForJob(t, auth, res.json().job.id, 180_000);
-    expect(job.status, await jobLog(t, auth, job.id)).toBe('succeeded');
-    return job;
-  };
+  const succeeded = (res: Parameters<typeof expectJobSucceeded>[2]) =>
+    expectJobSucceeded(t, auth, res, 180_000);
 
   beforeAll(async () => {
     docker = await requireDocker();

@@ -1,9 +1,14 @@
 import type Docker from 'dockerode';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { deployEnv, jobLog, removeProjectContainers, writeTunnelConfig } from '../support/deploy-env.js';
+import {
+  deployEnv,
+  expectJobSucceeded,
+  removeProjectContainers,
+  writeTunnelConfig,
+} from '../support/deploy-env.js';
 import { newRunId, requireDocker, skipWithoutDocker } from '../support/docker.js';
 import { createFakeEdge, type FakeEdge } from '../support/fake-edge.js';
-import { waitFor, waitForJob } from '../support/job-helpers.js';
+import { waitFor } from '../support/job-helpers.js';
 import { releaseImage, retag } from '../support/release-images.js';
 import { type LoadResult, startSteadyLoad } from '../support/steady-load.js';
 import { type SystemdConnectors, startSystemdConnectors } from '../support/systemd-connectors.js';
@@ -33,12 +38,8 @@ describe.skipIf(skip)('releases without downtime through the tunnel', () => {
 
   const api = async (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
     t.app.http.inject({ method, url, headers: auth, ...(payload ? { payload } : {}) });
-  const succeeded = async (res: { statusCode: number; body: string; json(): { job: { id: string } } }) => {
-    expect(res.statusCode, res.body).toBe(202);
-    const job = await waitForJob(t, auth, res.json().job.id, 240_000);
-    expect(job.status, await jobLog(t, auth, job.id)).toBe('succeeded');
-    return job;
-  };
+  const succeeded = (res: Parameters<typeof expectJobSucceeded>[2]) =>
+    expectJobSucceeded(t, auth, res, 240_000);
   const quick = async (subdomain: string, image: string) => {
     const res = await api('POST', '/api/v1/projects/quick-service', { image, subdomain });
     projectIds.push(res.json().project.id);

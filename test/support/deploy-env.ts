@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
+import { expect } from 'vitest';
 import { importBusyboxImage, TEST_LABEL } from './docker.js';
+import { waitForJob } from './job-helpers.js';
 import type { TestApp } from './test-app.js';
 
 /** An image whose default command serves HTTP on port 80 (busybox httpd), built locally. */
@@ -65,6 +67,19 @@ export async function jobLog(t: TestApp, headers: Record<string, string>, id: st
     .json()
     .lines.map((l: { text: string }) => l.text)
     .join('\n');
+}
+
+/** A request that queued a job (202): wait for the job and expect it to succeed (its log is the message). */
+export async function expectJobSucceeded(
+  t: TestApp,
+  headers: Record<string, string>,
+  res: { statusCode: number; body: string; json(): { job: { id: string } } },
+  timeoutMs?: number,
+) {
+  expect(res.statusCode, res.body).toBe(202);
+  const job = await waitForJob(t, headers, res.json().job.id, timeoutMs);
+  expect(job.status, await jobLog(t, headers, job.id)).toBe('succeeded');
+  return job;
 }
 
 /** Remove every container of the given panel projects (by label), for cleanup. */
