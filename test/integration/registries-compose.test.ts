@@ -183,6 +183,29 @@ describe.skipIf(skip).each(flavours)('a compose project from a private registry 
     for (const { file, text } of filesUnder(homeDocker)) {
       for (const needle of [password, basic, registry.host]) expect(text.includes(needle), file).toBe(false);
     }
+  });
+
+  it('a redeploy pulls a newer push under the same tag and runs it; the release keeps the new digest', async () => {
+    // Someone else pushes a new build under the same tag; this host still has the old one under it.
+    const ours = (await docker.getImage(image).inspect()).Id;
+    await webImageWithRandomLayer(docker, WEB_IMAGE, source, 200_000, runId);
+    const newer = await registry.push(source, 'warp/compose-web:v1');
+    await docker.getImage(source).remove();
+    await docker.getImage(ours).tag({ repo: image.slice(0, image.lastIndexOf(':')), tag: 'v1' });
+    expect(newer).not.toBe(pushed);
+    const { job, log } = await runJob(await api('POST', `/api/v1/projects/${projectId}/redeploy`));
+    expect(job.status, log).toBe('succeeded');
+    expect(log).toContain('Pulling web again');
+    expect(log).not.toContain(password);
+    const p = (await api('GET', `/api/v1/projects/${projectId}`)).json();
+    // The redeploy ran blue/green as the next release: its containers carry the panel's project label.
+    const [running] = await docker.listContainers({
+      filters: { label: [`warp.project=${projectId}`, 'com.docker.compose.service=web'] },
+    });
+    expect(p.images).toEqual([{ service: 'web', image, digest: newer, imageId: running?.ImageID }]);
+    const releases = (await api('GET', `/api/v1/projects/${projectId}/releases`)).json().items;
+    expect(releases[0]).toMatchObject({ live: true, images: [{ service: 'web', digest: newer }] });
+    expect(runDirEntries()).toEqual([]);
     const down = await runJob(await api('DELETE', `/api/v1/projects/${projectId}`));
     expect(down.job.status, down.log).toBe('succeeded');
   });

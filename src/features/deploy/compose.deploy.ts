@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { ProjectRow } from '../../db/schema.js';
-import { composeStrategy, profilesUsed } from '../../domain/compose/index.js';
+import { composeStrategy, profilesUsed, servicesOf } from '../../domain/compose/index.js';
 import type { Compose, ComposeTarget } from '../../integrations/compose/compose-cli.js';
 import { dotenvValues } from '../../integrations/compose/compose-resolve.js';
 import { LABEL_COMPOSE_PROJECT } from '../../integrations/docker/docker-labels.js';
@@ -19,6 +19,7 @@ import {
 } from './compose-release.js';
 import { containersByLabel, lastLogLines, removeContainer } from './container-ops.js';
 import type { DeployDeps } from './deploy-deps.js';
+import { refreshable } from './image-prepare.js';
 import { hasContainers, reserveFreshPort, reserveProjectPort, setProjectState } from './project-state.js';
 import { withRegistryConfig } from './registry-config.js';
 import { goLive } from './release-switch.js';
@@ -47,6 +48,16 @@ const targetOf = (dir: string, plan: ComposePlan, file: string) => ({
   file,
   profiles: profilesUsed(plan.model),
 });
+
+/** Services that run a registry image as it is (no `build`), which a redeploy pulls again. */
+async function registryServices(deps: DeployDeps, model: ComposePlan['model']): Promise<string[]> {
+  const out: string[] = [];
+  for (const [name, def] of Object.entries(servicesOf(model))) {
+    const { image, build } = def as { image?: unknown; build?: unknown };
+    if (typeof image === 'string' && build === undefined && (await refreshable(deps, image))) out.push(name);
+  }
+  return out;
+}
 
 /** Ids of the containers of one compose project. */
 async function projectContainersOf(deps: DeployDeps, project: string): Promise<string[]> {
@@ -208,6 +219,12 @@ export async function deployCompose(
       else if (!live)
         ctx.log.warn('no earlier release is recorded: if this one fails, nothing runs until a redeploy');
     }
+    // A redeploy picks up a newer push under the same tag (Compose's `up` pulls only what is missing).
+    const again = firstDeploy || pin ? [] : await registryServices(deps, plan.model);
+    if (again.length > 0)
+      await ctx.step(`Pulling ${again.join(', ')} again`, () =>
+        withRegistryConfig(deps, ctx, row, target, (env) => compose.pull(ctx.run, target, again, env)),
+      );
     await ctx.step(`Building and starting ${project} (${compose.command.join(' ')} up --build -d)`, () =>
       withRegistryConfig(deps, ctx, row, target, (env) => compose.up(ctx.run, target, env)),
     );

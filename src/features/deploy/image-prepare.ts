@@ -63,6 +63,16 @@ export async function prepareImage(
 }
 
 /**
+ * Whether a redeploy should pull `image` again: it is here and came from a registry (it has a
+ * repository digest) and is not pinned by digest. An image built or imported here, or missing, is not.
+ */
+export async function refreshable(deps: Pick<DeployDeps, 'docker'>, image: string): Promise<boolean> {
+  if (parseImageReference(image).digest !== null) return false;
+  const local = await localImage(deps, image);
+  return local !== null && local.digest !== null;
+}
+
+/**
  * Log how the image compares with what the project ran before: `image unchanged (sha256:…)` or
  * `image changed: sha256:a… → sha256:b…` — by repository digest when both have one, else by image id.
  */

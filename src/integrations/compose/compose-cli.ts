@@ -89,6 +89,9 @@ export function createCompose(flavour: ComposeFlavour, env: Record<string, strin
     /** `extraEnv` (a per-run `DOCKER_CONFIG` with registry logins) goes to this run only. */
     up: (run: Runner, t: ComposeTarget, extraEnv: Record<string, string> = {}) =>
       run([...base(t), 'up', '--build', '-d', '--remove-orphans'], opts(t, { env: { ...env, ...extraEnv } })),
+    /** Pull these services' images again (a newer push under the same tag); `extraEnv` as for `up`. */
+    pull: (run: Runner, t: ComposeTarget, services: string[], extraEnv: Record<string, string> = {}) =>
+      run([...base(t), 'pull', ...services], opts(t, { env: { ...env, ...extraEnv } })),
     build: (run: Runner, t: ComposeTarget) => run([...base(t), 'build'], opts(t)),
     down: (run: Runner, t: ComposeTarget, removeVolumes: boolean) =>
       run([...base(t), 'down', '--remove-orphans', ...(removeVolumes ? ['-v'] : [])], opts(t)),
