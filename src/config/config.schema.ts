@@ -28,12 +28,12 @@ const portRange = z
 const tunnelRestart = z
   .string()
   .regex(
-    /^(none|systemd:[A-Za-z0-9@._-]+|docker:[A-Za-z0-9][A-Za-z0-9_.-]+)$/,
-    'expected systemd:<unit>, docker:<container> or none',
+    /^(none|systemd:[A-Za-z0-9@._-]+|(docker|swarm):[A-Za-z0-9][A-Za-z0-9_.-]+)$/,
+    'expected systemd:<unit>, docker:<container>, swarm:<service> or none',
   )
   .transform((s) => {
     if (s === 'none') return { mode: 'none' as const, target: null };
-    const [mode, target] = s.split(/:(.*)/s) as ['systemd' | 'docker', string];
+    const [mode, target] = s.split(/:(.*)/s) as ['systemd' | 'docker' | 'swarm', string];
     return { mode, target };
   });
 
@@ -57,8 +57,16 @@ export const envSchema = z.object({
   WARP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DOCKER_HOST: z
     .string()
-    .regex(/^(unix:\/\/\/.+|tcp:\/\/.+|npipe:\/\/.+)$/, 'expected unix:///path or tcp://host:port')
+    .regex(
+      /^(unix:\/\/\/.+|tcp:\/\/.+|npipe:\/\/.+|ssh:\/\/.+)$/,
+      'expected unix:///path, tcp://host:port or ssh://user@host',
+    )
     .default('unix:///var/run/docker.sock'),
+  /** `1`: talk TLS to a tcp:// engine (a remote Swarm manager), with the certificates in DOCKER_CERT_PATH. */
+  DOCKER_TLS_VERIFY: z.enum(['0', '1']).optional(),
+  DOCKER_CERT_PATH: optional,
+  /** The ssh agent for ssh:// engines (as the Docker CLI uses it). */
+  SSH_AUTH_SOCK: optional,
   WARP_COMPOSE: z.enum(['docker compose', 'docker-compose']).optional(),
   DOCKER_CONFIG: optional,
   WARP_CLOUDFLARED_BIN: z.string().min(1).default('cloudflared'),
@@ -105,6 +113,12 @@ export function toConfig(env: Env, cwd: string) {
     setupToken: env.WARP_SETUP_TOKEN ?? null,
     logLevel: env.WARP_LOG_LEVEL,
     dockerHost: env.DOCKER_HOST,
+    /** TLS to a tcp:// engine: on with DOCKER_TLS_VERIFY=1, certificates (ca/cert/key.pem) from DOCKER_CERT_PATH. */
+    dockerTls: {
+      verify: env.DOCKER_TLS_VERIFY === '1',
+      certPath: env.DOCKER_CERT_PATH ? path.resolve(cwd, env.DOCKER_CERT_PATH) : null,
+    },
+    sshAuthSock: env.SSH_AUTH_SOCK,
     compose: env.WARP_COMPOSE ?? null,
     /** Passed to compose children: where the Docker CLI finds its plugins (`docker compose`). */
     dockerConfig: env.DOCKER_CONFIG,

@@ -95,6 +95,10 @@ export interface ProjectsTable {
   created_at: string;
   updated_at: string;
   last_job_id: string | null;
+  /** `host`: the panel's engine (the default); `swarm`: Swarm services or a stack through a manager. */
+  target: ColumnType<'host' | 'swarm', 'host' | 'swarm' | undefined, 'host' | 'swarm'>;
+  /** Replicas a Swarm project asks for; null on the host. */
+  replicas: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface DeploymentsTable {

@@ -47,7 +47,13 @@ export function createContainerAccess(deps: {
       }
       const tunnel = await deps.tunnelContainer();
       const image = info.Config?.Image ?? '';
-      if ((tunnel && (name === tunnel || info.Id.startsWith(tunnel))) || CLOUDFLARED_IMAGE.test(image)) {
+      // On Swarm the connectors are tasks of the panel's cloudflared service (labelled warp.kind).
+      const swarmConnector = info.Config?.Labels?.['warp.kind'] === 'cloudflared';
+      if (
+        (tunnel && (name === tunnel || info.Id.startsWith(tunnel))) ||
+        CLOUDFLARED_IMAGE.test(image) ||
+        swarmConnector
+      ) {
         throw new AppError(
           'CONFLICT',
           `${name} runs the tunnel (cloudflared) that publishes every app; it cannot be ${action} through the API`,

@@ -49,17 +49,33 @@ const privateKey = z
   .nullable();
 const restart = z
   .object({
-    mode: z.enum(['systemd', 'docker', 'none']),
+    mode: z.enum(['systemd', 'docker', 'swarm', 'none']),
     target: z
       .string()
-      .regex(/^[A-Za-z0-9@][A-Za-z0-9@._-]{0,127}$/, 'expected a unit or container name')
+      .regex(/^[A-Za-z0-9@][A-Za-z0-9@._-]{0,127}$/, 'expected a unit, container or service name')
       .nullable(),
   })
   .strict()
   .refine((r) => r.mode === 'none' || r.target !== null, {
-    message: 'target is required for systemd and docker',
+    message: 'target is required for systemd, docker and swarm',
     path: ['target'],
   });
+
+/** Swarm mode: the shared overlay network, how services are reached, cloudflared's service, pacing. */
+const swarm = z
+  .object({
+    network: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'expected a network name')
+      .refine((n) => !['ingress', 'bridge', 'host', 'none', 'docker_gwbridge'].includes(n), 'reserved name'),
+    endpointMode: z.enum(['vip', 'dnsrr']),
+    cloudflaredImage: z.string().min(1).max(512),
+    cloudflaredReplicas: z.number().int().min(1).max(10),
+    updateDelaySeconds: z.number().int().min(0).max(300),
+    updateMonitorSeconds: z.number().int().min(1).max(300),
+  })
+  .strict()
+  .partial();
 
 /** A port (`3000`) or an inclusive range (`3000-3999`) of host ports. */
 const portOrRange = z
@@ -154,6 +170,7 @@ export const settingsPatchSchema = z
       .partial(),
     api: z.object({ publicDocs: z.boolean() }).strict().partial(),
     allowedRegistries: z.array(registryHost).max(100),
+    swarm,
   })
   .strict()
   .partial();
@@ -175,7 +192,10 @@ export const settingsViewSchema = z.object({
     accountId: z.string().nullable(),
     configPath: z.string(),
     dnsMode: z.enum(['cli', 'api']),
-    restart: z.object({ mode: z.enum(['systemd', 'docker', 'none']), target: z.string().nullable() }),
+    restart: z.object({
+      mode: z.enum(['systemd', 'docker', 'swarm', 'none']),
+      target: z.string().nullable(),
+    }),
   }),
   github: z.object({
     apiUrl: z.string(),
@@ -200,6 +220,19 @@ export const settingsViewSchema = z.object({
   api: z.object({ publicDocs: z.boolean() }),
   /** Loopback, link-local and private registry hosts images may come from. */
   allowedRegistries: z.array(z.string()),
+  /**
+   * Swarm mode: the overlay network cloudflared and published services share, the endpoint mode of
+   * the panel's services (`dnsrr` where the kernel has no IPVS), cloudflared's image and replicas, and
+   * the rolling-update pacing (seconds between tasks, seconds each new task is watched).
+   */
+  swarm: z.object({
+    network: z.string(),
+    endpointMode: z.enum(['vip', 'dnsrr']),
+    cloudflaredImage: z.string(),
+    cloudflaredReplicas: z.number(),
+    updateDelaySeconds: z.number(),
+    updateMonitorSeconds: z.number(),
+  }),
 });
 
 /** The settings object as the API shows it. */

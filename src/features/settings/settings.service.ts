@@ -63,6 +63,12 @@ export function defaultsFromConfig(config: Config): Record<string, unknown> {
     'forwards.allowedPorts': [],
     'api.publicDocs': false,
     allowedRegistries: [],
+    'swarm.network': 'warp-public',
+    'swarm.endpointMode': 'vip',
+    'swarm.cloudflaredImage': 'cloudflare/cloudflared:2026.8.2',
+    'swarm.cloudflaredReplicas': 2,
+    'swarm.updateDelaySeconds': 5,
+    'swarm.updateMonitorSeconds': 5,
   };
 }
 
@@ -116,6 +122,14 @@ function build(values: Record<string, unknown>): Settings {
     forwards: { allowedPorts: v('forwards.allowedPorts') },
     api: { publicDocs: v('api.publicDocs') },
     allowedRegistries: v('allowedRegistries'),
+    swarm: {
+      network: v('swarm.network'),
+      endpointMode: v('swarm.endpointMode'),
+      cloudflaredImage: v('swarm.cloudflaredImage'),
+      cloudflaredReplicas: v('swarm.cloudflaredReplicas'),
+      updateDelaySeconds: v('swarm.updateDelaySeconds'),
+      updateMonitorSeconds: v('swarm.updateMonitorSeconds'),
+    },
   };
 }
 

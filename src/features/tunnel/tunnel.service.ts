@@ -14,6 +14,7 @@ import {
   type TunnelRestarter,
 } from '../../integrations/cloudflare/tunnel-restarter.js';
 import type { DockerClient } from '../../integrations/docker/docker-client.js';
+import { createSwarmTunnelRestarter } from '../../integrations/swarm/cloudflared-service.js';
 import type { Clock } from '../../lib/clock.js';
 import { createRunner } from '../../lib/process/runner.js';
 import type { RoutesRepository } from '../../repositories/routes.repository.js';
@@ -79,6 +80,24 @@ export function createTunnelService(deps: TunnelServiceDeps) {
         unit: target,
         run: plainRunner,
         poll: deps.restartPoll,
+      });
+    }
+    if (mode === 'swarm') {
+      // cloudflared as a Swarm service: the same config.yml, delivered as a versioned Swarm config.
+      return createSwarmTunnelRestarter({
+        docker: deps.docker(),
+        configPath: s.tunnel.configPath,
+        service: target,
+        image: s.swarm.cloudflaredImage,
+        replicas: s.swarm.cloudflaredReplicas,
+        network: s.swarm.network,
+        tunnel: s.tunnel.id ?? s.tunnel.name,
+        pacing: {
+          delayNs: s.swarm.updateDelaySeconds * 1e9,
+          monitorNs: s.swarm.updateMonitorSeconds * 1e9,
+        },
+        ...(deps.restartPoll?.timeoutMs ? { timeoutMs: deps.restartPoll.timeoutMs } : {}),
+        log: deps.logger,
       });
     }
     return createDockerRestarter({ docker: deps.docker(), container: target, poll: deps.restartPoll });
