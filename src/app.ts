@@ -22,8 +22,10 @@ import {
   createJobsService,
   createLogBus,
 } from './features/jobs/index.js';
+import { createNodesService } from './features/nodes/index.js';
 import { createOnboardingService } from './features/onboarding/index.js';
 import { createSettingsService, defaultsFromConfig } from './features/settings/index.js';
+import { createSwarmFlows, createSwarmRequestChecks, createSwarmStatus } from './features/swarm/index.js';
 import { createSystemService } from './features/system/index.js';
 import { createTunnelService } from './features/tunnel/index.js';
 import { auditRoutes } from './http/routes/audit.routes.js';
@@ -34,9 +36,11 @@ import { githubAuthRoutes } from './http/routes/github-auth.routes.js';
 import { healthRoutes } from './http/routes/health.routes.js';
 import { hostRepoRoutes } from './http/routes/host-repos.routes.js';
 import { jobRoutes } from './http/routes/jobs.routes.js';
+import { nodesRoutes } from './http/routes/nodes.routes.js';
 import { onboardingRoutes } from './http/routes/onboarding.routes.js';
 import { projectRoutes } from './http/routes/projects.routes.js';
 import { settingsRoutes } from './http/routes/settings.routes.js';
+import { swarmRoutes } from './http/routes/swarm.routes.js';
 import { systemRoutes } from './http/routes/system.routes.js';
 import { templatesRoutes } from './http/routes/templates.routes.js';
 import { tokenRoutes } from './http/routes/tokens.routes.js';
@@ -51,6 +55,7 @@ import { createGithubApp } from './integrations/github/github-app.js';
 import { createGithubClient } from './integrations/github/github-client.js';
 import { orgMembership } from './integrations/github/org-membership.js';
 import { detectSelfContainerId } from './integrations/host/self-container.js';
+import { createStackCli } from './integrations/swarm/stack-cli.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { DEFAULT_CHILD_PATH } from './lib/process/run-process.js';
 import { createSecretBox, loadSecretKey } from './lib/secret-box.js';
@@ -124,7 +129,11 @@ export async function createApp(opts: AppOptions) {
   };
   // Docker: the client connects lazily (first call negotiates the API version), never at start-up.
   const dockerLog = logger.child({ component: 'docker' });
-  const docker = createDockerClient({ dockerHost: config.dockerHost, log: dockerLog });
+  const docker = createDockerClient({
+    dockerHost: config.dockerHost,
+    log: dockerLog,
+    remote: { tls: config.dockerTls, sshAuthSock: config.sshAuthSock },
+  });
   let selfContainer: Promise<string | null> | null = null;
   const access = createContainerAccess({
     selfContainerId: () => (selfContainer ??= detectSelfContainerId()),
@@ -201,9 +210,13 @@ export async function createApp(opts: AppOptions) {
     transaction: repos.transaction,
     tunnel,
   });
+  // The Docker CLI (compose, stack deploy) reaches the same engine the API calls go to.
   const composeEnv: Record<string, string> = {
     DOCKER_HOST: config.dockerHost,
     ...(config.dockerConfig ? { DOCKER_CONFIG: config.dockerConfig } : {}),
+    ...(config.dockerTls.verify ? { DOCKER_TLS_VERIFY: '1' } : {}),
+    ...(config.dockerTls.certPath ? { DOCKER_CERT_PATH: config.dockerTls.certPath } : {}),
+    ...(config.sshAuthSock ? { SSH_AUTH_SOCK: config.sshAuthSock } : {}),
   };
   let composeCli: Promise<Compose> | null = null;
   const compose = () => {
@@ -212,12 +225,26 @@ export async function createApp(opts: AppOptions) {
     );
     return composeCli;
   };
+  // Swarm: the same engine as a Swarm manager — services and stacks beside the single-host flows.
+  const swarmFlows = createSwarmFlows({
+    docker,
+    stack: async () => createStackCli((await compose()).command, composeEnv),
+    publisher: tunnel.publisher,
+    projectsRepo: repos.projects,
+    openSpec: (row) => projects.openSpec(row),
+    settings,
+    clock,
+    ...(opts.healthGate ? { gate: opts.healthGate } : {}),
+  });
+  const swarmStatus = createSwarmStatus({ docker, projects });
+  const nodes = createNodesService({ docker, audit });
   const deployRequests = createDeployRequestsService({
     projects,
     projectsRepo: repos.projects,
     docker,
     settings,
     github,
+    swarm: createSwarmRequestChecks({ docker }),
   });
   const forwards = createForwardsService({ projects, tunnel, settings, panelPort: config.port });
   const hostRepos = createHostReposService({ docker, projects: repos.projects, jobs, settings });
@@ -233,6 +260,7 @@ export async function createApp(opts: AppOptions) {
     containers,
     hostRepos,
     github,
+    swarm: swarmFlows,
     ...(opts.healthGate ? { healthGate: opts.healthGate } : {}),
   });
   const startedAt = Date.now();
@@ -263,6 +291,8 @@ export async function createApp(opts: AppOptions) {
       projectRoutes(app, { projects, requests: deployRequests });
       forwardsRoutes(app, { forwards });
       hostRepoRoutes(app, { hostRepos });
+      nodesRoutes(app, { nodes });
+      swarmRoutes(app, { swarm: swarmStatus, slots: streamSlots });
       // Last: the SPA's catch-all only answers paths no API route took.
       webRoutes(app, opts.webRoot ? { root: opts.webRoot } : {});
     },
@@ -283,6 +313,8 @@ export async function createApp(opts: AppOptions) {
       projects,
       deployRequests,
       hostRepos,
+      nodes,
+      swarmStatus,
     },
     /** The compose CLI (detected once, on first use). */
     compose,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import type { ProjectRow } from '../../db/schema.js';
 import { findProxyService, patchCompose } from '../../domain/compose-file.js';
-import { validationError } from '../../domain/errors.js';
+import { preconditionFailed, validationError } from '../../domain/errors.js';
 import type { ComposeTarget } from '../../integrations/compose/compose-cli.js';
 import { LABEL_COMPOSE_PROJECT } from '../../integrations/docker/docker-labels.js';
 import { resolveProjectDir } from '../../integrations/repos/repo-paths.js';
@@ -54,6 +54,10 @@ export async function readComposeFile(file: string): Promise<unknown> {
  * → `up --build -d` as `warp-<slug>` → health gate → publish. The user's compose file stays untouched.
  */
 export async function deployCompose(deps: DeployDeps, ctx: JobContext, row: ProjectRow): Promise<unknown> {
+  if (row.target === 'swarm') {
+    if (!deps.swarm) throw preconditionFailed('this panel has no Swarm support wired in');
+    return deps.swarm.deployStack(ctx, row);
+  }
   const settings = await deps.settings.get();
   const compose = await deps.compose();
   const undo = createUndoStack(ctx.log);

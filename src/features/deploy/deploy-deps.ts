@@ -1,3 +1,4 @@
+import type { ProjectRow } from '../../db/schema.js';
 import type { Compose } from '../../integrations/compose/compose-cli.js';
 import type { DockerClient } from '../../integrations/docker/docker-client.js';
 import type { Clock } from '../../lib/clock.js';
@@ -15,6 +16,15 @@ export interface Publisher {
   unpublish(ctx: JobContext, projectId: string): Promise<void>;
 }
 
+/** The Swarm flows (the swarm feature): projects with target `swarm` run there instead. */
+export interface SwarmFlows {
+  /** A quick service as a replicated Swarm service. */
+  deployQuick(ctx: JobContext, row: ProjectRow): Promise<unknown>;
+  /** A compose project (its folder ready) as a stack. */
+  deployStack(ctx: JobContext, row: ProjectRow): Promise<unknown>;
+  teardown(ctx: JobContext, row: ProjectRow, removeVolumes: boolean): Promise<unknown>;
+}
+
 /** Everything the deploy handlers use, passed explicitly. */
 export interface DeployDeps {
   docker: DockerClient;
@@ -25,6 +35,8 @@ export interface DeployDeps {
   projectsRepo: ProjectsRepository;
   settings: { get(): Promise<Settings> };
   clock: Clock;
+  /** Swarm deploys (target `swarm`); absent, such projects fail with a clear message. */
+  swarm?: SwarmFlows;
   /** Health gate timings (tests shorten them). */
   healthGate?: { timeoutMs?: number; stableMs?: number };
 }

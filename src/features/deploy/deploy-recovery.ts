@@ -24,6 +24,15 @@ export async function reconcileInterruptedDeploys(
     if (!job.project_id || !DEPLOY_JOBS.has(job.type)) continue;
     const row = await deps.projectsRepo.findById(job.project_id);
     if (row?.status !== 'deploying') continue;
+    if (row.target === 'swarm') {
+      // Swarm keeps converging what the manager accepted; nothing on this engine to undo here.
+      await setProjectState(deps, row.id, { status: 'failed' });
+      deps.log.warn(
+        { projectId: row.id, jobId: job.id },
+        'Swarm deploy was interrupted by a restart; project marked failed (redeploy to converge)',
+      );
+      continue;
+    }
     let removed = 0;
     let released = 0;
     if (row.host_port === null) {

@@ -14,6 +14,7 @@ import {
 } from '../../domain/image-reference.js';
 import { composeProjectName, parseOwnerRepo, parseRepoName } from '../../domain/repo-name.js';
 import { parseSubdomain } from '../../domain/subdomain.js';
+import { isValidSwarmName } from '../../domain/swarm-names.js';
 import type { DockerClient } from '../../integrations/docker/docker-client.js';
 import type { GithubClient } from '../../integrations/github/github-client.js';
 import { resolveProjectDir } from '../../integrations/repos/repo-paths.js';
@@ -21,27 +22,36 @@ import type { RequestContext } from '../../lib/request-context.js';
 import type { ProjectsRepository } from '../../repositories/projects.repository.js';
 import { readComposeFile } from './compose.deploy.js';
 import { takenContainerNames } from './container-ops.js';
+import {
+  assertSwarmCompose,
+  createTargets,
+  type SwarmRequestChecks,
+  type TargetRequest,
+} from './deploy-targets.js';
 import type { ProjectsService } from './projects.service.js';
 import { freeCloneDir } from './repo-sync.js';
 
 /** `POST /api/v1/projects/quick-service` body (after schema parsing). */
-export interface QuickServiceRequest {
+export interface QuickServiceRequest extends TargetRequest {
   image: string;
   subdomain: string;
   containerPort: number;
   name?: string | undefined;
   env?: Record<string, string> | undefined;
+  /** Swarm: node labels a task's node must carry, and resource limits per task. */
+  constraints?: Record<string, string> | undefined;
+  resources?: { cpus?: number | undefined; memoryMb?: number | undefined } | undefined;
 }
 
 /** `POST /api/v1/projects/deploy-existing` with a host folder. */
-export interface DeployPathRequest {
+export interface DeployPathRequest extends TargetRequest {
   path: string;
   subdomain: string;
   name?: string | undefined;
 }
 
 /** `POST /api/v1/projects/from-template`. */
-export interface FromTemplateRequest {
+export interface FromTemplateRequest extends TargetRequest {
   template: string;
   name: string;
   owner?: string | undefined;
@@ -51,7 +61,7 @@ export interface FromTemplateRequest {
 }
 
 /** `POST /api/v1/projects/deploy-existing` with a GitHub repo. */
-export interface DeployRepoRequest {
+export interface DeployRepoRequest extends TargetRequest {
   repo: string;
   subdomain: string;
   name?: string | undefined;
@@ -78,7 +88,11 @@ export function createDeployRequestsService(deps: {
   docker: DockerClient;
   settings: { get(): Promise<{ reposRoot: string; templates: { allowlist: string[] } }> };
   github: { app: { configured(): Promise<boolean> }; client: Pick<GithubClient, 'getRepo'> };
+  /** Swarm deploys; without it, `target: "swarm"` is refused (422). */
+  swarm?: SwarmRequestChecks;
 }) {
+  const { targetChecks, placement, swarmName } = createTargets(deps);
+
   async function requireGithubApp(): Promise<void> {
     if (!(await deps.github.app.configured())) {
       throw preconditionFailed(
@@ -111,7 +125,15 @@ export function createDeployRequestsService(deps: {
           if (problems.length > 0) throw validationError('invalid env', problems);
         },
         () => {
-          if (body.name !== undefined && !isValidContainerName(body.name)) {
+          if (body.target === 'swarm' && body.name !== undefined && !isValidSwarmName(body.name)) {
+            throw validationError('invalid name', [
+              {
+                path: 'name',
+                message: 'a Swarm service name: letters, digits, "_" and "-", at most 63 characters',
+              },
+            ]);
+          }
+          if (body.target !== 'swarm' && body.name !== undefined && !isValidContainerName(body.name)) {
             throw validationError('invalid name', [
               {
                 path: 'name',
@@ -121,11 +143,35 @@ export function createDeployRequestsService(deps: {
             ]);
           }
         },
+        ...targetChecks(body),
       ]);
+      const where = await placement(body);
+      const subdomain = parseSubdomain(body.subdomain);
+      if (where.target === 'swarm') {
+        const service = await swarmName(body.name, body.image);
+        return deps.projects.create(
+          ctx,
+          {
+            name: service,
+            kind: 'quick',
+            subdomain,
+            image: body.image,
+            target: 'swarm',
+            replicas: where.replicas,
+            spec: {
+              containerPort: body.containerPort,
+              env: body.env ?? {},
+              requestedName: body.name ?? null,
+              swarmService: service,
+              ...where.spec,
+            },
+          },
+          { type: 'docker_run', input: {} },
+        );
+      }
       if (body.name && (await takenContainerNames(deps.docker)).has(body.name)) {
         throw conflict(`a container named ${body.name} already exists`);
       }
-      const subdomain = parseSubdomain(body.subdomain);
       return deps.projects.create(
         ctx,
         {
@@ -155,7 +201,9 @@ export function createDeployRequestsService(deps: {
         () => parseRepoName(body.name, 'name'),
         () => body.owner !== undefined && parseOwnerRepo(`${body.owner}/x`, 'owner'),
         () => parseSubdomain(body.subdomain),
+        ...targetChecks(body),
       ]);
+      const where = await placement(body);
       await requireGithubApp();
       const t = template as unknown as { owner: string; repo: string };
       const owner = body.owner ?? t.owner;
@@ -168,6 +216,8 @@ export function createDeployRequestsService(deps: {
           repo: { owner, name: body.name, url: null },
           path: await cloneDir(body.name),
           composeProject: await freeComposeName(composeProjectName(body.name)),
+          target: where.target,
+          replicas: where.replicas,
           spec: {
             template: {
               owner: t.owner,
@@ -183,7 +233,12 @@ export function createDeployRequestsService(deps: {
 
     async deployRepo(ctx: RequestContext, body: DeployRepoRequest) {
       let repo: { owner: string; repo: string } | null = null;
-      collect([() => (repo = parseOwnerRepo(body.repo, 'repo')), () => parseSubdomain(body.subdomain)]);
+      collect([
+        () => (repo = parseOwnerRepo(body.repo, 'repo')),
+        () => parseSubdomain(body.subdomain),
+        ...targetChecks(body),
+      ]);
+      const where = await placement(body);
       await requireGithubApp();
       const r = repo as unknown as { owner: string; repo: string };
       const found = await deps.github.client.getRepo(r.owner, r.repo).catch((error: unknown) => {
@@ -213,17 +268,22 @@ export function createDeployRequestsService(deps: {
           repo: { owner: found.owner, name: found.name, url: found.htmlUrl },
           path: await cloneDir(found.name.toLowerCase()),
           composeProject: await freeComposeName(composeProjectName(name)),
+          target: where.target,
+          replicas: where.replicas,
         },
         { type: 'docker_compose_up', input: {} },
       );
     },
 
     async deployPath(ctx: RequestContext, body: DeployPathRequest) {
-      collect([() => parseSubdomain(body.subdomain)]);
+      collect([() => parseSubdomain(body.subdomain), ...targetChecks(body)]);
+      const where = await placement(body);
       const { reposRoot } = await deps.settings.get();
       const resolved = await resolveProjectDir(reposRoot, body.path);
-      // A compose file the panel cannot publish is refused now, not in a job later.
-      findProxyService(await readComposeFile(resolved.composeFile));
+      // A compose file the panel cannot publish (or Swarm cannot run) is refused now, not in a job later.
+      const compose = await readComposeFile(resolved.composeFile);
+      findProxyService(compose);
+      if (where.target === 'swarm') assertSwarmCompose(compose);
       const live = (await deps.projectsRepo.listActive()).find((p) => p.path === resolved.relative);
       if (live) throw conflict(`${resolved.relative} is already deployed as project ${live.name}`);
       const name = body.name ?? resolved.relative.split('/').at(-1)!;
@@ -235,11 +295,15 @@ export function createDeployRequestsService(deps: {
           subdomain: parseSubdomain(body.subdomain),
           path: resolved.relative,
           composeProject: await freeComposeName(composeProjectName(name)),
+          target: where.target,
+          replicas: where.replicas,
         },
         { type: 'docker_compose_up', input: {} },
       );
     },
   };
 }
+
+export type { SwarmRequestChecks, TargetRequest } from './deploy-targets.js';
 
 export type DeployRequestsService = ReturnType<typeof createDeployRequestsService>;

@@ -1,6 +1,7 @@
 /** The deploy feature: what other features, the HTTP layer and the composition root use. */
 export * from './deploy.handlers.js';
 export * from './deploy.schemas.js';
+export type { Publisher, SwarmFlows } from './deploy-deps.js';
 export * from './deploy-recovery.js';
 export * from './deploy-requests.service.js';
 export * from './forward.handler.js';

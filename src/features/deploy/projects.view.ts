@@ -19,6 +19,10 @@ export interface Project {
   createdAt: string;
   updatedAt: string;
   lastJobId: string | null;
+  /** `host` (this engine) or `swarm` (Swarm services / a stack). */
+  target: 'host' | 'swarm';
+  /** Replicas a Swarm project runs; null on the host. */
+  replicas: number | null;
 }
 
 /** Map a row to the API shape. */
@@ -43,6 +47,8 @@ export function toProject(row: ProjectRow): Project {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastJobId: row.last_job_id,
+    target: row.target,
+    replicas: row.replicas,
   };
 }
 
@@ -58,4 +64,9 @@ export interface ProjectSpec {
   /** Template projects: what to generate from, until the repo exists. */
   template?: { owner: string; repo: string; private: boolean; includeAllBranches: boolean };
   generated?: boolean;
+  /** Swarm: node-label placement constraints (`{zone: "a"}`) and resource limits of the service. */
+  constraints?: Record<string, string>;
+  resources?: { cpus?: number; memoryMb?: number };
+  /** Swarm quick services: the service's name (also its DNS name on the overlay network). */
+  swarmService?: string;
 }

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import type { DeployRequestsService, ProjectsService } from '../../features/deploy/index.js';
-import { portField, projectJobSchema, projectSchema, subdomainField } from '../../features/deploy/index.js';
+import {
+  portField,
+  projectJobSchema,
+  projectSchema,
+  subdomainField,
+  swarmServiceFields,
+  targetFields,
+} from '../../features/deploy/index.js';
 import { contextOf } from '../plugins/auth.js';
 import { idParams, withErrors } from '../schemas.js';
 import type { HttpApp } from '../server.js';
@@ -42,6 +49,8 @@ export function projectRoutes(
             containerPort: portField.default(80),
             name: z.string().min(1).max(128).optional(),
             env: z.record(z.string(), z.string()).optional(),
+            ...targetFields,
+            ...swarmServiceFields,
           })
           .strict(),
         response: withErrors({ 202: projectJobSchema }),
@@ -64,6 +73,7 @@ export function projectRoutes(
             visibility: z.enum(['private', 'public']).default('private'),
             includeAllBranches: z.boolean().default(false),
             subdomain: subdomainField,
+            ...targetFields,
           })
           .strict(),
         response: withErrors({ 202: projectJobSchema }),
@@ -84,6 +94,7 @@ export function projectRoutes(
               path: z.string().min(1).max(1024),
               subdomain: subdomainField,
               name: z.string().min(1).max(100).optional(),
+              ...targetFields,
             })
             .strict(),
           z
@@ -91,6 +102,7 @@ export function projectRoutes(
               repo: z.string().min(3).max(140),
               subdomain: subdomainField,
               name: z.string().min(1).max(100).optional(),
+              ...targetFields,
             })
             .strict(),
         ]),
