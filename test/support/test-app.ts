@@ -26,6 +26,8 @@ export async function createTestApp(
     env?: Record<string, string>;
     webRoot?: string;
     streamLimits?: { perCaller: number; total: number };
+    /** Deploy health gate / Swarm convergence timings. */
+    healthGate?: { timeoutMs?: number; stableMs?: number };
   } = {},
 ): Promise<TestApp> {
   const engine = opts.engine ?? 'sqlite';
@@ -47,6 +49,7 @@ export async function createTestApp(
     logger: createLogger('debug', captureStream()),
     ...(opts.webRoot ? { webRoot: opts.webRoot } : {}),
     ...(opts.streamLimits ? { streamLimits: opts.streamLimits } : {}),
+    ...(opts.healthGate ? { healthGate: opts.healthGate } : {}),
   });
   await app.http.ready();
 
