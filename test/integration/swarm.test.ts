@@ -25,6 +25,7 @@ import { ensureConnectorImage } from '../support/swarm-connector-image.js';
 import {
   ensureWhoamiImage,
   eventually,
+  runEdge,
   runningTasks,
   throughConnector,
   WHOAMI_IMAGE,
@@ -323,6 +324,55 @@ describe.skipIf(noDocker || problem !== null)('projects on a two-node Swarm', { 
     expect((await askEveryConnector('who.example.test', 2)).every((a) => a.status === 200)).toBe(true);
   });
 
+  let rolled: { id: string; hostname: string };
+
+  it('publishing another app rolls cloudflared to a new config, start-first, dropping no request', async () => {
+    const configOf = async () =>
+      (
+        (await bed.manager.docker.getService(cloudflared).inspect()) as {
+          Spec: { TaskTemplate: { ContainerSpec: { Configs: { ConfigName: string }[] } } };
+        }
+      ).Spec.TaskTemplate.ContainerSpec.Configs[0]!.ConfigName;
+    const before = {
+      config: await configOf(),
+      tasks: new Set((await runningTasks(bed, cloudflared)).map((x) => x.id)),
+    };
+    const edge = runEdge(bed, {
+      node: bed.workers[0]!,
+      image: connectorImage,
+      network: 'warp-public',
+      service: cloudflared,
+      host: 'who.example.test',
+      seconds: 25,
+    });
+    const res = await api('POST', '/api/v1/projects/quick-service', {
+      image: WHOAMI_IMAGE,
+      subdomain: 'rolled',
+      name: 'rolled',
+      target: 'swarm',
+    });
+    rolled = await deployed(res);
+    expect(await jobLog(t, auth, res.json().job.id)).toMatch(/restarting the tunnel: roll Swarm service/);
+    const run = await edge;
+    const after = {
+      config: await configOf(),
+      tasks: (await runningTasks(bed, cloudflared)).map((x) => x.id),
+    };
+    expect(after.config).not.toBe(before.config);
+    expect(after.tasks.filter((id) => before.tasks.has(id))).toEqual([]);
+    expect(run.failed, JSON.stringify(run)).toBe(0);
+    expect(run.ok).toBe(run.requests);
+    expect(run.requests).toBeGreaterThan(50);
+    // Old config versions go once no task uses them.
+    const configs = (await bed.manager.docker.listConfigs({
+      filters: { label: ['warp.kind=cloudflared-config'] },
+    })) as {
+      Spec: { Name: string };
+    }[];
+    expect(configs.map((c) => c.Spec.Name)).toEqual([after.config]);
+    process.stdout.write(`swarm: cloudflared rolled under load: ${JSON.stringify(run)}\n`);
+  });
+
   it('drains the worker: its tasks move to the manager and the apps keep answering', async () => {
     const worker = bed.workers[0]!;
     const res = await api('POST', `/api/v1/nodes/${worker.nodeId}/drain`);
@@ -381,7 +431,7 @@ describe.skipIf(noDocker || problem !== null)('projects on a two-node Swarm', { 
     expect(done.status, log).toBe('succeeded');
     expect(log).toContain('removed network warp-shop_default');
     const services = (await bed.manager.docker.listServices()) as { Spec: { Name: string } }[];
-    expect(services.map((x) => x.Spec.Name).sort()).toEqual(['whoami', cloudflared].sort());
+    expect(services.map((x) => x.Spec.Name).sort()).toEqual(['rolled', 'whoami', cloudflared].sort());
     // Removed from the Swarm at once; each node drops its local copy a moment later.
     await eventually('the stack network gone from the manager', async () => {
       const networks = await bed.manager.docker.listNetworks({
@@ -430,7 +480,7 @@ describe.skipIf(noDocker || problem !== null)('projects on a two-node Swarm', { 
   });
 
   it('tears quick services down on a Swarm with a node lost: services and routes go', async () => {
-    for (const p of [quick, spread]) {
+    for (const p of [quick, spread, rolled]) {
       const res = await api('DELETE', `/api/v1/projects/${p.id}`);
       expect(res.statusCode, res.body).toBe(202);
       const done = await waitForJob(t, auth, res.json().job.id, 120_000);
@@ -441,6 +491,7 @@ describe.skipIf(noDocker || problem !== null)('projects on a two-node Swarm', { 
     const text = fs.readFileSync(configFile, 'utf8');
     expect(text).not.toContain('http://whoami');
     expect(text).not.toContain('http://spread');
+    expect(text).not.toContain('http://rolled');
     expect(text).toContain('nas.example.test');
   });
 });

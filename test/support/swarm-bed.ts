@@ -61,7 +61,7 @@ export interface SwarmBed {
   /** Run a throwaway container on `node` (attached to `network`); resolves to its exit code and output. */
   run(
     node: BedNode,
-    opts: { image: string; cmd: string[]; network?: string },
+    opts: { image: string; cmd: string[]; entrypoint?: string[]; network?: string },
   ): Promise<{ code: number; output: string }>;
   /** The machine is gone: its daemon is SIGKILLed and its cable pulled (its leftover tasks cannot answer). */
   killNode(node: BedNode): Promise<void>;
@@ -374,6 +374,7 @@ export async function startSwarmBed(
         const c = await node.docker.createContainer({
           Image: o.image,
           Cmd: o.cmd,
+          ...(o.entrypoint ? { Entrypoint: o.entrypoint } : {}),
           Labels: { 'warp.test': `bed-${id}` },
           HostConfig: { Init: true, ...(o.network ? { NetworkMode: o.network } : {}) },
         });

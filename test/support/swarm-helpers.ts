@@ -113,3 +113,61 @@ export async function throughConnector(
   const line = out.trim().split('\n').at(-1) ?? '[]';
   return JSON.parse(line) as EdgeAnswer[];
 }
+
+/** What the edge stand-in counted: requests answered, failed after trying every connector, and retries. */
+export interface EdgeRun {
+  requests: number;
+  ok: number;
+  failed: number;
+  retried: number;
+  statuses: Record<string, number>;
+}
+
+/**
+ * A stand-in for Cloudflare's edge, in a container on the overlay network: for `seconds`, request
+ * `host` through a connector of the cloudflared service (found by its DNS name, every task), and — as
+ * the edge does with a connector that unregistered or went away — try the next connector when one
+ * refuses or answers "unregistered". A request fails only when no connector answered it.
+ */
+export async function runEdge(
+  bed: SwarmBed,
+  o: { node: BedNode; image: string; network: string; service: string; host: string; seconds: number },
+): Promise<EdgeRun> {
+  const script = `
+    const dns = require('node:dns').promises; const http = require('node:http');
+    const [service, host, seconds] = process.argv.slice(1);
+    const one = (ip) => new Promise((resolve) => {
+      const req = http.get({ host: ip, port: ${CONNECTOR_EDGE_PORT}, path: '/', headers: { host }, agent: false, timeout: 5000 }, (res) => {
+        res.resume(); res.on('end', () => resolve({ status: res.statusCode, unregistered: res.headers['x-fake-cloudflared'] === 'unregistered' }));
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => resolve({ status: 0 }));
+    });
+    (async () => {
+      const out = { requests: 0, ok: 0, failed: 0, retried: 0, statuses: {} };
+      const until = Date.now() + Number(seconds) * 1000;
+      while (Date.now() < until) {
+        out.requests++;
+        const ips = (await dns.lookup(service, { all: true }).catch(() => [])).map((a) => a.address).sort(() => Math.random() - 0.5);
+        let answered = null;
+        for (const ip of ips) {
+          const r = await one(ip);
+          if (r.status === 0 || r.unregistered) { out.retried++; continue; }
+          answered = r; break;
+        }
+        if (!answered) { out.failed++; await new Promise((r) => setTimeout(r, 50)); continue; }
+        out.statuses[answered.status] = (out.statuses[answered.status] || 0) + 1;
+        if (answered.status === 200) out.ok++;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      console.log(JSON.stringify(out));
+    })();`;
+  const { code, output } = await bed.run(o.node, {
+    image: o.image,
+    entrypoint: ['/usr/bin/node', '-e', script],
+    cmd: [o.service, o.host, String(o.seconds)],
+    network: o.network,
+  });
+  if (code !== 0) throw new Error(`edge stand-in exited ${code}: ${output}`);
+  return JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as EdgeRun;
+}
