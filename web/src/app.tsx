@@ -16,6 +16,7 @@ const Tunnel = lazy(() => import('./pages/tunnel.js'));
 const SettingsPage = lazy(() => import('./pages/settings.js'));
 const Tokens = lazy(() => import('./pages/tokens.js'));
 const Audit = lazy(() => import('./pages/audit.js'));
+const Nodes = lazy(() => import('./pages/nodes.js'));
 
 function Page({ path }: { path: string }) {
   const routes: [string, (p: Record<string, string>) => ReactNode][] = [
@@ -29,6 +30,7 @@ function Page({ path }: { path: string }) {
     ['/settings', () => <SettingsPage />],
     ['/settings/tokens', () => <Tokens />],
     ['/audit', () => <Audit />],
+    ['/nodes', () => <Nodes />],
   ];
   for (const [pattern, render] of routes) {
     const params = matchPath(pattern, path);

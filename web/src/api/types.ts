@@ -84,3 +84,12 @@ export type CreatedToken = JsonOf<'/api/v1/tokens', 'post'>;
 
 /** One audit log entry. */
 export type AuditEntry = Schemas['AuditEntry'];
+
+/** A Swarm node (`GET /api/v1/nodes`). */
+export type SwarmNode = Schemas['SwarmNode'];
+/** `GET /api/v1/nodes`: the engine's mode and its nodes. */
+export type SwarmNodes = Schemas['SwarmNodes'];
+/** A task of a Swarm project. */
+export type SwarmTask = Schemas['SwarmTask'];
+/** `GET /api/v1/nodes/join` (admin). */
+export type JoinCommand = JsonOf<'/api/v1/nodes/join', 'get'>;

@@ -17,6 +17,8 @@ export default function ProjectView({ id }: { id: string }) {
   const [logs, setLogs] = useState(false);
   const project = useQuery(queries.project(id));
   const containers = useQuery(queries.containers({ projectId: id }));
+  const swarm = project.data?.target === 'swarm';
+  const tasks = useQuery({ ...queries.projectTasks(id), enabled: swarm, refetchInterval: 10_000 });
   const toJob = (res: Accepted) => {
     void qc.invalidateQueries({ queryKey: keys.projects });
     navigate(`/jobs/${res.job.id}`);
@@ -70,6 +72,8 @@ export default function ProjectView({ id }: { id: string }) {
           </dd>
           <dt>Kind</dt>
           <dd>{p.kind}</dd>
+          <dt>Runs on</dt>
+          <dd>{p.target === 'swarm' ? `Swarm · ${p.replicas ?? 1} replica(s)` : 'this host'}</dd>
           <dt>Host port</dt>
           <dd>{p.hostPort ?? '—'}</dd>
           {p.image && (
@@ -104,6 +108,27 @@ export default function ProjectView({ id }: { id: string }) {
           <dd>{p.lastJobId ? <Link to={`/jobs/${p.lastJobId}`}>view log</Link> : '—'}</dd>
         </dl>
       </Card>
+      {swarm && (
+        <Card title="Swarm tasks">
+          {tasks.isPending ? (
+            <Loading />
+          ) : tasks.error ? (
+            <ErrorView error={tasks.error} />
+          ) : (
+            <ul className="plain">
+              {tasks.data.items
+                .filter((t) => t.desiredState === 'running' || t.error)
+                .map((t) => (
+                  <li key={t.id}>
+                    <Badge status={t.state} /> {t.service}.{t.slot ?? '?'} on {t.node ?? '—'}
+                    {t.error && <span className="muted small"> · {t.error}</span>}
+                  </li>
+                ))}
+              {tasks.data.items.length === 0 && <li className="muted">No tasks.</li>}
+            </ul>
+          )}
+        </Card>
+      )}
       <Card
         title="Containers"
         actions={<Button onClick={() => setLogs((l) => !l)}>{logs ? 'Hide logs' : 'Live logs'}</Button>}
