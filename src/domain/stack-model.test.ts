@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pushable, type StackOptions, toStackModel } from './stack-model.js';
+import { composeSwarmProblems, pushable, type StackOptions, toStackModel } from './stack-model.js';
 
 /** What `docker compose -p warp-shop config --format json` (v2.26) printed for a two-service project. */
 const resolved = {
@@ -133,6 +133,22 @@ describe('compose model → stack file', () => {
     expect(details.find((d) => d.path === 'services.web.build')?.message).toMatch(
       /Swarm cannot build images/,
     );
+  });
+
+  it('refuses the same as written, before compose resolved anything', () => {
+    const written = {
+      services: {
+        web: { build: '.', labels: ['warp.proxy=true'] },
+        api: { build: '.', image: '${REGISTRY}/api' },
+        db: { image: 'postgres', devices: ['/dev/sda:/dev/sda'] },
+        ok: { build: '.', image: 'ghcr.io/acme/ok:1' },
+      },
+    };
+    expect(composeSwarmProblems(written).map((p) => p.path)).toEqual([
+      'services.web.build',
+      'services.db.devices',
+    ]);
+    expect(composeSwarmProblems({ services: { web: { image: 'nginx' } } })).toEqual([]);
   });
 
   it('plans a build and push when the image names a registry', () => {

@@ -50,6 +50,31 @@ export function pushable(image: string): boolean {
   }
 }
 
+const buildProblem = (name: string): ErrorDetail => ({
+  path: `services.${name}.build`,
+  message: `Swarm cannot build images: every node pulls ${name}'s image from a registry. Set image: <registry>/<name>:<tag> (or a Docker Hub <namespace>/<name>) so the panel builds and pushes it there, or push it yourself and remove build:`,
+});
+
+/**
+ * What a compose file (as written, before compose resolves it) asks that no stack can do: `build:`
+ * without an image to push to, `privileged`, host devices, `network_mode`… Checked when the deploy is
+ * requested, so the refusal comes at once (the job checks the resolved model again).
+ */
+export function composeSwarmProblems(compose: unknown): ErrorDetail[] {
+  const services = isObj(compose) && isObj(compose.services) ? compose.services : {};
+  const problems: ErrorDetail[] = [];
+  for (const [name, def] of Object.entries(services)) {
+    if (!isObj(def)) continue;
+    problems.push(...convertService(name, def).problems);
+    if (def.build == null) continue;
+    const image = typeof def.image === 'string' ? def.image : null;
+    // An interpolated image (`${REGISTRY}/app`) is judged after compose resolved it.
+    if (image?.includes('$') || (image && pushable(image))) continue;
+    problems.push(buildProblem(name));
+  }
+  return problems;
+}
+
 const LABELS = (projectId: string) => ({ 'warp.managed': 'true', 'warp.project': projectId });
 
 /** A Go duration from compose's JSON (a string as is; a number taken as nanoseconds). */
@@ -195,10 +220,7 @@ export function toStackModel(compose: unknown, opts: StackOptions): StackPlan {
       const image = typeof def.image === 'string' ? def.image : null;
       if (image && pushable(image)) builds.push({ service: name, image });
       else {
-        problems.push({
-          path: `services.${name}.build`,
-          message: `Swarm cannot build images: every node pulls ${name}'s image from a registry. Set image: <registry>/<name>:<tag> (or a Docker Hub <namespace>/<name>) so the panel builds and pushes it there, or push it yourself and remove build:`,
-        });
+        problems.push(buildProblem(name));
       }
     } else if (typeof def.image !== 'string') {
       problems.push({ path: `services.${name}.image`, message: `${name} needs an image on Swarm` });

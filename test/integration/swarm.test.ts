@@ -18,7 +18,7 @@ import {
   skipWithoutDocker,
   TEST_IMAGE,
 } from '../support/docker.js';
-import { waitForJob } from '../support/job-helpers.js';
+import { openSse, waitForJob } from '../support/job-helpers.js';
 import { capturedLogLines } from '../support/log-capture.js';
 import { type SwarmBed, startSwarmBed, swarmBedProblem } from '../support/swarm-bed.js';
 import { ensureConnectorImage } from '../support/swarm-connector-image.js';
@@ -238,6 +238,25 @@ describe.skipIf(noDocker || problem !== null)('projects on a two-node Swarm', { 
     const serving = lines.filter((l) => l.text.startsWith('serving as '));
     expect(new Set(serving.map((l) => l.node))).toEqual(new Set(hostnames()));
     expect(serving.every((l) => l.service === 'whoami' && l.taskId)).toBe(true);
+
+    // The live stream follows the service across its tasks on both nodes.
+    await t.app.http.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.http.server.address() as { port: number };
+    const sse = await openSse(
+      `http://127.0.0.1:${port}/api/v1/projects/${quick.id}/service-logs/stream?tail=5`,
+      auth,
+    );
+    expect(sse.status).toBe(200);
+    const nodesOf = (events: { data: string }[]) =>
+      new Set(
+        events
+          .map((e) => JSON.parse(e.data) as { node: string; text: string })
+          .filter((l) => l.text.startsWith('serving as '))
+          .map((l) => l.node),
+      );
+    const events = await sse.wait((all) => nodesOf(all).size === 2, 20_000);
+    sse.close();
+    expect(nodesOf(events)).toEqual(new Set(hostnames()));
   });
 
   let stack: { id: string; hostname: string };

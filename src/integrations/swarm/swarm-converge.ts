@@ -22,6 +22,17 @@ function stable(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/**
+ * The part of a task spec that decides whether a task runs the current service spec. Placement is
+ * left out (swarmkit keeps a task whose node still fits new constraints), and so is `Runtime`, which
+ * the API shows on services but not on tasks.
+ */
+const RELEVANT = ['ContainerSpec', 'Resources', 'RestartPolicy', 'Networks', 'ForceUpdate', 'LogDriver'];
+const specKey = (spec: unknown): string => {
+  const o = (spec ?? {}) as Record<string, unknown>;
+  return stable(Object.fromEntries(RELEVANT.map((k) => [k, o[k]])));
+};
+
 /** A task's failure as people read it: the engine's error, else its status message and exit code. */
 export const taskError = (t: TaskInfo): string =>
   t.Status.Err ||
@@ -46,8 +57,8 @@ export function convergence(service: ServiceInfo, tasks: TaskInfo[], wanted: num
       waiting: '',
     };
   }
-  const template = stable(service.Spec.TaskTemplate);
-  const current = tasks.filter((t) => stable(t.Spec) === template);
+  const template = specKey(service.Spec.TaskTemplate);
+  const current = tasks.filter((t) => specKey(t.Spec) === template);
   const running = current.filter((t) => t.DesiredState === 'running' && t.Status.State === 'running');
   const failures = current.filter((t) => FAILED_TASK.has(t.Status.State));
   if (failures.length >= 3 && running.length < wanted) {
@@ -58,7 +69,7 @@ export function convergence(service: ServiceInfo, tasks: TaskInfo[], wanted: num
     return { done: false, failed: null, waiting: `update ${state.replace('_', ' ')}` };
   }
   const stale = tasks.filter(
-    (t) => t.DesiredState === 'running' && stable(t.Spec) !== template && t.Status.State === 'running',
+    (t) => t.DesiredState === 'running' && specKey(t.Spec) !== template && t.Status.State === 'running',
   );
   if (running.length >= wanted && stale.length === 0) return { done: true, running };
   const pending = current.find((t) => t.DesiredState === 'running' && t.Status.State !== 'running');
