@@ -50,3 +50,12 @@ export const pacingOf = (s: Settings): UpdatePacing => ({
 
 /** A Go duration for stack files (`5s`). */
 export const seconds = (n: number): string => `${n}s`;
+
+/** A job-log warning when the tunnel's connectors are not on the Swarm (they could not resolve `service`). */
+export function warnIfTunnelOffSwarm(s: Settings, log: { warn(text: string): void }, service: string): void {
+  if (s.tunnel.mode === 'local' && s.tunnel.restart.mode !== 'swarm') {
+    log.warn(
+      `cloudflared does not run on the Swarm (tunnel restart "${s.tunnel.restart.mode}"): it must reach ${service} on the ${s.swarm.network} network — set the tunnel restart to swarm:<service> to run it there`,
+    );
+  }
+}

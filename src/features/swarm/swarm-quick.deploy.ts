@@ -16,7 +16,7 @@ import {
   updateService,
 } from '../../integrations/swarm/swarm-services.js';
 import type { JobContext } from '../jobs/index.js';
-import { pacingOf, type SwarmDeps, setState } from './swarm-deps.js';
+import { pacingOf, type SwarmDeps, setState, warnIfTunnelOffSwarm } from './swarm-deps.js';
 
 /** Where the tasks run, for the job log: `web.1 on node-a, web.2 on node-b`. */
 export async function describePlacement(
@@ -104,6 +104,7 @@ export async function deployQuickOnSwarm(
     );
     ctx.log.info(`running: ${await describePlacement(deps, name, tasks)}`);
     const service = `http://${name}:${port}`;
+    warnIfTunnelOffSwarm(settings, ctx.log, service);
     await ctx.step(`Publishing ${row.hostname}`, () =>
       deps.publisher.publish(ctx, { projectId: row.id, hostname: row.hostname!, service }),
     );

@@ -9,7 +9,7 @@ import { requireManager } from '../../integrations/swarm/swarm-mode.js';
 import { ensureOverlay } from '../../integrations/swarm/swarm-objects.js';
 import { servicesByLabel } from '../../integrations/swarm/swarm-services.js';
 import type { JobContext } from '../jobs/index.js';
-import { type SwarmDeps, seconds, setState } from './swarm-deps.js';
+import { type SwarmDeps, seconds, setState, warnIfTunnelOffSwarm } from './swarm-deps.js';
 import { describePlacement } from './swarm-quick.deploy.js';
 import { removeStack } from './swarm-teardown.js';
 
@@ -89,6 +89,7 @@ export async function deployStackOnSwarm(
       ctx.log.info(`running: ${await describePlacement(deps, s.Spec.Name, tasks)}`);
     }
     const service = `http://${plan.proxyHost}:${proxy.containerPort}`;
+    warnIfTunnelOffSwarm(settings, ctx.log, service);
     await ctx.step(`Publishing ${row.hostname}`, () =>
       deps.publisher.publish(ctx, { projectId: row.id, hostname: row.hostname!, service }),
     );
