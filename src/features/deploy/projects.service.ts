@@ -35,6 +35,8 @@ export interface NewProjectInput {
   composeProject?: string | null;
   hostPort?: number | null;
   spec?: ProjectSpec;
+  target?: 'host' | 'swarm';
+  replicas?: number | null;
 }
 
 /** Projects: the list, and the common part of every create/redeploy/delete (checks, row, job, audit). */
@@ -146,6 +148,8 @@ export function createProjectsService(deps: {
           created_at: now,
           updated_at: now,
           last_job_id: null,
+          target: input.target ?? 'host',
+          replicas: input.replicas ?? null,
         });
         const queued = await deps.jobs.enqueue(
           ctx,
