@@ -258,6 +258,18 @@ describe.skipIf(noDocker || problem !== null)('projects on a two-node Swarm', { 
     ).not.toContain('private');
   });
 
+  it('refuses stop/start and a rename of a Swarm project: the Swarm keeps its tasks, the name is its DNS name', async () => {
+    const stop = await api('POST', `/api/v1/projects/${quick.id}/stop`);
+    expect(stop.statusCode, stop.body).toBe(409);
+    expect(stop.json().error.message).toMatch(/runs on Swarm/);
+    const rename = await api('PATCH', `/api/v1/projects/${quick.id}`, { name: 'other' });
+    expect(rename.statusCode, rename.body).toBe(400);
+    expect(rename.json().error.details).toEqual([
+      { path: 'name', message: expect.stringMatching(/Swarm service/) },
+    ]);
+    expect((await api('GET', `/api/v1/projects/${quick.id}`)).json().name).toBe('whoami');
+  });
+
   it('reads the service logs across its tasks on both nodes', async () => {
     const res = await api('GET', `/api/v1/projects/${quick.id}/service-logs?tail=20`);
     expect(res.statusCode, res.body).toBe(200);
@@ -373,6 +385,10 @@ describe.skipIf(noDocker || problem !== null)('projects on a two-node Swarm', { 
       status: 'running',
     });
     expect(project.containerNames).toEqual(['warp-shop_web', 'warp-shop_worker']);
+    // The status watcher reads this engine's containers (none carry compose labels here): it leaves
+    // a Swarm project's status to its deploys.
+    await t.app.projectStatus.refresh(stack.id);
+    expect((await api('GET', `/api/v1/projects/${stack.id}`)).json().status).toBe('running');
     const tasks = await running(stack.id);
     expect(
       tasks

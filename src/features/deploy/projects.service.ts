@@ -247,6 +247,11 @@ export function createProjectsService(deps: {
       if (row.kind === 'forward') {
         throw conflict(`${row.name} is a forward: it runs no containers the panel could ${action}`);
       }
+      if (row.target === 'swarm') {
+        throw conflict(
+          `${row.name} runs on Swarm, which keeps its replicas running: redeploy it to replace its tasks, drain a node to move them, or delete it`,
+        );
+      }
       if (row.status === 'pending' || row.status === 'failed') {
         throw conflict(`${row.name} has not been deployed yet; deploy it first`);
       }
