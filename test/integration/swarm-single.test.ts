@@ -66,6 +66,15 @@ describe.skipIf(skip)('Swarm features on a single engine', () => {
       'name',
       'constraints.zone',
     ]);
+    // A dry run shows the single-host plan: with target swarm it is refused before anything else.
+    const dry = await post('/api/v1/projects/deploy-existing', {
+      path: 'anything',
+      subdomain: 'single',
+      target: 'swarm',
+      dryRun: true,
+    });
+    expect(dry.statusCode, dry.body).toBe(400);
+    expect(dry.json().error.details.map((d: { path: string }) => d.path)).toEqual(['dryRun']);
     expect(await projectCount()).toBe(0);
   });
 

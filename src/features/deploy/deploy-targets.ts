@@ -31,10 +31,11 @@ export function assertSwarmCompose(compose: unknown): void {
   if (problems.length > 0) throw validationError('this compose project cannot run on Swarm', problems);
 }
 
-/** Swarm-only fields of a quick service request. */
+/** Swarm-only fields of a quick service request, and the dry run the Swarm target does not offer. */
 interface SwarmFields extends TargetRequest {
   constraints?: Record<string, string> | undefined;
   resources?: { cpus?: number | undefined; memoryMb?: number | undefined } | undefined;
+  dryRun?: boolean | undefined;
 }
 
 /**
@@ -62,6 +63,14 @@ export function createTargets(deps: {
       ];
     }
     return [
+      () => {
+        // A plan is the single-host model (host port, blue/green); a stack file is another thing.
+        if (b.dryRun) {
+          throw validationError('a dry run shows the plan of target "host" only', [
+            { path: 'dryRun', message: 'not available with "target": "swarm"' },
+          ]);
+        }
+      },
       () => b.replicas !== undefined && parseReplicas(b.replicas),
       () => b.constraints !== undefined && nodeLabelConstraints(b.constraints),
       () => b.resources !== undefined && resourceLimits(b.resources),
