@@ -116,6 +116,14 @@ const OPERATIONS: Record<string, { summary: string; errors?: DomainStatus[] }> =
     summary: 'Metrics series of the host, a project or a container over a range',
     errors: [404],
   },
+  'GET /api/v1/projects/:id/releases': {
+    summary: "A project's releases, newest first, the one that serves marked live",
+    errors: [404],
+  },
+  'POST /api/v1/projects/:id/releases/:rid/rollback': {
+    summary: 'Roll back: run that release again exactly (its images by digest, its commit, its model)',
+    errors: [404, 409],
+  },
   'GET /api/v1/projects/:id/thresholds': {
     summary: "A project's CPU and memory alert thresholds",
     errors: [404],

@@ -79,9 +79,25 @@ describe.skipIf(skip)('app data backups (engine, restic, s3rver)', () => {
       [`${vol}:/v:ro`],
     );
 
+  // Over TCP: the image's entrypoint first runs a socket-only server for its init step and stops it
+  // again, so a socket that answers does not yet mean the real server is up.
   const psql = async (sql: string, database = 'appdb') => {
     const exec = await docker.getContainer(db).exec({
-      Cmd: ['psql', '-U', 'app', '-d', database, '-At', '-v', 'ON_ERROR_STOP=1', '-c', sql],
+      Cmd: [
+        'psql',
+        '-h',
+        '127.0.0.1',
+        '-U',
+        'app',
+        '-d',
+        database,
+        '-At',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-c',
+        sql,
+      ],
+      Env: [`PGPASSWORD=${PG_PASSWORD}`],
       AttachStdout: true,
       AttachStderr: true,
     });

@@ -162,8 +162,9 @@ describe.skipIf(skip)('least privilege: compose projects that reach the host', {
     ]);
     const okJob = (await redeploy()).json() as unknown as { job: { id: string } };
     expect((await waitForJob(t, callers.adminBearer.headers, okJob.job.id)).status).toBe('succeeded');
+    // The redeploy ran blue/green as the project's next release (its own compose project): find it by the panel's label.
     const [container] = await docker.listContainers({
-      filters: { label: [`com.docker.compose.project=${project.composeProject}`] },
+      filters: { label: [`warp.project=${project.id}`, 'com.docker.compose.service=web'] },
     });
     expect((await docker.getContainer(container!.Id).inspect()).HostConfig.Privileged).toBe(true);
     const audit = (

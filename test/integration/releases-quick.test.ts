@@ -12,17 +12,21 @@ import {
 import { newRunId, requireDocker, skipWithoutDocker } from '../support/docker.js';
 import { waitForJob } from '../support/job-helpers.js';
 import { ensureReleaseImages, FLAKY_IMAGE, releaseImage, retag, served } from '../support/release-images.js';
+import { testEngines } from '../support/databases.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 const skip = await skipWithoutDocker();
+const engines = await testEngines();
+/** Host ports per engine: both suites may run at once. */
+const PORTS = { sqlite: '18500-18549', postgres: '18550-18599' } as const;
 
 /**
- * Releases of a quick service on the real engine (SQLite): every deploy is a release, a redeploy runs
+ * Releases of a quick service on the real engine, on SQLite and PostgreSQL: every deploy is a release, a redeploy runs
  * blue/green, a rollback re-runs the release's image by id although the tag has moved on, a release
  * that fails its gate (or falls over once live) leaves the previous one serving, and old releases are
  * pruned with their tags.
  */
-describe.skipIf(skip)('releases of a quick service', () => {
+describe.skipIf(skip).each(engines)('releases of a quick service (%s)', (engine) => {
   let t: TestApp;
   let docker: Docker;
   let auth: Record<string, string>;
@@ -50,7 +54,7 @@ describe.skipIf(skip)('releases of a quick service', () => {
     await ensureReleaseImages(docker);
     await ensureDeployImages(docker);
     await retag(docker, 'warp-test/release-v1:latest', repo);
-    t = await createTestApp({ env: deployEnv('18500-18599'), healthGate: { stableMs: 3000 } });
+    t = await createTestApp({ engine, env: deployEnv(PORTS[engine]), healthGate: { stableMs: 3000 } });
     configFile = writeTunnelConfig(t);
     auth = await t.adminBearer();
     const s = await api('PATCH', '/api/v1/settings', { releases: { drainSeconds: 1, keep: 2 } });

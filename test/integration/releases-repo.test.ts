@@ -15,15 +15,17 @@ import {
 import { newRunId, requireDocker, skipWithoutDocker } from '../support/docker.js';
 import { waitForJob } from '../support/job-helpers.js';
 import { served } from '../support/release-images.js';
+import { testEngines } from '../support/databases.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 const skip = await skipWithoutDocker();
+const engine = (await testEngines()).includes('postgres') ? 'postgres' : 'sqlite';
 
 /**
- * A repo project's releases (SQLite): each records the commit it was built from; a rollback checks
+ * A repo project's releases (PostgreSQL where it runs; quick services cover SQLite): each records the commit it was built from; a rollback checks
  * that commit out again and runs the image that release built (tagged by the panel), not a rebuild.
  */
-describe.skipIf(skip)('releases of a repo project', () => {
+describe.skipIf(skip)(`releases of a repo project (${engine})`, () => {
   let gh: FakeGithub;
   let gitServer: GitServer;
   let t: TestApp;
@@ -56,6 +58,7 @@ describe.skipIf(skip)('releases of a repo project', () => {
       'app/index.html': 'built from commit one\n',
     });
     t = await createTestApp({
+      engine,
       env: {
         ...deployEnv('18800-18849'),
         WARP_GITHUB_API_URL: gh.apiUrl,

@@ -86,19 +86,28 @@ export { TEST_LABEL };
 
 /** Remove the containers and default network of compose projects, for cleanup. */
 export async function removeComposeProjects(docker: Docker, names: string[]): Promise<void> {
+  if (names.length === 0) return;
+  // A project's later releases run as `<name>_<n>` (blue/green): those go too.
+  const ofOurs = (p: string) => names.some((n) => p === n || p.startsWith(`${n}_`));
+  const list = (
+    await docker.listContainers({ all: true, filters: { label: ['com.docker.compose.project'] } })
+  ).filter((c) => ofOurs(c.Labels['com.docker.compose.project'] ?? ''));
+  await Promise.all(
+    list.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true, v: true })
+        .catch(() => {}),
+    ),
+  );
+  const networks = await docker.listNetworks({ filters: { label: ['com.docker.compose.project'] } });
+  for (const n of networks.filter((n) => ofOurs(n.Labels?.['com.docker.compose.project'] ?? ''))) {
+    await docker
+      .getNetwork(n.Id)
+      .remove()
+      .catch(() => {});
+  }
   for (const p of names) {
-    const list = await docker.listContainers({
-      all: true,
-      filters: { label: [`com.docker.compose.project=${p}`] },
-    });
-    await Promise.all(
-      list.map((c) =>
-        docker
-          .getContainer(c.Id)
-          .remove({ force: true, v: true })
-          .catch(() => {}),
-      ),
-    );
     await docker
       .getNetwork(`${p}_default`)
       .remove()

@@ -4825,6 +4825,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** A project's releases, newest first, the one that serves marked live */
         get: {
             parameters: {
                 query?: never;
@@ -4911,6 +4912,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Roll back: run that release again exactly (its images by digest, its commit, its model) */
         post: {
             parameters: {
                 query?: never;
@@ -4961,6 +4963,15 @@ export interface paths {
                 };
                 /** @description Not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Conflicts with the current state (the message names what holds it) */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };

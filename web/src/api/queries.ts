@@ -42,6 +42,8 @@ export const keys = {
   project: (id: string) => ['project', id] as const,
   projectPlan: (id: string) => ['project', id, 'plan'] as const,
   projectPolicy: (id: string) => ['project', id, 'policy'] as const,
+  /** Under `projects`: a deploy or rollback that refreshes the projects refreshes the releases too. */
+  releases: (id: string) => ['projects', id, 'releases'] as const,
   deliveries: (id: string) => ['project', id, 'deliveries'] as const,
   deliveriesAll: ['deliveries'] as const,
   jobs: {

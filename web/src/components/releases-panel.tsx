@@ -22,7 +22,7 @@ export function ReleasesPanel({ projectId }: { projectId: string }) {
   const qc = useQueryClient();
   const [target, setTarget] = useState<Release | null>(null);
   const releases = useQuery({
-    queryKey: [...keys.projects, projectId, 'releases'],
+    queryKey: keys.releases(projectId),
     queryFn: () => api<Items<Release>>(`/api/v1/projects/${projectId}/releases`),
     refetchInterval: 15_000,
   });
