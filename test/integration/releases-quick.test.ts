@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../support/databases.js';
 import {
   CRASH_IMAGE,
   deployEnv,
@@ -12,7 +13,6 @@ import {
 import { newRunId, requireDocker, skipWithoutDocker } from '../support/docker.js';
 import { waitForJob } from '../support/job-helpers.js';
 import { ensureReleaseImages, FLAKY_IMAGE, releaseImage, retag, served } from '../support/release-images.js';
-import { testEngines } from '../support/databases.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 const skip = await skipWithoutDocker();

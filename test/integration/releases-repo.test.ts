@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GitServer, git, startGitServer } from '../fakes/git-server.js';
 import { type FakeGithub, startFakeGithub } from '../fakes/github-server.js';
+import { testEngines } from '../support/databases.js';
 import {
   deployEnv,
   ensureDeployImages,
@@ -15,7 +16,6 @@ import {
 import { newRunId, requireDocker, skipWithoutDocker } from '../support/docker.js';
 import { waitForJob } from '../support/job-helpers.js';
 import { served } from '../support/release-images.js';
-import { testEngines } from '../support/databases.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 const skip = await skipWithoutDocker();
