@@ -52,11 +52,13 @@ import {
   createThresholdWatch,
   type SamplerOptions,
 } from './features/metrics/index.js';
+import { createNodesService } from './features/nodes/index.js';
 import { createNotifications, type NotificationOptions } from './features/notifications/index.js';
 import { createOnboardingService } from './features/onboarding/index.js';
 import { createRegistriesService } from './features/registries/index.js';
 import { createReleaseBook, createReleasesService } from './features/releases/index.js';
 import { createSettingsService, defaultsFromConfig } from './features/settings/index.js';
+import { createSwarmFlows, createSwarmRequestChecks, createSwarmStatus } from './features/swarm/index.js';
 import { createSystemService } from './features/system/index.js';
 import { createTunnelService } from './features/tunnel/index.js';
 import { auditRoutes } from './http/routes/audit.routes.js';
@@ -71,12 +73,14 @@ import { hostRepoRoutes } from './http/routes/host-repos.routes.js';
 import { jobRoutes } from './http/routes/jobs.routes.js';
 import { localSignInRoutes } from './http/routes/local-sign-in.routes.js';
 import { metricsRoutes } from './http/routes/metrics.routes.js';
+import { nodesRoutes } from './http/routes/nodes.routes.js';
 import { notificationsRoutes } from './http/routes/notifications.routes.js';
 import { onboardingRoutes } from './http/routes/onboarding.routes.js';
 import { projectRoutes } from './http/routes/projects.routes.js';
 import { registriesRoutes } from './http/routes/registries.routes.js';
 import { releasesRoutes } from './http/routes/releases.routes.js';
 import { settingsRoutes } from './http/routes/settings.routes.js';
+import { swarmRoutes } from './http/routes/swarm.routes.js';
 import { systemRoutes } from './http/routes/system.routes.js';
 import { templatesRoutes } from './http/routes/templates.routes.js';
 import { tokenRoutes } from './http/routes/tokens.routes.js';
@@ -92,6 +96,7 @@ import { createGithubClient } from './integrations/github/github-client.js';
 import { orgMembership } from './integrations/github/org-membership.js';
 import { detectSelfContainerId } from './integrations/host/self-container.js';
 import { createRestic } from './integrations/restic/restic-cli.js';
+import { createStackCli } from './integrations/swarm/stack-cli.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { DEFAULT_CHILD_PATH } from './lib/process/run-process.js';
 import { systemContext } from './lib/request-context.js';
@@ -188,7 +193,11 @@ export async function createApp(opts: AppOptions) {
   };
   // Docker: the client connects lazily (first call negotiates the API version), never at start-up.
   const dockerLog = logger.child({ component: 'docker' });
-  const docker = createDockerClient({ dockerHost: config.dockerHost, log: dockerLog });
+  const docker = createDockerClient({
+    dockerHost: config.dockerHost,
+    log: dockerLog,
+    remote: { tls: config.dockerTls, sshAuthSock: config.sshAuthSock },
+  });
   let selfContainer: Promise<string | null> | null = null;
   const access = createContainerAccess({
     selfContainerId: () => (selfContainer ??= detectSelfContainerId()),
@@ -342,9 +351,13 @@ export async function createApp(opts: AppOptions) {
     log: backupLog,
   });
   registerBackupJobs(jobs, backupDeps);
+  // The Docker CLI (compose, stack deploy) reaches the same engine the API calls go to.
   const composeEnv: Record<string, string> = {
     DOCKER_HOST: config.dockerHost,
     ...(config.dockerConfig ? { DOCKER_CONFIG: config.dockerConfig } : {}),
+    ...(config.dockerTls.verify ? { DOCKER_TLS_VERIFY: '1' } : {}),
+    ...(config.dockerTls.certPath ? { DOCKER_CERT_PATH: config.dockerTls.certPath } : {}),
+    ...(config.sshAuthSock ? { SSH_AUTH_SOCK: config.sshAuthSock } : {}),
   };
   let composeCli: Promise<Compose> | null = null;
   const compose = () => {
@@ -360,6 +373,24 @@ export async function createApp(opts: AppOptions) {
     baseDockerConfig: config.dockerConfig,
   });
   await registries.sweepStale();
+  // Swarm: the same engine as a Swarm manager — services and stacks beside the single-host flows.
+  const swarmFlows = createSwarmFlows({
+    docker,
+    compose,
+    stack: async () => createStackCli((await compose()).command, composeEnv),
+    publisher: tunnel.publisher,
+    projectsRepo: repos.projects,
+    openSpec: (row) => projects.openSpec(row),
+    settings,
+    registries,
+    releases: releaseBook,
+    dataDir: config.dataDir,
+    clock,
+    ...(opts.healthGate ? { gate: opts.healthGate } : {}),
+  });
+  const swarmStatus = createSwarmStatus({ docker, projects });
+  const nodes = createNodesService({ docker, audit });
+  // Swarm: the same engine as a Swarm manager — services and stacks beside the single-host flows.
   const deployRequests = createDeployRequestsService({
     projects,
     projectsRepo: repos.projects,
@@ -370,6 +401,7 @@ export async function createApp(opts: AppOptions) {
     dataDir: config.dataDir,
     peekPort: () => ports.peek(),
     forwardPorts: { assertFree: (port, selfId) => forwards.assertFree(port, selfId) },
+    swarm: createSwarmRequestChecks({ docker }),
   });
   const projectPlans = createProjectPlansService({ projects, plans });
   const releases = createReleasesService({ book: releaseBook, projects });
@@ -432,6 +464,7 @@ export async function createApp(opts: AppOptions) {
     github,
     beforeDeploy: (ctx, projectId) => backups.beforeDeploy(ctx, projectId),
     commitStatus: hooks.statuses,
+    swarm: swarmFlows,
     ...(opts.healthGate ? { healthGate: opts.healthGate } : {}),
     ...(opts.pullStallTimeoutMs ? { pullStallTimeoutMs: opts.pullStallTimeoutMs } : {}),
   });
@@ -569,6 +602,8 @@ export async function createApp(opts: AppOptions) {
       notificationsRoutes(app, { notifications });
       metricsRoutes(app, { query: metricsQuery, thresholds });
       hooksRoutes(app, { hooks });
+      nodesRoutes(app, { nodes });
+      swarmRoutes(app, { swarm: swarmStatus, slots: streamSlots });
       // Last: the SPA's catch-all only answers paths no API route took.
       webRoutes(app, opts.webRoot ? { root: opts.webRoot } : {});
     },
@@ -593,6 +628,8 @@ export async function createApp(opts: AppOptions) {
       registries,
       hooks,
       releases,
+      nodes,
+      swarmStatus,
     },
     /** Backup and restore-check timers: `start()` after the runner started, stopped by `close()`. */
     backupScheduler,

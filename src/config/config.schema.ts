@@ -27,15 +27,19 @@ const portRange = z
 
 /** `<unit or container>` optionally with `=<host:port>` of its metrics server (`/ready`). */
 const RESTART_TARGET = String.raw`[A-Za-z0-9@][A-Za-z0-9@._-]*(=[A-Za-z0-9.:\[\]-]+:\d{1,5})?`;
+/** A Swarm service name (`swarm:<service>`: cloudflared runs as that service). */
+const SWARM_SERVICE = '[A-Za-z0-9][A-Za-z0-9_.-]+';
 const tunnelRestart = z
   .string()
   .regex(
-    new RegExp(`^(none|(systemd|docker):${RESTART_TARGET}(,${RESTART_TARGET})*)$`),
-    'expected systemd:<unit>, docker:<container> or none (replicas: systemd:cloudflared@1=127.0.0.1:20241,cloudflared@2=127.0.0.1:20242)',
+    new RegExp(`^(none|(systemd|docker):${RESTART_TARGET}(,${RESTART_TARGET})*|swarm:${SWARM_SERVICE})$`),
+    'expected systemd:<unit>, docker:<container>, swarm:<service> or none (replicas: systemd:cloudflared@1=127.0.0.1:20241,cloudflared@2=127.0.0.1:20242)',
   )
   .transform((s): TunnelRestartConfig => {
     if (s === 'none') return { mode: 'none', target: null };
-    const [mode, rest] = s.split(/:(.*)/s) as ['systemd' | 'docker', string];
+    const [mode, rest] = s.split(/:(.*)/s) as ['systemd' | 'docker' | 'swarm', string];
+    // A Swarm service is one target: the Swarm rolls its replicas itself.
+    if (mode === 'swarm') return { mode, target: rest };
     const replicas = rest.split(',').map((item) => {
       const [target, metrics] = item.split(/=(.*)/s) as [string, string | undefined];
       return { target, metrics: metrics || null };
@@ -45,9 +49,9 @@ const tunnelRestart = z
     return { mode, target: replicas[0]!.target, replicas };
   });
 
-/** The tunnel restart setting: one target, or replicas restarted one at a time. */
+/** The tunnel restart setting: one target, or replicas restarted one at a time (`swarm`: one service). */
 export interface TunnelRestartConfig {
-  mode: 'systemd' | 'docker' | 'none';
+  mode: 'systemd' | 'docker' | 'swarm' | 'none';
   target: string | null;
   replicas?: { target: string; metrics: string | null }[];
 }
@@ -73,8 +77,16 @@ export const envSchema = z.object({
   WARP_LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
   DOCKER_HOST: z
     .string()
-    .regex(/^(unix:\/\/\/.+|tcp:\/\/.+|npipe:\/\/.+)$/, 'expected unix:///path or tcp://host:port')
+    .regex(
+      /^(unix:\/\/\/.+|tcp:\/\/.+|npipe:\/\/.+|ssh:\/\/.+)$/,
+      'expected unix:///path, tcp://host:port or ssh://user@host',
+    )
     .default('unix:///var/run/docker.sock'),
+  /** `1`: talk TLS to a tcp:// engine (a remote Swarm manager), with the certificates in DOCKER_CERT_PATH. */
+  DOCKER_TLS_VERIFY: z.enum(['0', '1']).optional(),
+  DOCKER_CERT_PATH: optional,
+  /** The ssh agent for ssh:// engines (as the Docker CLI uses it). */
+  SSH_AUTH_SOCK: optional,
   WARP_COMPOSE: z.enum(['docker compose', 'docker-compose']).optional(),
   DOCKER_CONFIG: optional,
   WARP_CLOUDFLARED_BIN: z.string().min(1).default('cloudflared'),
@@ -137,6 +149,12 @@ export function toConfig(env: Env, cwd: string) {
     logLevel: env.WARP_LOG_LEVEL,
     logFormat: env.WARP_LOG_FORMAT,
     dockerHost: env.DOCKER_HOST,
+    /** TLS to a tcp:// engine: on with DOCKER_TLS_VERIFY=1, certificates (ca/cert/key.pem) from DOCKER_CERT_PATH. */
+    dockerTls: {
+      verify: env.DOCKER_TLS_VERIFY === '1',
+      certPath: env.DOCKER_CERT_PATH ? path.resolve(cwd, env.DOCKER_CERT_PATH) : null,
+    },
+    sshAuthSock: env.SSH_AUTH_SOCK,
     compose: env.WARP_COMPOSE ?? null,
     /** Passed to compose children: where the Docker CLI finds its plugins (`docker compose`). */
     dockerConfig: env.DOCKER_CONFIG,

@@ -58,6 +58,22 @@ describe('loadConfig', () => {
     expect(config.access.allowedUsers).toEqual(['a', 'b']);
   });
 
+  it('takes the remote engine forms: ssh:// and tcp:// with TLS, and cloudflared as a Swarm service', () => {
+    const cwd = tmp();
+    const config = loadConfig(
+      {
+        DOCKER_HOST: 'ssh://deploy@manager.lan',
+        DOCKER_TLS_VERIFY: '1',
+        DOCKER_CERT_PATH: 'certs',
+        WARP_TUNNEL_RESTART: 'swarm:warp-cloudflared',
+      },
+      cwd,
+    );
+    expect(config.dockerHost).toBe('ssh://deploy@manager.lan');
+    expect(config.dockerTls).toEqual({ verify: true, certPath: path.join(cwd, 'certs') });
+    expect(config.tunnelRestart).toEqual({ mode: 'swarm', target: 'warp-cloudflared' });
+  });
+
   it.each([
     [
       'WARP_PORT',
@@ -65,7 +81,8 @@ describe('loadConfig', () => {
       "WARP_PORT must be a number from 1 to 65535 (0 picks any free port) (got 'eighty')",
     ],
     ['WARP_PORT_RANGE', '80-90', 'range inside 1024-65535'],
-    ['WARP_TUNNEL_RESTART', 'reboot', 'systemd:<unit>, docker:<container> or none'],
+    ['WARP_TUNNEL_RESTART', 'reboot', 'systemd:<unit>, docker:<container>, swarm:<service> or none'],
+    ['DOCKER_TLS_VERIFY', 'yes', 'DOCKER_TLS_VERIFY'],
     ['WARP_DATABASE_URL', 'mysql://x', 'postgres://'],
     ['WARP_SECRET_KEY', 'short', '64 hex characters'],
     ['WARP_PUBLIC_URL', 'ftp://x', 'http(s) URL'],

@@ -105,6 +105,10 @@ export interface ProjectsTable {
   branch: ColumnType<string | null, string | null | undefined, string | null>;
   /** 1 when a push to the tracked branch deploys it. */
   auto_deploy: ColumnType<number, number | undefined, number>;
+  /** `host`: the panel's engine (the default); `swarm`: Swarm services or a stack through a manager. */
+  target: ColumnType<'host' | 'swarm', 'host' | 'swarm' | undefined, 'host' | 'swarm'>;
+  /** Replicas a Swarm project asks for; null on the host. */
+  replicas: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface DeploymentsTable {
@@ -355,7 +359,8 @@ export interface ReleasesTable {
   status: 'pending' | 'ready';
   /** 1 for the release that serves the project now (at most one per project). */
   live: number;
-  strategy: 'blue-green' | 'stop-start';
+  /** `rolling`: a Swarm project's start-first rolling update. */
+  strategy: 'blue-green' | 'stop-start' | 'rolling';
   images: string; // JSON [{service, image, digest, imageId}]
   commit_sha: string | null;
   host_port: number | null;

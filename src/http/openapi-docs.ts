@@ -141,6 +141,34 @@ const OPERATIONS: Record<string, { summary: string; errors?: DomainStatus[] }> =
     summary: "Create or rotate a project's deploy hook (the token is shown once)",
     errors: [404],
   },
+  'GET /api/v1/nodes': {
+    summary: "The engine's mode (single engine or Swarm) and the Swarm's nodes",
+    errors: [502],
+  },
+  'POST /api/v1/nodes/:id/drain': {
+    summary: 'Drain a Swarm node: its tasks move to the other nodes',
+    errors: [404, 422, 502],
+  },
+  'POST /api/v1/nodes/:id/activate': {
+    summary: 'Make a drained Swarm node available again',
+    errors: [404, 422, 502],
+  },
+  'GET /api/v1/nodes/join': {
+    summary: 'The command that joins a machine to the Swarm as a worker (the token is a secret)',
+    errors: [422, 502],
+  },
+  'GET /api/v1/projects/:id/tasks': {
+    summary: "A Swarm project's tasks with node and state",
+    errors: [404, 409, 422, 502],
+  },
+  'GET /api/v1/projects/:id/service-logs': {
+    summary: "The last log lines of a Swarm project's services, across their tasks on every node",
+    errors: [404, 409, 422, 502],
+  },
+  'GET /api/v1/projects/:id/service-logs/stream': {
+    summary: "Follow a Swarm project's service logs live (SSE)",
+    errors: [404, 409, 422, 502],
+  },
 };
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

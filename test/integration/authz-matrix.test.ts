@@ -115,6 +115,13 @@ const EXPECTED: Record<string, Level> = {
   'POST /api/v1/projects/:id/deploy-hook': 'user',
   'GET /api/v1/projects/:id/releases': 'user',
   'POST /api/v1/projects/:id/releases/:rid/rollback': 'user',
+  'GET /api/v1/nodes': 'user',
+  'POST /api/v1/nodes/:id/drain': 'admin',
+  'POST /api/v1/nodes/:id/activate': 'admin',
+  'GET /api/v1/nodes/join': 'admin',
+  'GET /api/v1/projects/:id/tasks': 'user',
+  'GET /api/v1/projects/:id/service-logs': 'user',
+  'GET /api/v1/projects/:id/service-logs/stream': 'user',
 };
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

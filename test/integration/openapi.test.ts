@@ -119,7 +119,11 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents the SSE routes as text/event-stream', () => {
-    for (const path of ['/api/v1/jobs/{id}/logs/stream', '/api/v1/containers/logs/stream']) {
+    for (const path of [
+      '/api/v1/jobs/{id}/logs/stream',
+      '/api/v1/containers/logs/stream',
+      '/api/v1/projects/{id}/service-logs/stream',
+    ]) {
       const ok = doc.paths[path]!.get!.responses['200']!;
       expect(Object.keys(ok.content ?? {}), path).toEqual(['text/event-stream']);
     }

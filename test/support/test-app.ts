@@ -30,7 +30,7 @@ export async function createTestApp(
     pullStallTimeoutMs?: number;
     /** Other app options (notification and metrics timings). */
     app?: Omit<AppOptions, 'config' | 'logger'>;
-    /** Health gate timings of the deploy flows (a shorter stabilisation window). */
+    /** Health gate timings of the deploy flows (a shorter stabilisation window) and Swarm convergence. */
     healthGate?: { timeoutMs?: number; stableMs?: number };
   } = {},
 ): Promise<TestApp> {

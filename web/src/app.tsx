@@ -21,6 +21,7 @@ const SettingsPage = lazy(() => import('./pages/settings.js'));
 const Tokens = lazy(() => import('./pages/tokens.js'));
 const Audit = lazy(() => import('./pages/audit.js'));
 const Notifications = lazy(() => import('./pages/notifications.js'));
+const Nodes = lazy(() => import('./pages/nodes.js'));
 
 function Page({ path }: { path: string }) {
   const routes: [string, (p: Record<string, string>) => ReactNode][] = [
@@ -37,6 +38,7 @@ function Page({ path }: { path: string }) {
     ['/audit', () => <Audit />],
     ['/notifications', () => <Notifications />],
     ['/account', () => <Account />],
+    ['/nodes', () => <Nodes />],
   ];
   for (const [pattern, render] of routes) {
     const params = matchPath(pattern, path);

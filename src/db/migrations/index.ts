@@ -7,6 +7,7 @@ import * as pushToDeploy from './0007-push-to-deploy.js';
 import * as notificationsMetrics from './0008-notifications-metrics.js';
 import * as backups from './0009-backups.js';
 import * as releases from './0010-releases.js';
+import * as swarm from './0011-swarm.js';
 
 /** Migrations in order; forward-only. Bundled statically so the build needs no file globbing. */
 export const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ export const migrations: Record<string, Migration> = {
   '0008-notifications-metrics': notificationsMetrics,
   '0009-backups': backups,
   '0010-releases': releases,
+  '0011-swarm': swarm,
 };
 
 /** Kysely provider over the static list. */

@@ -48,7 +48,13 @@ export function createContainerAccess(deps: {
       const named = await deps.tunnelContainer();
       const tunnels = Array.isArray(named) ? named : named ? [named] : [];
       const image = info.Config?.Image ?? '';
-      if (tunnels.some((t) => name === t || info.Id.startsWith(t)) || CLOUDFLARED_IMAGE.test(image)) {
+      // On Swarm the connectors are tasks of the panel's cloudflared service (labelled warp.kind).
+      const swarmConnector = info.Config?.Labels?.['warp.kind'] === 'cloudflared';
+      if (
+        tunnels.some((t) => name === t || info.Id.startsWith(t)) ||
+        CLOUDFLARED_IMAGE.test(image) ||
+        swarmConnector
+      ) {
         throw new AppError(
           'CONFLICT',
           `${name} runs the tunnel (cloudflared) that publishes every app; it cannot be ${action} through the API`,

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { ProjectRow } from '../../db/schema.js';
 import { composeStrategy, profilesUsed, servicesOf } from '../../domain/compose/index.js';
+import { preconditionFailed } from '../../domain/errors.js';
 import type { Compose, ComposeTarget } from '../../integrations/compose/compose-cli.js';
 import { dotenvValues } from '../../integrations/compose/compose-resolve.js';
 import { LABEL_COMPOSE_PROJECT } from '../../integrations/docker/docker-labels.js';
@@ -103,6 +104,11 @@ export async function deployCompose(
   row: ProjectRow,
   pin: Release | null = null,
 ): Promise<unknown> {
+  // Swarm: a stack from the same resolved model (the swarm feature), after any repo sync.
+  if (row.target === 'swarm') {
+    if (!deps.swarm) throw preconditionFailed('this panel has no Swarm support wired in');
+    return deps.swarm.deployStack(ctx, row, pin);
+  }
   const settings = await deps.settings.get();
   const compose = await deps.compose();
   const undo = createUndoStack(ctx.log);

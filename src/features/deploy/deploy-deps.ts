@@ -1,3 +1,4 @@
+import type { ProjectRow } from '../../db/schema.js';
 import type { Compose } from '../../integrations/compose/compose-cli.js';
 import type { DockerClient } from '../../integrations/docker/docker-client.js';
 import type { RegistryAuth } from '../../integrations/docker/registry-auth.js';
@@ -5,7 +6,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { TaskLog } from '../../lib/task-context.js';
 import type { ProjectsRepository } from '../../repositories/projects.repository.js';
 import type { JobContext } from '../jobs/index.js';
-import type { ReleaseBook } from '../releases/index.js';
+import type { Release, ReleaseBook } from '../releases/index.js';
 import type { Settings } from '../settings/index.js';
 import type { PlanStore } from './plan-store.js';
 import type { PortsService } from './ports.service.js';
@@ -48,6 +49,18 @@ export interface CommitStatusReporter {
   ): Promise<void>;
 }
 
+/**
+ * The Swarm flows (the swarm feature): projects with target `swarm` run there instead. `pin` re-runs
+ * a release exactly (a rollback).
+ */
+export interface SwarmFlows {
+  /** A quick service as a replicated Swarm service. */
+  deployQuick(ctx: JobContext, row: ProjectRow, pin?: Release | null): Promise<unknown>;
+  /** A compose project (its folder ready) as a stack. */
+  deployStack(ctx: JobContext, row: ProjectRow, pin?: Release | null): Promise<unknown>;
+  teardown(ctx: JobContext, row: ProjectRow, removeVolumes: boolean): Promise<unknown>;
+}
+
 /** Everything the deploy handlers use, passed explicitly. */
 export interface DeployDeps {
   docker: DockerClient;
@@ -67,6 +80,8 @@ export interface DeployDeps {
   beforeDeploy?: (ctx: JobContext, projectId: string) => Promise<void>;
   /** Commit statuses for repo-backed deploys (absent: none are set). */
   commitStatus?: CommitStatusReporter;
+  /** Swarm deploys (target `swarm`); absent, such projects fail with a clear message. */
+  swarm?: SwarmFlows;
   /** Health gate timings (tests shorten them). */
   healthGate?: { timeoutMs?: number; stableMs?: number };
   /** Fail a pull that receives nothing for this long (default 2 min; tests shorten it). */

@@ -31,6 +31,19 @@ export async function reconcileInterruptedDeploys(
     if (!job.project_id || !DEPLOY_JOBS.has(job.type)) continue;
     const row = await deps.projectsRepo.findById(job.project_id);
     if (row?.status !== 'deploying') continue;
+    if (row.target === 'swarm') {
+      // Swarm keeps converging what the manager accepted; nothing on this engine to undo here. The
+      // release the attempt began never went live: it goes.
+      for (const p of (await deps.releases?.releases.pending(row.id)) ?? []) {
+        await deps.releases?.releases.discard(p, { info: () => {}, warn: () => {} }).catch(() => {});
+      }
+      await setProjectState(deps, row.id, { status: 'failed' });
+      deps.log.warn(
+        { projectId: row.id, jobId: job.id },
+        'Swarm deploy was interrupted by a restart; project marked failed (redeploy to converge)',
+      );
+      continue;
+    }
     if (row.host_port !== null && deps.releases) {
       try {
         if (await recoverCutOffRelease(deps.releases, row, deps.log)) continue;

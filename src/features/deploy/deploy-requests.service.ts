@@ -15,6 +15,7 @@ import {
 import { assertRegistryAllowed } from '../../domain/registry-host.js';
 import { composeProjectName, parseOwnerRepo, parseRepoName } from '../../domain/repo-name.js';
 import { parseSubdomain } from '../../domain/subdomain.js';
+import { isValidSwarmName } from '../../domain/swarm-names.js';
 import type { DockerClient } from '../../integrations/docker/docker-client.js';
 import type { GithubClient } from '../../integrations/github/github-client.js';
 import { resolveProjectDir } from '../../integrations/repos/repo-paths.js';
@@ -25,22 +26,31 @@ import { composeMessageMask, type DryRunDeps, planClone, planFolder } from './co
 import { inspectComposeProject } from './compose-plan.js';
 import { presentPlan } from './compose-plan.view.js';
 import { takenContainerNames } from './container-ops.js';
+import {
+  assertSwarmCompose,
+  createTargets,
+  type SwarmRequestChecks,
+  type TargetRequest,
+} from './deploy-targets.js';
 import { assertEditable, type ProjectEditRequest } from './project-edit.js';
 import type { ProjectsService } from './projects.service.js';
 import { freeCloneDir } from './repo-sync.js';
 
 /** `POST /api/v1/projects/quick-service` body (after schema parsing). */
-export interface QuickServiceRequest {
+export interface QuickServiceRequest extends TargetRequest {
   image: string;
   subdomain: string;
   containerPort: number;
   name?: string | undefined;
   env?: Record<string, string> | undefined;
+  /** Swarm: node labels a task's node must carry, and resource limits per task. */
+  constraints?: Record<string, string> | undefined;
+  resources?: { cpus?: number | undefined; memoryMb?: number | undefined } | undefined;
 }
 
 /** `POST /api/v1/projects/deploy-existing` with a host folder. */
-export interface DeployPathRequest {
-  /** Answer the plan (200) instead of creating anything. */
+export interface DeployPathRequest extends TargetRequest {
+  /** Answer the plan (200) instead of creating anything (target "host" only). */
   dryRun?: boolean | undefined;
   path: string;
   subdomain: string;
@@ -48,8 +58,8 @@ export interface DeployPathRequest {
 }
 
 /** `POST /api/v1/projects/from-template`. */
-export interface FromTemplateRequest {
-  /** Answer the plan (200) instead of creating anything. */
+export interface FromTemplateRequest extends TargetRequest {
+  /** Answer the plan (200) instead of creating anything (target "host" only). */
   dryRun?: boolean | undefined;
   template: string;
   name: string;
@@ -60,8 +70,8 @@ export interface FromTemplateRequest {
 }
 
 /** `POST /api/v1/projects/deploy-existing` with a GitHub repo. */
-export interface DeployRepoRequest {
-  /** Answer the plan (200) instead of creating anything. */
+export interface DeployRepoRequest extends TargetRequest {
+  /** Answer the plan (200) instead of creating anything (target "host" only). */
   dryRun?: boolean | undefined;
   repo: string;
   subdomain: string;
@@ -105,8 +115,12 @@ export function createDeployRequestsService(
     };
     /** Refuses a port another project owns (forwards). */
     forwardPorts?: { assertFree(port: number, selfId: string | null): Promise<void> };
+    /** Swarm deploys; without it, `target: "swarm"` is refused (422). */
+    swarm?: SwarmRequestChecks;
   },
 ) {
+  const { targetChecks, placement, swarmName } = createTargets(deps);
+
   async function requireGithubApp(): Promise<void> {
     if (!(await deps.github.app.configured())) {
       throw preconditionFailed(
@@ -176,7 +190,15 @@ export function createDeployRequestsService(
           if (problems.length > 0) throw validationError('invalid env', problems);
         },
         () => {
-          if (body.name !== undefined && !isValidContainerName(body.name)) {
+          if (body.target === 'swarm' && body.name !== undefined && !isValidSwarmName(body.name)) {
+            throw validationError('invalid name', [
+              {
+                path: 'name',
+                message: 'a Swarm service name: letters, digits, "_" and "-", at most 63 characters',
+              },
+            ]);
+          }
+          if (body.target !== 'swarm' && body.name !== undefined && !isValidContainerName(body.name)) {
             throw validationError('invalid name', [
               {
                 path: 'name',
@@ -186,13 +208,37 @@ export function createDeployRequestsService(
             ]);
           }
         },
+        ...targetChecks(body),
       ]);
       // Loopback/private registries only when an admin allowed them: refused before anything exists.
       assertRegistryAllowed(body.image, (await deps.settings.get()).allowedRegistries);
+      const where = await placement(body);
+      const subdomain = parseSubdomain(body.subdomain);
+      if (where.target === 'swarm') {
+        const service = await swarmName(body.name, body.image);
+        return deps.projects.create(
+          ctx,
+          {
+            name: service,
+            kind: 'quick',
+            subdomain,
+            image: body.image,
+            target: 'swarm',
+            replicas: where.replicas,
+            spec: {
+              containerPort: body.containerPort,
+              env: body.env ?? {},
+              requestedName: body.name ?? null,
+              swarmService: service,
+              ...where.spec,
+            },
+          },
+          { type: 'docker_run', input: {} },
+        );
+      }
       if (body.name && (await takenContainerNames(deps.docker)).has(body.name)) {
         throw conflict(`a container named ${body.name} already exists`);
       }
-      const subdomain = parseSubdomain(body.subdomain);
       return deps.projects.create(
         ctx,
         {
@@ -222,7 +268,9 @@ export function createDeployRequestsService(
         () => parseRepoName(body.name, 'name'),
         () => body.owner !== undefined && parseOwnerRepo(`${body.owner}/x`, 'owner'),
         () => parseSubdomain(body.subdomain),
+        ...targetChecks(body),
       ]);
+      const where = await placement(body);
       await requireGithubApp();
       const t = template as unknown as { owner: string; repo: string };
       const owner = body.owner ?? t.owner;
@@ -258,6 +306,8 @@ export function createDeployRequestsService(
           repo: { owner, name: body.name, url: null },
           path: dir,
           composeProject,
+          target: where.target,
+          replicas: where.replicas,
           spec: {
             template: {
               owner: t.owner,
@@ -273,7 +323,12 @@ export function createDeployRequestsService(
 
     async deployRepo(ctx: RequestContext, body: DeployRepoRequest) {
       let repo: { owner: string; repo: string } | null = null;
-      collect([() => (repo = parseOwnerRepo(body.repo, 'repo')), () => parseSubdomain(body.subdomain)]);
+      collect([
+        () => (repo = parseOwnerRepo(body.repo, 'repo')),
+        () => parseSubdomain(body.subdomain),
+        ...targetChecks(body),
+      ]);
+      const where = await placement(body);
       await requireGithubApp();
       const r = repo as unknown as { owner: string; repo: string };
       const found = await deps.github.client.getRepo(r.owner, r.repo).catch((error: unknown) => {
@@ -317,13 +372,16 @@ export function createDeployRequestsService(
           repo: { owner: found.owner, name: found.name, url: found.htmlUrl },
           path: dir,
           composeProject,
+          target: where.target,
+          replicas: where.replicas,
         },
         { type: 'docker_compose_up', input: {} },
       );
     },
 
     async deployPath(ctx: RequestContext, body: DeployPathRequest) {
-      collect([() => parseSubdomain(body.subdomain)]);
+      collect([() => parseSubdomain(body.subdomain), ...targetChecks(body)]);
+      const where = await placement(body);
       const { reposRoot } = await deps.settings.get();
       const resolved = await resolveProjectDir(reposRoot, body.path);
       const live = (await deps.projectsRepo.listActive()).find((p) => p.path === resolved.relative);
@@ -334,14 +392,16 @@ export function createDeployRequestsService(
         await deps.projects.claimableHostname(body.subdomain);
         return presentPlan(await planFolder(deps, { dir: resolved.dir, project: composeProject }));
       }
-      // A project Compose rejects, or one the panel cannot publish, is refused now, not in a job later.
-      await inspectComposeProject({
+      // A project Compose rejects, one the panel cannot publish, or one Swarm cannot run (its target
+      // says) is refused now, not in a job later.
+      const inspected = await inspectComposeProject({
         compose: await deps.compose(),
         run: createRunner(),
         dir: resolved.dir,
         project: composeProject,
         mask: await composeMessageMask(deps.settings, resolved.dir),
       });
+      if (where.target === 'swarm') assertSwarmCompose(inspected.resolved.model);
       return deps.projects.create(
         ctx,
         {
@@ -350,11 +410,15 @@ export function createDeployRequestsService(
           subdomain: parseSubdomain(body.subdomain),
           path: resolved.relative,
           composeProject,
+          target: where.target,
+          replicas: where.replicas,
         },
         { type: 'docker_compose_up', input: {} },
       );
     },
   };
 }
+
+export type { SwarmRequestChecks, TargetRequest } from './deploy-targets.js';
 
 export type DeployRequestsService = ReturnType<typeof createDeployRequestsService>;

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { preconditionFailed } from '../../domain/errors.js';
 import { resolveProjectDir } from '../../integrations/repos/repo-paths.js';
 import type { ContainersService } from '../containers/index.js';
 import { defineJob, type JobContext, type JobDefinition } from '../jobs/index.js';
 import { type Release, ROLLBACK_JOB } from '../releases/index.js';
 import { deployCompose } from './compose.deploy.js';
-import type { DeployDeps } from './deploy-deps.js';
+import type { DeployDeps, SwarmFlows } from './deploy-deps.js';
 import { nothingAnswers, somethingListens } from './forward.handler.js';
 import type { HostReposService } from './host-repos.service.js';
 import { lifecycleJobs } from './project-lifecycle.js';
@@ -46,9 +47,17 @@ interface JobTypeRegistry {
 /** Register the handlers of the deploy flows, named as in the plan. */
 export function registerDeployJobs(
   jobs: JobTypeRegistry,
-  deps: DeployDeps & { containers: ContainersService; hostRepos: HostReposService; github: GithubDeps },
+  deps: DeployDeps & {
+    containers: ContainersService;
+    hostRepos: HostReposService;
+    github: GithubDeps;
+  },
 ): void {
   const load = (id: string) => deps.projects.load(id);
+  const swarm = (): SwarmFlows => {
+    if (!deps.swarm) throw preconditionFailed('this panel has no Swarm support wired in');
+    return deps.swarm;
+  };
 
   /**
    * Deploy the project as it is configured now (repo projects: optionally a given branch head or commit),
@@ -62,6 +71,8 @@ export function registerDeployJobs(
   ) {
     const row = await load(projectId);
     if (row.kind !== 'forward') await deps.beforeDeploy?.(ctx, row.id);
+    // Swarm quick services here; Swarm compose projects at the compose step (after any repo sync).
+    if (row.target === 'swarm' && row.kind === 'quick') return swarm().deployQuick(ctx, row, pin);
     if (row.kind === 'quick') return deployQuickService(deps, ctx, row, pin);
     if (row.kind === 'forward') {
       const port = row.host_port!;
@@ -145,8 +156,11 @@ export function registerDeployJobs(
     defineJob({
       type: 'teardown',
       input: projectInput.extend({ removeVolumes: z.boolean().default(false) }),
-      handler: async (ctx) =>
-        teardownProject(deps, ctx, await load(ctx.input.projectId), ctx.input.removeVolumes),
+      handler: async (ctx) => {
+        const row = await load(ctx.input.projectId);
+        if (row.target === 'swarm') return swarm().teardown(ctx, row, ctx.input.removeVolumes);
+        return teardownProject(deps, ctx, row, ctx.input.removeVolumes);
+      },
     }),
     defineJob({
       type: 'compose_stop',

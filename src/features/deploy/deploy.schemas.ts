@@ -56,6 +56,8 @@ export const projectSchema = z.object({
       autoDeploy: z.boolean(),
     })
     .describe('what PATCH /api/v1/projects/:id can change, as it stands (env values stay hidden)'),
+  target: z.enum(['host', 'swarm']),
+  replicas: z.number().nullable(),
 });
 
 /** `202 {project, job}` */
@@ -64,6 +66,21 @@ export const projectJobSchema = z.object({ project: projectSchema, job: jobSchem
 export const subdomainField = z.string().min(1).max(63);
 
 export const portField = z.number().int().min(1).max(65535);
+
+/** Where a new project runs, and (for Swarm) how: fields every create request accepts. */
+export const targetFields = {
+  target: z.enum(['host', 'swarm']).default('host'),
+  replicas: z.number().int().min(1).max(100).optional(),
+};
+
+/** Swarm-only fields of a quick service: placement by node labels and resource limits. */
+export const swarmServiceFields = {
+  constraints: z.record(z.string().max(128), z.string().max(128)).optional(),
+  resources: z
+    .object({ cpus: z.number().min(0.01).max(256).optional(), memoryMb: z.number().int().min(6).optional() })
+    .strict()
+    .optional(),
+};
 
 export const templateSchema = z.object({
   fullName: z.string(),

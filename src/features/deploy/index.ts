@@ -4,7 +4,13 @@ export * from './compose-plan.js';
 export { planResponseSchema } from './compose-plan.view.js';
 export * from './deploy.handlers.js';
 export * from './deploy.schemas.js';
-export type { CommitDeployState, CommitStatusReporter } from './deploy-deps.js';
+export type {
+  CommitDeployState,
+  CommitStatusReporter,
+  Publisher,
+  RegistryAccess,
+  SwarmFlows,
+} from './deploy-deps.js';
 export * from './deploy-recovery.js';
 export * from './deploy-requests.service.js';
 export * from './forward.handler.js';

@@ -65,7 +65,12 @@ export function editProblems(row: ProjectRow, body: ProjectEditRequest): ErrorDe
   if (body.image !== undefined) check('image', () => parseImageReference(body.image!));
   if (body.subdomain !== undefined) check('subdomain', () => parseSubdomain(body.subdomain!));
   if (body.env !== undefined) problems.push(...envProblems(body.env));
-  if (body.name !== undefined && row.kind === 'quick' && !isValidContainerName(body.name)) {
+  if (body.name !== undefined && row.kind === 'quick' && row.target === 'swarm') {
+    problems.push({
+      path: 'name',
+      message: 'a Swarm service keeps the name it was created with (its DNS name on the overlay network)',
+    });
+  } else if (body.name !== undefined && row.kind === 'quick' && !isValidContainerName(body.name)) {
     problems.push({
       path: 'name',
       message:

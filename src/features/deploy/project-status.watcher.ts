@@ -42,6 +42,8 @@ export function createProjectStatusWatcher(deps: {
   async function refresh(id: string): Promise<void> {
     const row = await deps.projectsRepo.findById(id);
     if (!row || !OBSERVED.has(row.status)) return;
+    // A Swarm project's tasks run on several machines: this engine's containers do not tell its status.
+    if (row.target === 'swarm') return;
     let next: { status: ProjectRow['status']; reason: string | null; names?: string[] };
     if (row.kind === 'forward') {
       const up = row.host_port !== null && (await listens(row.host_port));

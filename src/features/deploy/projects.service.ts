@@ -35,6 +35,8 @@ export interface NewProjectInput {
   composeProject?: string | null;
   hostPort?: number | null;
   spec?: ProjectSpec;
+  target?: 'host' | 'swarm';
+  replicas?: number | null;
 }
 
 /** Projects: the list, and the common part of every create/redeploy/delete (checks, row, job, audit). */
@@ -146,6 +148,8 @@ export function createProjectsService(deps: {
           created_at: now,
           updated_at: now,
           last_job_id: null,
+          target: input.target ?? 'host',
+          replicas: input.replicas ?? null,
         });
         const queued = await deps.jobs.enqueue(
           ctx,
@@ -242,6 +246,11 @@ export function createProjectsService(deps: {
       const row = await load(id);
       if (row.kind === 'forward') {
         throw conflict(`${row.name} is a forward: it runs no containers the panel could ${action}`);
+      }
+      if (row.target === 'swarm') {
+        throw conflict(
+          `${row.name} runs on Swarm, which keeps its replicas running: redeploy it to replace its tasks, drain a node to move them, or delete it`,
+        );
       }
       if (row.status === 'pending' || row.status === 'failed') {
         throw conflict(`${row.name} has not been deployed yet; deploy it first`);

@@ -27,6 +27,10 @@ export interface Project {
   /** Policy exceptions an admin granted (README → Security model). */
   policyExceptions: string[];
   settings: ProjectSettings;
+  /** `host` (this engine) or `swarm` (Swarm services / a stack). */
+  target: 'host' | 'swarm';
+  /** Replicas a Swarm project runs; null on the host. */
+  replicas: number | null;
 }
 
 /**
@@ -66,6 +70,8 @@ export function toProject(row: ProjectRow): Project {
     lastJobId: row.last_job_id,
     policyExceptions: parseJson<ProjectSpec>(row.spec, {}).policy?.allow ?? [],
     settings: settingsOf(parseJson<ProjectSpec & { env?: unknown }>(row.spec, {}), row),
+    target: row.target,
+    replicas: row.replicas,
   };
 }
 
@@ -113,4 +119,9 @@ export interface ProjectSpec {
   /** Repo-backed projects: the branch to deploy, and whether a push to it deploys (push-to-deploy reads these). */
   branch?: string | null;
   autoDeploy?: boolean;
+  /** Swarm: node-label placement constraints (`{zone: "a"}`) and resource limits of the service. */
+  constraints?: Record<string, string>;
+  resources?: { cpus?: number; memoryMb?: number };
+  /** Swarm quick services: the service's name (also its DNS name on the overlay network). */
+  swarmService?: string;
 }

@@ -157,6 +157,16 @@ export function createReleaseBook(deps: ReleaseBookDeps) {
       return images;
     },
 
+    /**
+     * Record the images of a release that runs on other machines (a Swarm's nodes): no tag here, since
+     * a tag on this engine keeps nothing on the nodes; `ref` is what re-runs it (by digest when known).
+     */
+    async noteImages(release: Release, images: ReleaseImage[]): Promise<ReleaseImage[]> {
+      await deps.repo.update(release.id, { images: JSON.stringify(images) });
+      release.images = images;
+      return images;
+    },
+
     /** Make the release the project's live one (its deploy switched, or a rollback to it did). */
     async activate(
       release: Release,

@@ -13,7 +13,8 @@ export const releaseSchema = z.object({
   live: z.boolean(),
   /** When it last became live (its deploy or a rollback to it). */
   activatedAt: z.string().nullable(),
-  strategy: z.enum(['blue-green', 'stop-start']),
+  /** `rolling`: a Swarm project, replaced task by task (start-first) by the Swarm. */
+  strategy: z.enum(['blue-green', 'stop-start', 'rolling']),
   images: z.array(z.object({ service: z.string(), image: z.string(), digest: z.string() })),
   commit: z.string().nullable(),
   hostPort: z.number().nullable(),

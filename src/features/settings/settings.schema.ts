@@ -50,7 +50,7 @@ const privateKey = z
   .nullable();
 const restartTarget = z
   .string()
-  .regex(/^[A-Za-z0-9@][A-Za-z0-9@._-]{0,127}$/, 'expected a unit or container name');
+  .regex(/^[A-Za-z0-9@][A-Za-z0-9@._-]{0,127}$/, 'expected a unit, container or service name');
 /** cloudflared's metrics server of a replica (`--metrics host:port`), whose `/ready` says when it serves. */
 const metricsAddress = z
   .string()
@@ -62,7 +62,7 @@ const metricsAddress = z
  */
 const restart = z
   .object({
-    mode: z.enum(['systemd', 'docker', 'none']),
+    mode: z.enum(['systemd', 'docker', 'swarm', 'none']),
     target: restartTarget.nullable(),
     replicas: z
       .array(z.object({ target: restartTarget, metrics: metricsAddress.nullable() }).strict())
@@ -71,13 +71,33 @@ const restart = z
   })
   .strict()
   .refine((r) => r.mode === 'none' || r.target !== null || (r.replicas?.length ?? 0) > 0, {
-    message: 'target (or replicas) is required for systemd and docker',
+    message: 'target (or replicas) is required for systemd, docker and swarm',
     path: ['target'],
   })
   .refine((r) => new Set((r.replicas ?? []).map((x) => x.target)).size === (r.replicas ?? []).length, {
     message: 'each replica is listed once',
     path: ['replicas'],
+  })
+  .refine((r) => r.mode !== 'swarm' || (r.replicas?.length ?? 0) === 0, {
+    message: 'a Swarm service is one target: set its replicas with swarm.cloudflaredReplicas',
+    path: ['replicas'],
   });
+
+/** Swarm mode: the shared overlay network, how services are reached, cloudflared's service, pacing. */
+const swarm = z
+  .object({
+    network: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'expected a network name')
+      .refine((n) => !['ingress', 'bridge', 'host', 'none', 'docker_gwbridge'].includes(n), 'reserved name'),
+    endpointMode: z.enum(['vip', 'dnsrr']),
+    cloudflaredImage: z.string().min(1).max(512),
+    cloudflaredReplicas: z.number().int().min(1).max(10),
+    updateDelaySeconds: z.number().int().min(0).max(300),
+    updateMonitorSeconds: z.number().int().min(1).max(300),
+  })
+  .strict()
+  .partial();
 
 /** A port (`3000`) or an inclusive range (`3000-3999`) of host ports. */
 const portOrRange = z
@@ -203,6 +223,7 @@ export const settingsPatchSchema = z
       })
       .strict()
       .partial(),
+    swarm,
   })
   .strict()
   .partial();
@@ -225,9 +246,9 @@ export const settingsViewSchema = z.object({
     configPath: z.string(),
     dnsMode: z.enum(['cli', 'api']),
     restart: z.object({
-      mode: z.enum(['systemd', 'docker', 'none']),
+      mode: z.enum(['systemd', 'docker', 'swarm', 'none']),
       target: z.string().nullable(),
-      /** Replicas of the tunnel restarted one at a time (empty: the one `target`). */
+      /** Replicas of the tunnel restarted one at a time (empty: the one `target`; always empty for swarm). */
       replicas: z.array(z.object({ target: z.string(), metrics: z.string().nullable() })),
     }),
   }),
@@ -264,6 +285,19 @@ export const settingsViewSchema = z.object({
   metrics: z.object({ intervalSeconds: z.number(), diskThresholdPercent: z.number() }),
   /** Releases kept per project (with their images) and how long a replaced release drains. */
   releases: z.object({ keep: z.number(), drainSeconds: z.number() }),
+  /**
+   * Swarm mode: the overlay network cloudflared and published services share, the endpoint mode of
+   * the panel's services (`dnsrr` where the kernel has no IPVS), cloudflared's image and replicas, and
+   * the rolling-update pacing (seconds between tasks, seconds each new task is watched).
+   */
+  swarm: z.object({
+    network: z.string(),
+    endpointMode: z.enum(['vip', 'dnsrr']),
+    cloudflaredImage: z.string(),
+    cloudflaredReplicas: z.number(),
+    updateDelaySeconds: z.number(),
+    updateMonitorSeconds: z.number(),
+  }),
 });
 
 /** The settings object as the API shows it. */

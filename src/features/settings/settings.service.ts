@@ -80,6 +80,12 @@ export function defaultsFromConfig(config: Config): Record<string, unknown> {
     'metrics.diskThresholdPercent': 90,
     'releases.keep': 5,
     'releases.drainSeconds': 10,
+    'swarm.network': 'warp-public',
+    'swarm.endpointMode': 'vip',
+    'swarm.cloudflaredImage': 'cloudflare/cloudflared:2026.8.2',
+    'swarm.cloudflaredReplicas': 2,
+    'swarm.updateDelaySeconds': 5,
+    'swarm.updateMonitorSeconds': 5,
   };
 }
 
@@ -142,6 +148,14 @@ function build(values: Record<string, unknown>): Settings {
       diskThresholdPercent: v('metrics.diskThresholdPercent'),
     },
     releases: { keep: v('releases.keep'), drainSeconds: v('releases.drainSeconds') },
+    swarm: {
+      network: v('swarm.network'),
+      endpointMode: v('swarm.endpointMode'),
+      cloudflaredImage: v('swarm.cloudflaredImage'),
+      cloudflaredReplicas: v('swarm.cloudflaredReplicas'),
+      updateDelaySeconds: v('swarm.updateDelaySeconds'),
+      updateMonitorSeconds: v('swarm.updateMonitorSeconds'),
+    },
   };
 }
 
@@ -245,6 +259,8 @@ export function createSettingsService(deps: {
         | { mode: string; target: string | null; replicas?: unknown[] }
         | undefined;
       if (restart?.mode === 'none') flat['tunnel.restart'] = { mode: 'none', target: null, replicas: [] };
+      // A Swarm service is one target (the Swarm rolls its replicas): stored replicas do not apply.
+      else if (restart?.mode === 'swarm') flat['tunnel.restart'] = { ...restart, replicas: [] };
       else if (restart && restart.replicas === undefined) {
         // A client that knows only {mode, target} keeps the replicas an admin listed.
         const stored = current['tunnel.restart'] as { replicas?: unknown[] } | undefined;

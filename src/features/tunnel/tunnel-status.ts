@@ -43,7 +43,9 @@ export function restartSummary(s: Settings): {
   warning: string | null;
 } {
   const { mode, target, replicas = [] } = s.tunnel.restart;
-  const count = replicas.length > 0 ? replicas.length : target && mode !== 'none' ? 1 : 0;
+  let count = replicas.length > 0 ? replicas.length : target && mode !== 'none' ? 1 : 0;
+  // A Swarm service runs swarm.cloudflaredReplicas tasks, rolled start-first by the Swarm.
+  if (mode === 'swarm') count = target ? s.swarm.cloudflaredReplicas : 0;
   const warning =
     s.tunnel.mode === 'local' && mode !== 'none' && count < 2
       ? 'cloudflared runs as a single replica: every publish restarts it and briefly interrupts every app behind the tunnel. Run two replicas of the tunnel (README → Releases without downtime).'

@@ -26,9 +26,12 @@ export const tunnelSchema = z.object({
   rules: z.array(ingressRuleSchema),
   connections: z.array(connectionSchema).nullable(),
   lastRestartAt: z.string().nullable(),
-  /** How publishing restarts the tunnel: replicas restarted one at a time, and a warning with a single one. */
+  /**
+   * How publishing restarts the tunnel: replicas restarted one at a time (`swarm`: the Swarm service's
+   * replicas, rolled by the Swarm), and a warning with a single one.
+   */
   restart: z.object({
-    mode: z.enum(['systemd', 'docker', 'none']),
+    mode: z.enum(['systemd', 'docker', 'swarm', 'none']),
     replicas: z.number(),
     warning: z.string().nullable(),
   }),

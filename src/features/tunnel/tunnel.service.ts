@@ -18,6 +18,7 @@ import {
   type TunnelRestarter,
 } from '../../integrations/cloudflare/tunnel-restarter.js';
 import type { DockerClient } from '../../integrations/docker/docker-client.js';
+import { createSwarmTunnelRestarter } from '../../integrations/swarm/cloudflared-service.js';
 import type { Clock } from '../../lib/clock.js';
 import { createRunner } from '../../lib/process/runner.js';
 import type { RoutesRepository } from '../../repositories/routes.repository.js';
@@ -92,6 +93,26 @@ export function createTunnelService(deps: TunnelServiceDeps) {
   const restarterFor = (s: Settings): TunnelRestarter | null => {
     const { mode, target, replicas = [] } = s.tunnel.restart;
     if (mode === 'none') return null;
+    if (mode === 'swarm') {
+      if (!target) return null;
+      // cloudflared as a Swarm service: the same config.yml, delivered as a versioned Swarm config;
+      // the Swarm rolls its replicas itself (start-first), so no rolling restarter around it.
+      return createSwarmTunnelRestarter({
+        docker: deps.docker(),
+        configPath: s.tunnel.configPath,
+        service: target,
+        image: s.swarm.cloudflaredImage,
+        replicas: s.swarm.cloudflaredReplicas,
+        network: s.swarm.network,
+        tunnel: s.tunnel.id ?? s.tunnel.name,
+        pacing: {
+          delayNs: s.swarm.updateDelaySeconds * 1e9,
+          monitorNs: s.swarm.updateMonitorSeconds * 1e9,
+        },
+        ...(deps.restartPoll?.timeoutMs ? { timeoutMs: deps.restartPoll.timeoutMs } : {}),
+        log: deps.logger,
+      });
+    }
     if (replicas.length > 0) {
       return createRollingRestarter(
         replicas.map((r) => ({ restarter: restarterOf(mode, r.target, true), metrics: r.metrics })),

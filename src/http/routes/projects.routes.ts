@@ -12,6 +12,8 @@ import {
   projectJobSchema,
   projectSchema,
   subdomainField,
+  swarmServiceFields,
+  targetFields,
 } from '../../features/deploy/index.js';
 import { contextOf } from '../plugins/auth.js';
 import { idParams, withErrors } from '../schemas.js';
@@ -61,6 +63,8 @@ export function projectRoutes(
             containerPort: portField.default(80),
             name: z.string().min(1).max(128).optional(),
             env: z.record(z.string(), z.string()).optional(),
+            ...targetFields,
+            ...swarmServiceFields,
           })
           .strict(),
         response: withErrors({ 202: projectJobSchema }),
@@ -84,6 +88,7 @@ export function projectRoutes(
             includeAllBranches: z.boolean().default(false),
             subdomain: subdomainField,
             dryRun: dryRunField,
+            ...targetFields,
           })
           .strict(),
         response: withErrors({ 200: planResponseSchema, 202: projectJobSchema }),
@@ -107,6 +112,7 @@ export function projectRoutes(
               subdomain: subdomainField,
               name: z.string().min(1).max(100).optional(),
               dryRun: dryRunField,
+              ...targetFields,
             })
             .strict(),
           z
@@ -115,6 +121,7 @@ export function projectRoutes(
               subdomain: subdomainField,
               name: z.string().min(1).max(100).optional(),
               dryRun: dryRunField,
+              ...targetFields,
             })
             .strict(),
         ]),

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import { upstreamError } from '../../domain/errors.js';
@@ -20,12 +22,44 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
-/** `DOCKER_HOST` (`unix:///path`, `tcp://host:port`, `npipe://…`) → dockerode connection options. */
-export function connectionOptions(dockerHost: string): Docker.DockerOptions {
+/** How to reach a remote engine besides its address: TLS certificates, the ssh agent. */
+export interface RemoteEngineOptions {
+  tls?: { verify: boolean; certPath: string | null };
+  sshAuthSock?: string | null;
+}
+
+/**
+ * `DOCKER_HOST` → dockerode connection options, the forms the Docker CLI takes: `unix:///path`,
+ * `npipe://…`, `tcp://host:port` (TLS with DOCKER_TLS_VERIFY=1 or port 2376, certificates from
+ * DOCKER_CERT_PATH) and `ssh://user@host[:port]` (the engine's socket over ssh, keys from the agent).
+ */
+export function connectionOptions(
+  dockerHost: string,
+  remote: RemoteEngineOptions = {},
+): Docker.DockerOptions {
   if (dockerHost.startsWith('unix://')) return { socketPath: dockerHost.slice('unix://'.length) };
   if (dockerHost.startsWith('npipe://')) return { socketPath: dockerHost.slice('npipe://'.length) };
+  if (dockerHost.startsWith('ssh://')) {
+    const url = new URL(dockerHost);
+    return {
+      protocol: 'ssh',
+      host: url.hostname,
+      port: Number(url.port || 22),
+      ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+      sshOptions: remote.sshAuthSock ? { agent: remote.sshAuthSock } : {},
+    } as Docker.DockerOptions;
+  }
   const url = new URL(dockerHost.replace(/^tcp:/, 'http:'));
-  return { host: url.hostname, port: Number(url.port || 2375), protocol: 'http' };
+  const port = Number(url.port || (remote.tls?.verify ? 2376 : 2375));
+  if (!remote.tls?.verify && port !== 2376) return { host: url.hostname, port, protocol: 'http' };
+  const certs = remote.tls?.certPath;
+  const read = (name: string) => (certs ? fs.readFileSync(path.join(certs, name)) : undefined);
+  return {
+    host: url.hostname,
+    port,
+    protocol: 'https',
+    ...(certs ? { ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem') } : {}),
+  };
 }
 
 /** Compare dotted API versions part by part as numbers (1.9 < 1.41 < 1.52). */
@@ -57,9 +91,14 @@ function withTimeout<T>(work: Promise<T>, ms: number, label: string): Promise<T>
  * negotiate; an engine asked for a newer version answers 400). A failed negotiation is retried on
  * the next call. Ordinary calls get a timeout; streams use a second handle without an idle timeout.
  */
-export function createDockerClient(opts: { dockerHost: string; log: Logger; timeoutMs?: number }) {
+export function createDockerClient(opts: {
+  dockerHost: string;
+  log: Logger;
+  timeoutMs?: number;
+  remote?: RemoteEngineOptions;
+}) {
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  const base = connectionOptions(opts.dockerHost);
+  const base = connectionOptions(opts.dockerHost, opts.remote);
   let negotiated: Promise<{ api: Docker; streams: Docker; apiVersion: string }> | null = null;
 
   async function negotiate() {

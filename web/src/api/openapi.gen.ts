@@ -1936,6 +1936,395 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The engine's mode (single engine or Swarm) and the Swarm's nodes */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SwarmNodes"];
+                    };
+                };
+                /** @description Not signed in, or the session or API token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description An upstream (Docker, GitHub, Cloudflare) failed; the message quotes it */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/nodes/{id}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a drained Swarm node available again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SwarmNode"];
+                    };
+                };
+                /** @description The request is invalid (details name each field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the session or API token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A precondition is missing (a setting, a configured integration) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description An upstream (Docker, GitHub, Cloudflare) failed; the message quotes it */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/nodes/{id}/drain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Drain a Swarm node: its tasks move to the other nodes */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SwarmNode"];
+                    };
+                };
+                /** @description The request is invalid (details name each field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the session or API token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A precondition is missing (a setting, a configured integration) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description An upstream (Docker, GitHub, Cloudflare) failed; the message quotes it */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/nodes/join": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The command that joins a machine to the Swarm as a worker (the token is a secret)
+         * @description The worker join command; the token is a secret shown to admins only.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            command: string;
+                            managers: string[];
+                            token: string;
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not allowed: the role is too low, or a cookie write lacks X-Warp-Request: 1 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A precondition is missing (a setting, a configured integration) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description An upstream (Docker, GitHub, Cloudflare) failed; the message quotes it */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications/channels": {
         parameters: {
             query?: never;
@@ -4717,6 +5106,236 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{id}/service-logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The last log lines of a Swarm project's services, across their tasks on every node */
+        get: {
+            parameters: {
+                query?: {
+                    tail?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lines: components["schemas"]["ServiceLogLine"][];
+                            truncated: boolean;
+                        };
+                    };
+                };
+                /** @description The request is invalid (details name each field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the session or API token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Conflicts with the current state (the message names what holds it) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A precondition is missing (a setting, a configured integration) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description An upstream (Docker, GitHub, Cloudflare) failed; the message quotes it */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/service-logs/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow a Swarm project's service logs live (SSE)
+         * @description text/event-stream: `event: log` with data ServiceLogLine, from every task of the services
+         */
+        get: {
+            parameters: {
+                query?: {
+                    tail?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `event: log`, data ServiceLogLine, from every task of the project’s services */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": string;
+                    };
+                };
+                /** @description The request is invalid (details name each field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the session or API token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Conflicts with the current state (the message names what holds it) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A precondition is missing (a setting, a configured integration) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description An upstream (Docker, GitHub, Cloudflare) failed; the message quotes it */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{id}/start": {
         parameters: {
             query?: never;
@@ -4913,6 +5532,118 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A Swarm project's tasks with node and state */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["SwarmTask"][];
+                        };
+                    };
+                };
+                /** @description The request is invalid (details name each field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the session or API token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Conflicts with the current state (the message names what holds it) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A precondition is missing (a setting, a configured integration) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description An upstream (Docker, GitHub, Cloudflare) failed; the message quotes it */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5132,12 +5863,24 @@ export interface paths {
                         dryRun?: boolean;
                         name?: string;
                         path: string;
+                        replicas?: number;
                         subdomain: string;
+                        /**
+                         * @default host
+                         * @enum {string}
+                         */
+                        target?: "host" | "swarm";
                     } | {
                         dryRun?: boolean;
                         name?: string;
+                        replicas?: number;
                         repo: string;
                         subdomain: string;
+                        /**
+                         * @default host
+                         * @enum {string}
+                         */
+                        target?: "host" | "swarm";
                     };
                 };
             };
@@ -5280,7 +6023,13 @@ export interface paths {
                         includeAllBranches?: boolean;
                         name: string;
                         owner?: string;
+                        replicas?: number;
                         subdomain: string;
+                        /**
+                         * @default host
+                         * @enum {string}
+                         */
+                        target?: "host" | "swarm";
                         template: string;
                         /**
                          * @default private
@@ -5424,6 +6173,9 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        constraints?: {
+                            [key: string]: string;
+                        };
                         /** @default 80 */
                         containerPort?: number;
                         env?: {
@@ -5431,7 +6183,17 @@ export interface paths {
                         };
                         image: string;
                         name?: string;
+                        replicas?: number;
+                        resources?: {
+                            cpus?: number;
+                            memoryMb?: number;
+                        };
                         subdomain: string;
+                        /**
+                         * @default host
+                         * @enum {string}
+                         */
+                        target?: "host" | "swarm";
                     };
                 };
             };
@@ -5751,6 +6513,15 @@ export interface paths {
                             keep?: number;
                         };
                         reposRoot?: string;
+                        swarm?: {
+                            cloudflaredImage?: string;
+                            cloudflaredReplicas?: number;
+                            /** @enum {string} */
+                            endpointMode?: "vip" | "dnsrr";
+                            network?: string;
+                            updateDelaySeconds?: number;
+                            updateMonitorSeconds?: number;
+                        };
                         templates?: {
                             allowlist?: string[];
                         };
@@ -5766,7 +6537,7 @@ export interface paths {
                             name?: string | null;
                             restart?: {
                                 /** @enum {string} */
-                                mode: "systemd" | "docker" | "none";
+                                mode: "systemd" | "docker" | "swarm" | "none";
                                 replicas?: {
                                     metrics: string | null;
                                     target: string;
@@ -8656,6 +9427,7 @@ export interface components {
             name: string;
             path: string | null;
             policyExceptions: string[];
+            replicas: number | null;
             repo: {
                 name: string;
                 owner: string;
@@ -8677,6 +9449,8 @@ export interface components {
             /** @description why the status is what it is, in words */
             statusReason: string | null;
             subdomain: string;
+            /** @enum {string} */
+            target: "host" | "swarm";
             updatedAt: string;
             url: string | null;
         };
@@ -8720,11 +9494,21 @@ export interface components {
             live: boolean;
             seq: number;
             /** @enum {string} */
-            strategy: "blue-green" | "stop-start";
+            strategy: "blue-green" | "stop-start" | "rolling";
         };
         SecretView: {
             hint: string | null;
             set: boolean;
+        };
+        ServiceLogLine: {
+            node: string | null;
+            nodeId: string | null;
+            service: string;
+            /** @enum {string} */
+            stream: "stdout" | "stderr";
+            taskId: string | null;
+            text: string;
+            ts: string | null;
         };
         Settings: {
             access: {
@@ -8777,6 +9561,15 @@ export interface components {
                 keep: number;
             };
             reposRoot: string;
+            swarm: {
+                cloudflaredImage: string;
+                cloudflaredReplicas: number;
+                /** @enum {string} */
+                endpointMode: "vip" | "dnsrr";
+                network: string;
+                updateDelaySeconds: number;
+                updateMonitorSeconds: number;
+            };
             templates: {
                 allowlist: string[];
             };
@@ -8791,7 +9584,7 @@ export interface components {
                 name: string | null;
                 restart: {
                     /** @enum {string} */
-                    mode: "systemd" | "docker" | "none";
+                    mode: "systemd" | "docker" | "swarm" | "none";
                     replicas: {
                         metrics: string | null;
                         target: string;
@@ -8799,6 +9592,48 @@ export interface components {
                     target: string | null;
                 };
             };
+        };
+        SwarmNode: {
+            address: string | null;
+            /** @enum {string} */
+            availability: "active" | "pause" | "drain";
+            engineVersion: string;
+            hostname: string;
+            id: string;
+            labels: {
+                [key: string]: string;
+            };
+            leader: boolean;
+            reachability: string | null;
+            resources: {
+                memoryBytes: number;
+                nanoCpus: number;
+            };
+            /** @enum {string} */
+            role: "manager" | "worker";
+            self: boolean;
+            state: string;
+        };
+        SwarmNodes: {
+            items: components["schemas"]["SwarmNode"][];
+            /** @enum {string} */
+            mode: "single" | "swarm";
+            /** @enum {string|null} */
+            role: "manager" | "worker" | null;
+        };
+        SwarmTask: {
+            containerId: string | null;
+            createdAt: string;
+            desiredState: string;
+            error: string | null;
+            id: string;
+            message: string | null;
+            node: string | null;
+            nodeId: string | null;
+            service: string;
+            slot: number | null;
+            state: string;
+            updatedAt: string;
         };
         Template: {
             defaultBranch: string;
@@ -8848,7 +9683,7 @@ export interface components {
             name: string | null;
             restart: {
                 /** @enum {string} */
-                mode: "systemd" | "docker" | "none";
+                mode: "systemd" | "docker" | "swarm" | "none";
                 replicas: number;
                 warning: string | null;
             };

@@ -80,6 +80,8 @@ export const keys = {
     all: ['github'] as const,
     appCheck: ['github', 'app', 'check'] as const,
   },
+  nodes: ['nodes'] as const,
+  projectTasks: (id: string) => ['project', id, 'tasks'] as const,
 };
 
 /** Query options (key + fetch) per API read; call sites add their own polling (`refetchInterval`, …). */
@@ -255,6 +257,18 @@ export const queries = {
         queryFn: () => api<JsonOf<'/api/v1/system/host', 'get'>>('/api/v1/system/host'),
       }),
   },
+  /** The engine's mode and, on Swarm, its nodes. */
+  nodes: () =>
+    queryOptions({
+      queryKey: keys.nodes,
+      queryFn: () => api<JsonOf<'/api/v1/nodes', 'get'>>('/api/v1/nodes'),
+    }),
+  /** Tasks of a Swarm project, with node and state. */
+  projectTasks: (id: string) =>
+    queryOptions({
+      queryKey: keys.projectTasks(id),
+      queryFn: () => api<JsonOf<'/api/v1/projects/{id}/tasks', 'get'>>(`/api/v1/projects/${id}/tasks`),
+    }),
   githubAppCheck: () =>
     queryOptions({
       queryKey: keys.github.appCheck,

@@ -128,3 +128,11 @@ export type Channel = JsonOf<'/api/v1/notifications/channels/{id}', 'get'>;
 export type DeliveryAttempt = JsonOf<'/api/v1/notifications/deliveries', 'get'>['items'][number];
 /** One release of a project (`GET /api/v1/projects/:id/releases`). */
 export type Release = Schemas['Release'];
+/** A Swarm node (`GET /api/v1/nodes`). */
+export type SwarmNode = Schemas['SwarmNode'];
+/** `GET /api/v1/nodes`: the engine's mode and its nodes. */
+export type SwarmNodes = Schemas['SwarmNodes'];
+/** A task of a Swarm project. */
+export type SwarmTask = Schemas['SwarmTask'];
+/** `GET /api/v1/nodes/join` (admin). */
+export type JoinCommand = JsonOf<'/api/v1/nodes/join', 'get'>;

@@ -8,8 +8,11 @@ import { Button, ErrorView } from './ui.js';
 type Action = 'stop' | 'start' | 'restart';
 
 /** Which of stop / start / restart make sense for a project in this state. */
-export function lifecycleActions(p: Pick<Project, 'kind' | 'status'>): Action[] {
+export function lifecycleActions(
+  p: Pick<Project, 'kind' | 'status'> & { target?: Project['target'] },
+): Action[] {
   if (p.kind === 'forward') return []; // no containers of its own
+  if (p.target === 'swarm') return []; // the Swarm keeps its tasks running: redeploy or drain instead
   switch (p.status) {
     case 'running':
       return ['stop', 'restart'];

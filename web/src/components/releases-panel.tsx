@@ -8,6 +8,13 @@ import { Link, navigate } from '../lib/router.js';
 import { ConfirmDialog } from './confirm-dialog.js';
 import { Badge, Button, Card, Empty, ErrorView, Loading } from './ui.js';
 
+/** How a release replaced the one before it, in words. */
+const STRATEGY_WORDS: Record<Release['strategy'], string> = {
+  'blue-green': 'blue/green',
+  'stop-start': 'stop-then-start',
+  rolling: 'rolling update on Swarm',
+};
+
 const short = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);
 
 /** A project's releases, newest first: which one is live, what each ran, and a rollback to any other. */
@@ -62,8 +69,7 @@ export function ReleasesPanel({ projectId }: { projectId: string }) {
                   <td title={r.createdAt}>
                     #{r.seq} {r.live && <Badge status="live" />}
                     <div className="muted small">
-                      {formatTime(r.createdAt)} ·{' '}
-                      {r.strategy === 'blue-green' ? 'blue/green' : 'stop-then-start'}
+                      {formatTime(r.createdAt)} · {STRATEGY_WORDS[r.strategy]}
                     </div>
                   </td>
                   <td className="small">

@@ -34,6 +34,7 @@ const NAV: [string, string][] = [
   ['/jobs', 'Jobs'],
   ['/containers', 'Containers'],
   ['/tunnel', 'Tunnel'],
+  ['/nodes', 'Nodes'],
   ['/settings', 'Settings'],
   ['/settings/tokens', 'API tokens'],
   ['/notifications', 'Notifications'],

@@ -133,11 +133,12 @@ export const SECTIONS: Record<string, { title: string; fields: SettingField[] }>
         path: 'tunnel.restart.mode',
         label: 'Restart with',
         kind: 'select',
-        options: ['systemd', 'docker', 'none'],
+        options: ['systemd', 'docker', 'swarm', 'none'],
+        hint: 'swarm runs cloudflared as a Swarm service and rolls it to each new config.',
       },
       {
         path: 'tunnel.restart.target',
-        label: 'Restart target (unit or container)',
+        label: 'Restart target (unit, container or Swarm service)',
         kind: 'nullable',
         hint: 'Replicas of the tunnel (restarted one at a time, no dropped requests) are set with tunnel.restart.replicas through the API or WARP_TUNNEL_RESTART; see README → Releases without downtime.',
       },
@@ -153,6 +154,28 @@ export const SECTIONS: Record<string, { title: string; fields: SettingField[] }>
         kind: 'number',
         hint: 'After the route switched, the old release keeps running this long for requests in flight.',
       },
+    ],
+  },
+  swarm: {
+    title: 'Swarm',
+    fields: [
+      {
+        path: 'swarm.network',
+        label: 'Overlay network',
+        kind: 'text',
+        hint: 'cloudflared and every published Swarm service share it.',
+      },
+      {
+        path: 'swarm.endpointMode',
+        label: 'Endpoint mode',
+        kind: 'select',
+        options: ['vip', 'dnsrr'],
+        hint: 'dnsrr where the nodes’ kernels have no IPVS (virtual IPs do not answer there).',
+      },
+      { path: 'swarm.cloudflaredImage', label: 'cloudflared image', kind: 'text' },
+      { path: 'swarm.cloudflaredReplicas', label: 'cloudflared replicas', kind: 'number' },
+      { path: 'swarm.updateDelaySeconds', label: 'Seconds between updated tasks', kind: 'number' },
+      { path: 'swarm.updateMonitorSeconds', label: 'Seconds each new task is watched', kind: 'number' },
     ],
   },
   github: {

@@ -85,8 +85,20 @@ export function QuickServiceForm() {
     'containerPort',
     'name',
     'env',
+    'target',
+    'replicas',
   ]);
-  const [f, setF] = useState({ image: '', subdomain: '', containerPort: '80', name: '', env: '' });
+  const nodes = useQuery(queries.nodes());
+  const swarm = nodes.data?.mode === 'swarm' && nodes.data.role === 'manager';
+  const [f, setF] = useState({
+    image: '',
+    subdomain: '',
+    containerPort: '80',
+    name: '',
+    env: '',
+    target: 'host',
+    replicas: '2',
+  });
   const [envProblem, setEnvProblem] = useState<string | null>(null);
   const set = (k: keyof typeof f) => (v: string) => setF((o) => ({ ...o, [k]: v }));
   return (
@@ -104,6 +116,7 @@ export function QuickServiceForm() {
           containerPort: Number(f.containerPort || 80),
           ...(f.name.trim() ? { name: f.name.trim() } : {}),
           ...(Object.keys(env).length ? { env } : {}),
+          ...(f.target === 'swarm' ? { target: 'swarm', replicas: Number(f.replicas || 1) } : {}),
         };
       }}
     >
@@ -161,6 +174,36 @@ export function QuickServiceForm() {
               />
             )}
           </Field>
+          <Field
+            label="Runs on"
+            hint={swarm ? 'Swarm: replicas spread over the nodes.' : 'The engine is not a Swarm manager.'}
+            error={create.errors.fields.target}
+          >
+            {(p) => (
+              <select {...p} name="target" value={f.target} onChange={(e) => set('target')(e.target.value)}>
+                <option value="host">This host</option>
+                <option value="swarm" disabled={!swarm}>
+                  Swarm
+                </option>
+              </select>
+            )}
+          </Field>
+          {f.target === 'swarm' && (
+            <Field label="Replicas" error={create.errors.fields.replicas}>
+              {(p) => (
+                <input
+                  {...p}
+                  name="replicas"
+                  type="number"
+                  inputMode="numeric"
+                  min={1}
+                  max={100}
+                  value={f.replicas}
+                  onChange={(e) => set('replicas')(e.target.value)}
+                />
+              )}
+            </Field>
+          )}
           <Field
             label="Environment (optional)"
             hint="One KEY=value per line."

@@ -51,11 +51,14 @@ export default function ProjectView({ id }: { id: string }) {
   const project = useQuery({ ...queries.project(id), refetchInterval: 10_000 });
   useTitle(project.data?.name ?? 'Project', 'Projects');
   const containers = useQuery(queries.containers({ projectId: id }));
+  const swarm = project.data?.target === 'swarm';
+  // A stack on Swarm runs a stack file, not a Compose plan: there is none to show.
   const plan = useQuery({
     ...queries.projectPlan(id),
-    enabled: Boolean(project.data?.composeProject),
+    enabled: Boolean(project.data?.composeProject) && !swarm,
     retry: false,
   });
+  const tasks = useQuery({ ...queries.projectTasks(id), enabled: swarm, refetchInterval: 10_000 });
   const toJob = (res: Accepted) => {
     void qc.invalidateQueries({ queryKey: keys.projects });
     navigate(`/jobs/${res.job.id}`);
@@ -131,6 +134,8 @@ export default function ProjectView({ id }: { id: string }) {
           </dd>
           <dt>Kind</dt>
           <dd>{KIND_WORDS[p.kind]}</dd>
+          <dt>Runs on</dt>
+          <dd>{p.target === 'swarm' ? `Swarm · ${p.replicas ?? 1} replica(s)` : 'this host'}</dd>
           <dt>Host port</dt>
           <dd>{p.hostPort ?? '—'}</dd>
           {p.image && (
@@ -165,9 +170,30 @@ export default function ProjectView({ id }: { id: string }) {
           <dd>{p.lastJobId ? <Link to={`/jobs/${p.lastJobId}`}>view log</Link> : '—'}</dd>
         </dl>
       </Card>
+      {swarm && (
+        <Card title="Swarm tasks">
+          {tasks.isPending ? (
+            <Loading />
+          ) : tasks.error ? (
+            <ErrorView error={tasks.error} />
+          ) : (
+            <ul className="plain">
+              {tasks.data.items
+                .filter((t) => t.desiredState === 'running' || t.error)
+                .map((t) => (
+                  <li key={t.id}>
+                    <Badge status={t.state} /> {t.service}.{t.slot ?? '?'} on {t.node ?? '—'}
+                    {t.error && <span className="muted small"> · {t.error}</span>}
+                  </li>
+                ))}
+              {tasks.data.items.length === 0 && <li className="muted">No tasks.</li>}
+            </ul>
+          )}
+        </Card>
+      )}
       {!notYet && editCard}
       {p.kind !== 'forward' && <ReleasesPanel projectId={id} />}
-      {p.composeProject && (
+      {p.composeProject && !swarm && (
         <Card title="Compose plan">
           {plan.isPending ? (
             <Loading />

@@ -9,6 +9,7 @@ import { Button, Card, ErrorView, Loading } from '../components/ui.js';
 import { Link } from '../lib/router.js';
 import { SECTIONS } from '../lib/settings-fields.js';
 import { useTitle } from '../lib/use-title.js';
+import { engineModeText } from './nodes.js';
 
 /** Settings, one form per section; secrets are write-only (shown as "set ••••9f2c"). */
 export default function SettingsPage() {
@@ -16,6 +17,7 @@ export default function SettingsPage() {
   const me = useMe();
   const openOnboarding = useOpenOnboarding();
   const settings = useQuery(queries.settings());
+  const nodes = useQuery(queries.nodes());
   const canEdit = me.data?.user.role === 'admin';
   return (
     <div className="page">
@@ -31,6 +33,10 @@ export default function SettingsPage() {
           </Link>
         </div>
       </div>
+      <p className="muted">
+        Docker engine: {nodes.data ? engineModeText(nodes.data) : nodes.error ? 'not answering' : '…'} ·{' '}
+        <Link to="/nodes">Nodes</Link>
+      </p>
       {settings.isPending ? (
         <Loading />
       ) : settings.error ? (
