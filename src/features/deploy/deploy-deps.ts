@@ -59,6 +59,8 @@ export interface SwarmFlows {
   /** A compose project (its folder ready) as a stack. */
   deployStack(ctx: JobContext, row: ProjectRow, pin?: Release | null): Promise<unknown>;
   teardown(ctx: JobContext, row: ProjectRow, removeVolumes: boolean): Promise<unknown>;
+  /** Its service or stack taken down, its route and releases kept (a move to the host). */
+  removePlacement(ctx: JobContext, row: ProjectRow): Promise<void>;
 }
 
 /** Everything the deploy handlers use, passed explicitly. */

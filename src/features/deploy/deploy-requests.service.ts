@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { ProjectRow } from '../../db/schema.js';
 import { envProblems } from '../../domain/env-vars.js';
 import {
   AppError,
@@ -32,7 +33,7 @@ import {
   type SwarmRequestChecks,
   type TargetRequest,
 } from './deploy-targets.js';
-import { assertEditable, type ProjectEditRequest } from './project-edit.js';
+import { assertEditable, editedPlacement, type ProjectEditRequest } from './project-edit.js';
 import type { ProjectsService } from './projects.service.js';
 import { freeCloneDir } from './repo-sync.js';
 
@@ -143,6 +144,32 @@ export function createDeployRequestsService(
     throw conflict(`no free compose project name for ${base}`);
   }
 
+  /**
+   * The target and replicas an edit asks for (undefined when it names neither): moving to Swarm
+   * needs a manager (422) and a quick service gets a free Swarm service name, as at create. Whether
+   * a compose project can run as a stack is judged on its resolved model by the deploy (as at create).
+   */
+  async function movePlacement(row: ProjectRow, body: ProjectEditRequest) {
+    if (body.target === undefined && body.replicas === undefined) return undefined;
+    const next = editedPlacement(row, body);
+    if (next.target === 'host' && row.target === 'swarm' && row.kind !== 'quick') {
+      // Its stack's networks and volumes carry the names a compose project on this host would use.
+      throw conflict(
+        `${row.name} runs as a stack on the Swarm: moving a compose project back to this host is not supported; delete it and deploy its folder again with target "host"`,
+        [{ path: 'target', message: 'a stack cannot move back to this host' }],
+      );
+    }
+    if (next.target !== 'swarm' || row.target === 'swarm') return { ...next, swarmService: null };
+    await placement({ target: 'swarm' });
+    const spec = deps.projects.openSpec(row);
+    const swarmService =
+      row.kind === 'quick'
+        ? (spec.move?.target === 'swarm' && spec.swarmService) ||
+          (await swarmName(undefined, body.image ?? row.image ?? row.name, row.name))
+        : null;
+    return { ...next, swarmService };
+  }
+
   return {
     /** `PATCH /api/v1/projects/:id`: validate like the create requests (a container name taken is 409), then store. */
     async edit(ctx: RequestContext, id: string, body: ProjectEditRequest) {
@@ -178,7 +205,7 @@ export function createDeployRequestsService(
           });
         }
       }
-      return deps.projects.edit(ctx, id, body);
+      return deps.projects.edit(ctx, id, body, await movePlacement(row, body));
     },
 
     async quickService(ctx: RequestContext, body: QuickServiceRequest) {

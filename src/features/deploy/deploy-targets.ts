@@ -98,8 +98,11 @@ export function createTargets(deps: {
     return { target: 'swarm', replicas: b.replicas ?? 1, spec };
   }
 
-  /** A free Swarm service name: the one asked for (409 when taken) or one inferred from the image. */
-  async function swarmName(requested: string | undefined, image: string): Promise<string> {
+  /**
+   * A free Swarm service name: the one asked for (409 when taken) or one made from `base` (a moving
+   * project's name), else inferred from the image.
+   */
+  async function swarmName(requested: string | undefined, image: string, base?: string): Promise<string> {
     const taken = await deps.swarm!.serviceNames();
     for (const p of await deps.projectsRepo.listActive()) {
       const service = (JSON.parse(p.spec) as ProjectSpec).swarmService;
@@ -109,7 +112,7 @@ export function createTargets(deps: {
       if (taken.has(requested)) throw conflict(`a Swarm service named ${requested} already exists`);
       return requested;
     }
-    return nextFreeServiceName(swarmServiceName(inferContainerName(image)), taken);
+    return nextFreeServiceName(swarmServiceName(base ?? inferContainerName(image)), taken);
   }
 
   return { targetChecks, placement, swarmName };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { preconditionFailed } from '../../domain/errors.js';
+import type { ProjectRow } from '../../db/schema.js';
+import { conflict, preconditionFailed } from '../../domain/errors.js';
 import { resolveProjectDir } from '../../integrations/repos/repo-paths.js';
 import type { ContainersService } from '../containers/index.js';
 import { defineJob, type JobContext, type JobDefinition } from '../jobs/index.js';
@@ -13,6 +14,7 @@ import { setProjectState } from './project-state.js';
 import { publishProject } from './publish-project.js';
 import { deployQuickService } from './quick-service.deploy.js';
 import { type GithubDeps, type SyncTarget, syncToCommit } from './repo-sync.js';
+import { moveProject } from './target-move.js';
 import { teardownProject } from './teardown.deploy.js';
 import { deployRepoBacked } from './template.deploy.js';
 
@@ -71,9 +73,30 @@ export function registerDeployJobs(
   ) {
     const row = await load(projectId);
     if (row.kind !== 'forward') await deps.beforeDeploy?.(ctx, row.id);
+    const move = row.kind === 'forward' ? undefined : deps.projects.openSpec(row).move;
+    if (!pin && move && move.target !== row.target) {
+      return moveProject(deps, ctx, row, move, {
+        swarm,
+        deployNew: (moved, serving) => deployOn(ctx, moved, target, serving),
+      });
+    }
+    if (pin && (pin.strategy === 'rolling' ? 'swarm' : 'host') !== row.target) {
+      throw conflict(`release #${pin.seq} ran on another target than the one ${row.name} runs on now`);
+    }
+    return deployOn(ctx, row, target, null, pin);
+  }
+
+  /** Deploy `row` on its target (a move passes the row as it will be, and what serves it now). */
+  async function deployOn(
+    ctx: JobContext,
+    row: ProjectRow,
+    target: SyncTarget,
+    serving: string | null,
+    pin: Release | null = null,
+  ) {
     // Swarm quick services here; Swarm compose projects at the compose step (after any repo sync).
     if (row.target === 'swarm' && row.kind === 'quick') return swarm().deployQuick(ctx, row, pin);
-    if (row.kind === 'quick') return deployQuickService(deps, ctx, row, pin);
+    if (row.kind === 'quick') return deployQuickService(deps, ctx, row, pin, serving ? { serving } : {});
     if (row.kind === 'forward') {
       const port = row.host_port!;
       const service = `http://localhost:${port}`;

@@ -54,6 +54,10 @@ export const projectSchema = z.object({
       service: z.string().nullable(),
       branch: z.string().nullable(),
       autoDeploy: z.boolean(),
+      target: z
+        .enum(['host', 'swarm'])
+        .describe('where the next deploy runs it (differs from `target` while a move waits for a redeploy)'),
+      replicas: z.number().nullable().describe('replicas the next deploy runs (swarm; null on the host)'),
     })
     .describe('what PATCH /api/v1/projects/:id can change, as it stands (env values stay hidden)'),
   target: z.enum(['host', 'swarm']),
@@ -108,5 +112,10 @@ export const projectEditBody = z
     branch: z.string().min(1).max(200).optional(),
     autoDeploy: z.boolean().optional(),
     port: portField.optional(),
+    target: z
+      .enum(['host', 'swarm'])
+      .optional()
+      .describe('move the project (quick services, compose projects) at its next deploy'),
+    replicas: z.number().int().min(1).max(100).optional().describe('swarm only'),
   })
   .strict();

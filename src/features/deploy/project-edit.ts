@@ -3,6 +3,8 @@ import { envProblems } from '../../domain/env-vars.js';
 import { type ErrorDetail, validationError } from '../../domain/errors.js';
 import { isValidContainerName, parseImageReference } from '../../domain/image-reference.js';
 import { parseSubdomain } from '../../domain/subdomain.js';
+import { parseReplicas } from '../../domain/swarm-names.js';
+import { nextPlacement, type ProjectSpec } from './projects.view.js';
 
 /** `PATCH /api/v1/projects/:id` body: the fields of the create request; they apply at the next deploy. */
 export interface ProjectEditRequest {
@@ -16,6 +18,10 @@ export interface ProjectEditRequest {
   autoDeploy?: boolean | undefined;
   /** Forwards: the host port they publish. */
   port?: number | undefined;
+  /** Move the project to the other target at its next deploy (quick services and compose projects). */
+  target?: 'host' | 'swarm' | undefined;
+  /** Replicas on Swarm (the project's target, or the one it moves to, must be `swarm`). */
+  replicas?: number | undefined;
 }
 
 /** Which kinds of project a field belongs to, in words for the error. */
@@ -35,6 +41,34 @@ const FIELD_KINDS: Record<string, { kinds: ProjectRow['kind'][]; repo?: boolean;
     words: 'only a project from a repository can deploy on push',
   },
   port: { kinds: ['forward'], words: 'only a forward publishes a host port it does not own' },
+  target: {
+    kinds: ['quick', 'existing', 'template'],
+    words: 'a forward publishes a port of this host: it cannot move to Swarm',
+  },
+  replicas: {
+    kinds: ['quick', 'existing', 'template'],
+    words: 'a forward publishes a port of this host: it has no replicas',
+  },
+};
+
+/** Where the edit leaves the project's next deploy: its target and replicas. */
+export function editedPlacement(
+  row: ProjectRow,
+  body: Pick<ProjectEditRequest, 'target' | 'replicas'>,
+): { target: 'host' | 'swarm'; replicas: number | null } {
+  const next = nextPlacement(parseSpec(row), row);
+  const target = body.target ?? next.target;
+  if (target === 'host') return { target, replicas: null };
+  const keep = target === next.target ? next.replicas : null;
+  return { target, replicas: body.replicas ?? keep ?? 1 };
+}
+
+const parseSpec = (row: ProjectRow): ProjectSpec => {
+  try {
+    return JSON.parse(row.spec) as ProjectSpec;
+  } catch {
+    return {};
+  }
 };
 
 /** A git branch name a person would type (git check-ref-format's common rules). */
@@ -65,7 +99,19 @@ export function editProblems(row: ProjectRow, body: ProjectEditRequest): ErrorDe
   if (body.image !== undefined) check('image', () => parseImageReference(body.image!));
   if (body.subdomain !== undefined) check('subdomain', () => parseSubdomain(body.subdomain!));
   if (body.env !== undefined) problems.push(...envProblems(body.env));
-  if (body.name !== undefined && row.kind === 'quick' && row.target === 'swarm') {
+  const placed = row.kind === 'forward' ? null : editedPlacement(row, body);
+  if (body.replicas !== undefined && placed?.target === 'host') {
+    problems.push({
+      path: 'replicas',
+      message: 'only with "target": "swarm" (this project runs on the host)',
+    });
+  } else if (body.replicas !== undefined) {
+    check('replicas', () => parseReplicas(body.replicas));
+  }
+  const moving = placed !== null && body.target !== undefined && body.target !== row.target;
+  if (body.name !== undefined && moving) {
+    problems.push({ path: 'name', message: 'move the project and rename it in two separate edits' });
+  } else if (body.name !== undefined && row.kind === 'quick' && row.target === 'swarm') {
     problems.push({
       path: 'name',
       message: 'a Swarm service keeps the name it was created with (its DNS name on the overlay network)',

@@ -197,7 +197,12 @@ export function createProjectsService(deps: {
      * Change what the next deploy uses (validated like the create requests; nothing changes on a 400/409).
      * A new subdomain is held at once; the route moves at the next deploy.
      */
-    async edit(ctx: RequestContext, id: string, body: ProjectEditRequest): Promise<Project> {
+    async edit(
+      ctx: RequestContext,
+      id: string,
+      body: ProjectEditRequest,
+      placement?: { target: 'host' | 'swarm'; replicas: number | null; swarmService: string | null },
+    ): Promise<Project> {
       const row = await load(id);
       assertEditable(row, body);
       if (row.status === 'deploying') {
@@ -220,6 +225,15 @@ export function createProjectsService(deps: {
       // Push to deploy reads the tracked branch and auto-deploy from the project's own columns.
       if (body.branch !== undefined) patch.branch = body.branch;
       if (body.autoDeploy !== undefined) patch.auto_deploy = body.autoDeploy ? 1 : 0;
+      if (placement && placement.target === row.target) {
+        // Back where it runs: a pending move is called off; replicas on Swarm apply at the next deploy.
+        if (next.move && row.kind === 'quick' && row.target === 'host') delete next.swarmService;
+        delete next.move;
+        if (row.target === 'swarm') patch.replicas = placement.replicas;
+      } else if (placement) {
+        next.move = { target: placement.target, replicas: placement.replicas };
+        if (placement.swarmService) next.swarmService = placement.swarmService;
+      }
       const changed = Object.keys(body).filter((k) => (body as Record<string, unknown>)[k] !== undefined);
       return deps.transaction(async () => {
         await deps.projects.update(id, {

@@ -82,12 +82,16 @@ export interface ProjectSettings {
   service: string | null;
   branch: string | null;
   autoDeploy: boolean;
+  /** Where the next deploy runs the project (a pending move differs from `Project.target`). */
+  target: 'host' | 'swarm';
+  replicas: number | null;
 }
 
 function settingsOf(
   spec: ProjectSpec & { env?: unknown },
-  row: Pick<ProjectRow, 'branch' | 'auto_deploy'>,
+  row: Pick<ProjectRow, 'branch' | 'auto_deploy' | 'target' | 'replicas'>,
 ): ProjectSettings {
+  const next = nextPlacement(spec, row);
   return {
     containerPort: spec.containerPort ?? null,
     // Sealed env is a string (encrypted); its names are kept beside it.
@@ -95,7 +99,20 @@ function settingsOf(
     service: spec.service ?? spec.proxyService ?? null,
     branch: row.branch ?? spec.branch ?? null,
     autoDeploy: row.auto_deploy === 1 || (spec.autoDeploy ?? false),
+    target: next.target,
+    replicas: next.replicas,
   };
+}
+
+/** Where the next deploy runs the project: a move asked for by PATCH, else where it runs now. */
+export function nextPlacement(
+  spec: Pick<ProjectSpec, 'move'>,
+  row: Pick<ProjectRow, 'target' | 'replicas'>,
+): { target: 'host' | 'swarm'; replicas: number | null } {
+  if (spec.move && spec.move.target !== row.target) {
+    return { target: spec.move.target, replicas: spec.move.target === 'swarm' ? spec.move.replicas : null };
+  }
+  return { target: row.target, replicas: row.replicas };
 }
 
 /** Kind-specific deploy input kept with the project (`projects.spec`), so redeploys repeat it. */
@@ -124,4 +141,9 @@ export interface ProjectSpec {
   resources?: { cpus?: number; memoryMb?: number };
   /** Swarm quick services: the service's name (also its DNS name on the overlay network). */
   swarmService?: string;
+  /**
+   * A move to another target asked for by PATCH, done by the next deploy (the columns `target` and
+   * `replicas` keep saying where the project runs until then).
+   */
+  move?: { target: 'host' | 'swarm'; replicas: number | null };
 }

@@ -19,12 +19,22 @@ import { createUndoStack, type UndoStack } from './undo-stack.js';
 
 const nameOf = (c: Docker.ContainerInfo) => c.Names[0]?.replace(/^\//, '') ?? c.Id;
 
-/** Existing containers of the project (the live release's, or leftovers of a failed attempt). */
-async function projectContainers(deps: DeployDeps, projectId: string): Promise<Docker.ContainerInfo[]> {
-  return deps.docker.call('list containers', (d) =>
+/**
+ * Existing containers of the project on this host (the live release's, or leftovers of a failed
+ * attempt). Containers of its Swarm tasks carry the project's label too: they are not the host's.
+ */
+export async function projectContainers(
+  deps: Pick<DeployDeps, 'docker'>,
+  projectId: string,
+): Promise<Docker.ContainerInfo[]> {
+  const all = await deps.docker.call('list containers', (d) =>
     d.listContainers({ all: true, filters: { label: [`${LABEL_PROJECT}=${projectId}`] } }),
   );
+  return all.filter((c) => !c.Labels?.[SWARM_TASK_LABEL]);
 }
+
+/** Set on every container Swarm runs for a task. */
+export const SWARM_TASK_LABEL = 'com.docker.swarm.task.id';
 
 /** Stop-then-start: the old container stops and steps aside (renamed) until the new one passed. */
 async function stopAside(deps: DeployDeps, ctx: JobContext, old: Docker.ContainerInfo[], undo: UndoStack) {
@@ -54,6 +64,8 @@ export async function deployQuickService(
   ctx: JobContext,
   row: ProjectRow,
   pin: Release | null = null,
+  /** A move from Swarm: what serves now, and where the route goes back if the new release falls over. */
+  opts: { serving?: string } = {},
 ): Promise<unknown> {
   const spec = deps.projects.openSpec(row);
   const content: QuickContent = pin
@@ -164,11 +176,13 @@ export async function deployQuickService(
       row,
       port,
       containers,
-      fallback: sideBySide
-        ? { kind: 'route-back', service: `http://localhost:${row.host_port}` }
-        : old.length > 0
-          ? { kind: 'none' }
-          : { kind: 'unpublish' },
+      fallback: opts.serving
+        ? { kind: 'route-back', service: opts.serving }
+        : sideBySide
+          ? { kind: 'route-back', service: `http://localhost:${row.host_port}` }
+          : old.length > 0
+            ? { kind: 'none' }
+            : { kind: 'unpublish' },
       drains: sideBySide,
       onLive: async () => {
         switched = true;

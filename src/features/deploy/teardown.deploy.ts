@@ -6,6 +6,7 @@ import type { JobContext } from '../jobs/index.js';
 import { composeTargetOf } from './compose.deploy.js';
 import type { DeployDeps } from './deploy-deps.js';
 import { setProjectState } from './project-state.js';
+import { SWARM_TASK_LABEL } from './quick-service.deploy.js';
 
 /** The request context a job acts in (its actor), for audited calls made from a job. */
 const jobContext = (ctx: JobContext): RequestContext => ({
@@ -24,7 +25,8 @@ async function removeLabelled(
   const list = await deps.docker.call('list containers', (d) =>
     d.listContainers({ all: true, filters: { label: [label] } }),
   );
-  for (const c of list) {
+  // Containers of the project's Swarm tasks on this engine are Swarm's to remove, not the host's.
+  for (const c of list.filter((x) => !x.Labels?.[SWARM_TASK_LABEL])) {
     await containers.remove(jobContext(ctx), c.Id, { volumes });
     ctx.log.info(`removed container ${c.Names[0]?.replace(/^\//, '')}${volumes ? ' and its volumes' : ''}`);
   }
@@ -40,6 +42,23 @@ export async function teardownProject(
   row: ProjectRow,
   removeVolumes: boolean,
 ): Promise<unknown> {
+  await removeHostPlacement(deps, ctx, row, removeVolumes);
+  await ctx.step('Removing the route', () => deps.publisher.unpublish(ctx, row.id));
+  await ctx.step('Forgetting its releases', () => deps.releases.forget(row.id, ctx.log));
+  await setProjectState(deps, row.id, { status: 'removed' });
+  return { removed: true, volumesRemoved: removeVolumes };
+}
+
+/**
+ * What the project has on this host: its containers (compose `down`, with `-v` only when asked), its
+ * compose plan and its port reservation — not its route or releases (a move keeps those).
+ */
+export async function removeHostPlacement(
+  deps: DeployDeps & { containers: ContainersService },
+  ctx: JobContext,
+  row: ProjectRow,
+  removeVolumes: boolean,
+): Promise<void> {
   if (row.kind === 'quick') {
     await ctx.step('Removing containers', () =>
       removeLabelled(deps, deps.containers, ctx, `${LABEL_PROJECT}=${row.id}`, removeVolumes),
@@ -66,12 +85,8 @@ export async function teardownProject(
       await deps.plans.remove(row.id);
     });
   }
-  await ctx.step('Removing the route', () => deps.publisher.unpublish(ctx, row.id));
   await ctx.step('Releasing the port reservation', async () => {
     const released = await deps.ports.release({ projectId: row.id });
     ctx.log.info(released > 0 ? `released ${released} port reservation(s)` : 'no port was reserved');
   });
-  await ctx.step('Forgetting its releases', () => deps.releases.forget(row.id, ctx.log));
-  await setProjectState(deps, row.id, { status: 'removed' });
-  return { removed: true, volumesRemoved: removeVolumes };
 }

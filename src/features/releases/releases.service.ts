@@ -46,6 +46,13 @@ export function createReleasesService(deps: {
       const release = await deps.book.get(projectId, releaseId);
       if (release.live)
         throw conflict(`release #${release.seq} is the live release of ${project.name} already`);
+      // Swarm releases roll (`rolling`); host ones are blue/green or stop-then-start.
+      const ranOn = release.strategy === 'rolling' ? 'swarm' : 'host';
+      if (ranOn !== project.target) {
+        throw conflict(
+          `release #${release.seq} ran ${ranOn === 'swarm' ? 'on the Swarm' : 'on this host'}, and ${project.name} runs ${project.target === 'swarm' ? 'on the Swarm' : 'on this host'} now: move the project back first (PATCH "target", then redeploy), then roll back`,
+        );
+      }
       return deps.projects.enqueueFor(ctx, projectId, 'rollback', {
         type: ROLLBACK_JOB,
         input: { releaseId },

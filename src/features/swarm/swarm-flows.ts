@@ -4,7 +4,7 @@ import type { SwarmFlows, SwarmRequestChecks } from '../deploy/index.js';
 import type { SwarmDeps } from './swarm-deps.js';
 import { deployQuickOnSwarm } from './swarm-quick.deploy.js';
 import { deployStackOnSwarm } from './swarm-stack.deploy.js';
-import { teardownOnSwarm } from './swarm-teardown.js';
+import { removeSwarmPlacement, teardownOnSwarm } from './swarm-teardown.js';
 
 /** The Swarm deploy flows the deploy feature dispatches to (`target: "swarm"`). */
 export function createSwarmFlows(deps: SwarmDeps): SwarmFlows {
@@ -12,6 +12,7 @@ export function createSwarmFlows(deps: SwarmDeps): SwarmFlows {
     deployQuick: (ctx, row, pin) => deployQuickOnSwarm(deps, ctx, row, pin ?? null),
     deployStack: (ctx, row, pin) => deployStackOnSwarm(deps, ctx, row, pin ?? null),
     teardown: (ctx, row, removeVolumes) => teardownOnSwarm(deps, ctx, row, removeVolumes),
+    removePlacement: (ctx, row) => removeSwarmPlacement(deps, ctx, row),
   };
 }
 

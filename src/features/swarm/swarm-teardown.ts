@@ -81,6 +81,23 @@ export async function removeStack(
 }
 
 /**
+ * What the project runs on the Swarm: its service (quick) or its stack (services, networks, configs,
+ * secrets, stack file) — not its route or releases (a move to the host keeps those).
+ */
+export async function removeSwarmPlacement(deps: SwarmDeps, ctx: JobContext, row: ProjectRow): Promise<void> {
+  if (row.kind === 'quick') {
+    await ctx.step('Removing the Swarm service', async () =>
+      removeServices(deps, ctx, await servicesByLabel(deps.docker, [`${LABEL_PROJECT}=${row.id}`])),
+    );
+  } else if (row.compose_project) {
+    await ctx.step(`Removing stack ${row.compose_project}`, async () => {
+      await removeStack(deps, ctx, row.compose_project!, false);
+      await removeStackFile(deps.dataDir, row.id);
+    });
+  }
+}
+
+/**
  * Teardown on Swarm: the project's service (quick) or its stack's services, networks, configs and
  * secrets; then its route, its releases and its stack file. Safe to run again after a partial failure.
  */
