@@ -20,6 +20,7 @@ import {
 } from '../support/docker.js';
 import { openSse, waitForJob } from '../support/job-helpers.js';
 import { capturedLogLines } from '../support/log-capture.js';
+import { bridgeHostPorts, type PortBridge } from '../support/netns-port-bridge.js';
 import { type SwarmBed, startSwarmBed, swarmBedProblem } from '../support/swarm-bed.js';
 import { ensureConnectorImage } from '../support/swarm-connector-image.js';
 import {
@@ -44,6 +45,7 @@ describe.skipIf(noDocker || problem !== null)('projects on a two-node Swarm', { 
   let connectorImage: string;
   let cloudflared: string;
   let configFile: string;
+  let bridge: PortBridge;
   const hostnames = () => bed.nodes.map((n) => n.hostname).sort();
 
   const api = async (method: 'GET' | 'POST' | 'DELETE' | 'PATCH', url: string, payload?: unknown) =>
@@ -130,9 +132,11 @@ describe.skipIf(noDocker || problem !== null)('projects on a two-node Swarm', { 
     });
     expect(patched.statusCode, patched.body).toBe(200);
     t.app.runner.start();
+    bridge = bridgeHostPorts(bed.manager, 'warp.project');
   }, 300_000);
 
   afterAll(async () => {
+    await bridge?.close();
     await t?.close();
     await bed?.close();
   }, 120_000);
@@ -296,6 +300,165 @@ describe.skipIf(noDocker || problem !== null)('projects on a two-node Swarm', { 
     const events = await sse.wait((all) => nodesOf(all).size === 2, 20_000);
     sse.close();
     expect(nodesOf(events)).toEqual(new Set(hostnames()));
+  });
+
+  /** What the host placement answers on its port (through the bridge into the manager's namespace). */
+  const onHostPort = async (port: number) => {
+    const res = await fetch(`http://127.0.0.1:${port}/`).catch(() => null);
+    return res ? { status: res.status, body: (await res.text()).trim() } : null;
+  };
+  const hostContainers = async (id: string) =>
+    (
+      await bed.manager.docker.listContainers({ all: true, filters: { label: [`warp.project=${id}`] } })
+    ).filter((c) => !c.Labels['com.docker.swarm.task.id']);
+  const reservedPorts = async (id: string) =>
+    (
+      await t.app.db.kysely
+        .selectFrom('port_reservations')
+        .select('port')
+        .where('project_id', '=', id)
+        .execute()
+    ).map((r) => r.port);
+  let moved: { id: string; hostname: string };
+  let stays: { id: string; hostname: string };
+
+  it('moves a quick service from the host to the Swarm: 2 replicas on both nodes, the host container and port gone', async () => {
+    moved = await deployed(
+      await api('POST', '/api/v1/projects/quick-service', {
+        image: WHOAMI_IMAGE,
+        subdomain: 'moved',
+        name: 'moved',
+      }),
+    );
+    const before = (await api('GET', `/api/v1/projects/${moved.id}`)).json();
+    expect(before).toMatchObject({ target: 'host', replicas: null, status: 'running', name: 'moved' });
+    expect(before.hostPort).toEqual(expect.any(Number));
+    expect(fs.readFileSync(configFile, 'utf8')).toContain(`service: http://localhost:${before.hostPort}`);
+    const hostAnswer = await onHostPort(before.hostPort);
+    expect(hostAnswer?.status).toBe(200);
+    expect(await reservedPorts(moved.id)).toEqual([before.hostPort]);
+
+    const patched = await api('PATCH', `/api/v1/projects/${moved.id}`, { target: 'swarm', replicas: 2 });
+    expect(patched.statusCode, patched.body).toBe(200);
+    // Applied at the next deploy: it still runs on the host, the settings say where it goes.
+    expect(patched.json()).toMatchObject({
+      target: 'host',
+      replicas: null,
+      settings: { target: 'swarm', replicas: 2 },
+    });
+    expect((await onHostPort(before.hostPort))?.status).toBe(200);
+
+    const res = await api('POST', `/api/v1/projects/${moved.id}/redeploy`);
+    expect(res.statusCode, res.body).toBe(202);
+    const done = await waitForJob(t, auth, res.json().job.id, 240_000);
+    const log = await jobLog(t, auth, res.json().job.id);
+    expect(done.status, log).toBe('succeeded');
+    expect(log).toMatch(/moving moved from this host to the Swarm \(2 replica\(s\)\)/);
+    // The new placement first; the old one goes after the route switched, and the route stays.
+    expect(log.indexOf('Creating Swarm service moved')).toBeLessThan(
+      log.indexOf('Publishing moved.example.test'),
+    );
+    expect(log.indexOf('Publishing moved.example.test')).toBeLessThan(
+      log.indexOf('Taking down the old placement on this host'),
+    );
+    expect(log).not.toContain('Removing the route');
+
+    const after = (await api('GET', `/api/v1/projects/${moved.id}`)).json();
+    expect(after).toMatchObject({
+      target: 'swarm',
+      replicas: 2,
+      hostPort: null,
+      status: 'running',
+      name: 'moved',
+      containerNames: ['moved'],
+      settings: { target: 'swarm', replicas: 2 },
+    });
+    expect((await running(moved.id)).map((x) => x.node).sort()).toEqual(hostnames());
+    const text = fs.readFileSync(configFile, 'utf8');
+    expect(text).toContain('service: http://moved:80');
+    expect(text).not.toContain(`http://localhost:${before.hostPort}`);
+    const answers = await askEveryConnector('moved.example.test', 12);
+    expect(
+      answers.every((a) => a.status === 200),
+      JSON.stringify(answers),
+    ).toBe(true);
+    expect(new Set(answers.map((a) => a.body)).size).toBe(2);
+    expect(answers.map((a) => a.body)).not.toContain(hostAnswer?.body);
+    // The host container and its port reservation are gone.
+    expect(await hostContainers(moved.id)).toEqual([]);
+    expect(await reservedPorts(moved.id)).toEqual([]);
+    await eventually('the host port closed', async () => (await onHostPort(before.hostPort)) === null);
+
+    // A release on the new target; rolling back to the host release is refused with the reason.
+    const releases = (await api('GET', `/api/v1/projects/${moved.id}/releases`)).json().items as {
+      id: string;
+      seq: number;
+      live: boolean;
+      strategy: string;
+    }[];
+    expect(releases.map((r) => [r.seq, r.live, r.strategy])).toEqual([
+      [2, true, 'rolling'],
+      [1, false, 'blue-green'],
+    ]);
+    const back = await api('POST', `/api/v1/projects/${moved.id}/releases/${releases[1]!.id}/rollback`);
+    expect(back.statusCode, back.body).toBe(409);
+    expect(back.json().error.message).toMatch(/ran on this host.*move the project back first/);
+  });
+
+  it('a move to the Swarm that fails leaves the host placement serving, and nothing of the Swarm one', async () => {
+    stays = await deployed(
+      await api('POST', '/api/v1/projects/quick-service', {
+        image: WHOAMI_IMAGE,
+        subdomain: 'stays',
+        name: 'stays',
+      }),
+    );
+    const before = (await api('GET', `/api/v1/projects/${stays.id}`)).json();
+    const served = await onHostPort(before.hostPort);
+    expect(served?.status).toBe(200);
+    const configBefore = fs.readFileSync(configFile, 'utf8');
+    // An image no node has and no registry serves: its tasks cannot start anywhere.
+    const patched = await api('PATCH', `/api/v1/projects/${stays.id}`, {
+      target: 'swarm',
+      replicas: 2,
+      image: 'warp-test/nowhere-to-be-found:1',
+    });
+    expect(patched.statusCode, patched.body).toBe(200);
+    const res = await api('POST', `/api/v1/projects/${stays.id}/redeploy`);
+    expect(res.statusCode, res.body).toBe(202);
+    const done = await waitForJob(t, auth, res.json().job.id, 240_000);
+    const log = await jobLog(t, auth, res.json().job.id);
+    expect(done.status, log).toBe('failed');
+    expect(done.error.message).toMatch(/the move to the Swarm failed: .*keeps running where it was/);
+    expect(log).not.toContain('Publishing stays.example.test');
+    expect(log).not.toContain('Taking down the old placement');
+
+    const after = (await api('GET', `/api/v1/projects/${stays.id}`)).json();
+    expect(after).toMatchObject({
+      target: 'host',
+      replicas: null,
+      status: 'running',
+      hostPort: before.hostPort,
+      containerNames: before.containerNames,
+    });
+    expect(await onHostPort(before.hostPort)).toEqual(served);
+    expect((await hostContainers(stays.id)).map((c) => c.State)).toEqual(['running']);
+    expect(await reservedPorts(stays.id)).toEqual([before.hostPort]);
+    const services = (await bed.manager.docker.listServices({
+      filters: { label: [`warp.project=${stays.id}`] },
+    })) as unknown[];
+    expect(services).toEqual([]);
+    expect(fs.readFileSync(configFile, 'utf8')).toBe(configBefore);
+    const releases = (await api('GET', `/api/v1/projects/${stays.id}/releases`)).json().items;
+    expect(releases.map((r: { seq: number; live: boolean }) => [r.seq, r.live])).toEqual([[1, true]]);
+
+    // The move waits for the next deploy until it is called off.
+    const off = await api('PATCH', `/api/v1/projects/${stays.id}`, { target: 'host', image: WHOAMI_IMAGE });
+    expect(off.statusCode, off.body).toBe(200);
+    expect(off.json().settings).toMatchObject({ target: 'host', replicas: null });
+    const gone = await api('DELETE', `/api/v1/projects/${stays.id}`);
+    expect((await waitForJob(t, auth, gone.json().job.id, 120_000)).status).toBe('succeeded');
+    expect(await hostContainers(stays.id)).toEqual([]);
   });
 
   let stack: { id: string; hostname: string };
@@ -576,7 +739,7 @@ describe.skipIf(noDocker || problem !== null)('projects on a two-node Swarm', { 
     expect(done.status, log).toBe('succeeded');
     expect(log).toContain('removed network warp-shop_default');
     const services = (await bed.manager.docker.listServices()) as { Spec: { Name: string } }[];
-    expect(services.map((x) => x.Spec.Name).sort()).toEqual(['rolled', 'whoami', cloudflared].sort());
+    expect(services.map((x) => x.Spec.Name).sort()).toEqual(['moved', 'rolled', 'whoami', cloudflared].sort());
     // Removed from the Swarm at once; each node drops its local copy a moment later.
     await eventually('the stack network gone from the manager', async () => {
       const networks = await bed.manager.docker.listNetworks({
@@ -625,7 +788,7 @@ describe.skipIf(noDocker || problem !== null)('projects on a two-node Swarm', { 
   });
 
   it('tears quick services down on a Swarm with a node lost: services and routes go', async () => {
-    for (const p of [quick, spread, rolled]) {
+    for (const p of [quick, spread, rolled, moved]) {
       const res = await api('DELETE', `/api/v1/projects/${p.id}`);
       expect(res.statusCode, res.body).toBe(202);
       const done = await waitForJob(t, auth, res.json().job.id, 120_000);
@@ -637,6 +800,7 @@ describe.skipIf(noDocker || problem !== null)('projects on a two-node Swarm', { 
     expect(text).not.toContain('http://whoami');
     expect(text).not.toContain('http://spread');
     expect(text).not.toContain('http://rolled');
+    expect(text).not.toContain('http://moved');
     expect(text).toContain('nas.example.test');
   });
 });
