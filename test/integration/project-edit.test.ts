@@ -126,6 +126,26 @@ describe.skipIf(skip)('editing and retrying projects', () => {
     expect(config).not.toContain('retried.example.test');
   });
 
+  it('refuses a move to the Swarm on a single engine (422) and replicas on the host (400), changing nothing', async () => {
+    const res = await quick({ image: WEB_IMAGE, subdomain: 'stay-here' });
+    expect(res.statusCode, res.body).toBe(202);
+    const { project: p, job } = res.json();
+    expect((await waitForJob(t, auth, job.id)).status).toBe('succeeded');
+    const before = await project(p.id);
+    expect(before.settings).toMatchObject({ target: 'host', replicas: null });
+    const swarm = await api('PATCH', `/api/v1/projects/${p.id}`, { target: 'swarm', replicas: 2 });
+    expect(swarm.statusCode, swarm.body).toBe(422);
+    expect(swarm.json().error.message).toMatch(/not in Swarm mode/);
+    const replicas = await api('PATCH', `/api/v1/projects/${p.id}`, { replicas: 2 });
+    expect(replicas.statusCode, replicas.body).toBe(400);
+    expect(replicas.json().error.details.map((d: { path: string }) => d.path)).toEqual(['replicas']);
+    expect(await project(p.id)).toEqual(before);
+    // Where it runs already: accepted, and nothing moves.
+    const same = await api('PATCH', `/api/v1/projects/${p.id}`, { target: 'host' });
+    expect(same.statusCode, same.body).toBe(200);
+    expect(same.json()).toMatchObject({ target: 'host', settings: { target: 'host', replicas: null } });
+  });
+
   it('stores branch and autoDeploy for a project from a repository, and refuses fields of other kinds', async () => {
     const now = new Date().toISOString();
     const id = '01900000-0000-7000-8000-00000000ed17';

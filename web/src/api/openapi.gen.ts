@@ -3440,8 +3440,15 @@ export interface paths {
                         image?: string;
                         name?: string;
                         port?: number;
+                        /** @description swarm only */
+                        replicas?: number;
                         service?: string;
                         subdomain?: string;
+                        /**
+                         * @description move the project (quick services, compose projects) at its next deploy
+                         * @enum {string}
+                         */
+                        target?: "host" | "swarm";
                     };
                 };
             };
@@ -9439,7 +9446,14 @@ export interface components {
                 branch: string | null;
                 containerPort: number | null;
                 envNames: string[];
+                /** @description replicas the next deploy runs (swarm; null on the host) */
+                replicas: number | null;
                 service: string | null;
+                /**
+                 * @description where the next deploy runs it (differs from `target` while a move waits for a redeploy)
+                 * @enum {string}
+                 */
+                target: "host" | "swarm";
             };
             /**
              * @description degraded: some containers are down (or a forward nobody answers); missing: its containers are gone

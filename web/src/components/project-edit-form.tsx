@@ -1,4 +1,4 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api } from '../api/client.js';
 import { keys, queries } from '../api/queries.js';
@@ -10,11 +10,21 @@ import { parseEnvLines } from '../lib/use-create.js';
 import { SubdomainField } from './subdomain-field.js';
 import { Button, ErrorView, Field, TextField } from './ui.js';
 
-/** The form's fields per project kind (what `PATCH /api/v1/projects/:id` takes for it). */
-function fieldsOf(p: Project): (keyof ProjectEdit)[] {
-  if (p.kind === 'quick') return ['image', 'containerPort', 'env', 'subdomain', 'name'];
+/**
+ * The form's fields per project kind (what `PATCH /api/v1/projects/:id` takes for it). Where it runs
+ * is offered when the engine is a Swarm manager (or the project is on the Swarm already).
+ */
+function fieldsOf(p: Project, swarm: boolean): (keyof ProjectEdit)[] {
+  const placement = swarm || p.target === 'swarm' ? (['target', 'replicas'] as const) : [];
+  if (p.kind === 'quick') return ['image', 'containerPort', 'env', 'subdomain', 'name', ...placement];
   if (p.kind === 'forward') return ['port', 'subdomain', 'name'];
-  return ['subdomain', 'name', 'service', ...(p.repo ? (['branch', 'autoDeploy'] as const) : [])];
+  return [
+    'subdomain',
+    'name',
+    'service',
+    ...(p.repo ? (['branch', 'autoDeploy'] as const) : []),
+    ...placement,
+  ];
 }
 
 const LABELS: Record<string, string> = {
@@ -27,10 +37,21 @@ const LABELS: Record<string, string> = {
   branch: 'Branch',
   autoDeploy: 'Deploy on push',
   port: 'Host port',
+  target: 'Runs on',
+  replicas: 'Replicas',
 };
 
 type Values = Record<
-  'image' | 'containerPort' | 'env' | 'subdomain' | 'name' | 'service' | 'branch' | 'port',
+  | 'image'
+  | 'containerPort'
+  | 'env'
+  | 'subdomain'
+  | 'name'
+  | 'service'
+  | 'branch'
+  | 'port'
+  | 'target'
+  | 'replicas',
   string
 > & {
   autoDeploy: boolean;
@@ -45,6 +66,8 @@ const initial = (p: Project): Values => ({
   service: p.settings.service ?? '',
   branch: p.settings.branch ?? '',
   port: String(p.hostPort ?? ''),
+  target: p.settings.target ?? p.target,
+  replicas: String(p.settings.replicas ?? 2),
   autoDeploy: p.settings.autoDeploy ?? false,
 });
 
@@ -60,6 +83,12 @@ function changes(p: Project, v: Values, fields: (keyof ProjectEdit)[]): ProjectE
       out.env = env;
     } else if (f === 'autoDeploy') {
       if (v.autoDeploy !== from.autoDeploy) out.autoDeploy = v.autoDeploy;
+    } else if (f === 'target') {
+      if (v.target !== from.target) out.target = v.target === 'swarm' ? 'swarm' : 'host';
+    } else if (f === 'replicas') {
+      // Replicas go out with Swarm as the target, when they changed or the project moves there.
+      if (v.target === 'swarm' && (v.replicas !== from.replicas || v.target !== from.target))
+        out.replicas = Number(v.replicas || 1);
     } else if (v[f].trim() !== from[f]) {
       if (f === 'containerPort' || f === 'port') out[f] = Number(v[f]);
       else out[f] = v[f].trim();
@@ -74,7 +103,9 @@ function changes(p: Project, v: Values, fields: (keyof ProjectEdit)[]): ProjectE
  */
 export function ProjectEditForm({ project }: { project: Project }) {
   const qc = useQueryClient();
-  const fields = fieldsOf(project);
+  const nodes = useQuery(queries.nodes());
+  const swarm = nodes.data?.mode === 'swarm' && nodes.data.role === 'manager';
+  const fields = fieldsOf(project, swarm);
   const [v, setV] = useState<Values>(() => initial(project));
   const [envProblem, setEnvProblem] = useState<string | null>(null);
   const [touched, setTouched] = useState(false);
@@ -214,6 +245,44 @@ export function ProjectEditForm({ project }: { project: Project }) {
                 value={v.env}
                 spellCheck={false}
                 onChange={(e) => set('env')(e.target.value)}
+              />
+            )}
+          </Field>
+        )}
+        {fields.includes('target') && (
+          <Field
+            label="Runs on"
+            hint={
+              v.target !== project.target
+                ? `Moves ${v.target === 'swarm' ? 'to the Swarm' : 'to this host'} at the next deploy: the new placement starts first and takes the route once it answers, then the old one goes.`
+                : project.target === 'swarm'
+                  ? 'Swarm: replicas spread over the nodes.'
+                  : 'This host, or the Swarm: replicas spread over the nodes.'
+            }
+            error={errors.fields.target}
+          >
+            {(p) => (
+              <select {...p} name="target" value={v.target} onChange={(e) => set('target')(e.target.value)}>
+                <option value="host">This host</option>
+                <option value="swarm" disabled={!swarm && project.target !== 'swarm'}>
+                  Swarm
+                </option>
+              </select>
+            )}
+          </Field>
+        )}
+        {fields.includes('replicas') && v.target === 'swarm' && (
+          <Field label="Replicas" error={errors.fields.replicas}>
+            {(p) => (
+              <input
+                {...p}
+                name="replicas"
+                type="number"
+                inputMode="numeric"
+                min={1}
+                max={100}
+                value={v.replicas}
+                onChange={(e) => set('replicas')(e.target.value)}
               />
             )}
           </Field>
