@@ -739,7 +739,9 @@ describe.skipIf(noDocker || problem !== null)('projects on a two-node Swarm', { 
     expect(done.status, log).toBe('succeeded');
     expect(log).toContain('removed network warp-shop_default');
     const services = (await bed.manager.docker.listServices()) as { Spec: { Name: string } }[];
-    expect(services.map((x) => x.Spec.Name).sort()).toEqual(['moved', 'rolled', 'whoami', cloudflared].sort());
+    expect(services.map((x) => x.Spec.Name).sort()).toEqual(
+      ['moved', 'rolled', 'whoami', cloudflared].sort(),
+    );
     // Removed from the Swarm at once; each node drops its local copy a moment later.
     await eventually('the stack network gone from the manager', async () => {
       const networks = await bed.manager.docker.listNetworks({
