@@ -461,6 +461,98 @@ describe.skipIf(noDocker || problem !== null)('projects on a two-node Swarm', { 
     expect(await hostContainers(stays.id)).toEqual([]);
   });
 
+  it('moves the quick service back to the host: the container answers first, then the Swarm service goes', async () => {
+    const patched = await api('PATCH', `/api/v1/projects/${moved.id}`, { target: 'host' });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect(patched.json()).toMatchObject({ target: 'swarm', settings: { target: 'host', replicas: null } });
+    const res = await api('POST', `/api/v1/projects/${moved.id}/redeploy`);
+    const done = await waitForJob(t, auth, res.json().job.id, 240_000);
+    const log = await jobLog(t, auth, res.json().job.id);
+    expect(done.status, log).toBe('succeeded');
+    expect(log.indexOf('Waiting for the app to answer on port')).toBeLessThan(
+      log.indexOf('Switching moved.example.test'),
+    );
+    expect(log.indexOf('Switching moved.example.test')).toBeLessThan(
+      log.indexOf('Taking down the old placement on the Swarm'),
+    );
+    const after = (await api('GET', `/api/v1/projects/${moved.id}`)).json();
+    expect(after).toMatchObject({ target: 'host', replicas: null, status: 'running', name: 'moved' });
+    expect(after.hostPort).toEqual(expect.any(Number));
+    expect((await onHostPort(after.hostPort))?.status).toBe(200);
+    expect(await reservedPorts(moved.id)).toEqual([after.hostPort]);
+    expect((await hostContainers(moved.id)).map((c) => c.State)).toEqual(['running']);
+    const services = await bed.manager.docker.listServices({
+      filters: { label: [`warp.project=${moved.id}`] },
+    });
+    expect(services).toEqual([]);
+    const text = fs.readFileSync(configFile, 'utf8');
+    expect(text).toContain(`service: http://localhost:${after.hostPort}`);
+    expect(text).not.toContain('http://moved:80');
+    const releases = (await api('GET', `/api/v1/projects/${moved.id}/releases`)).json().items;
+    expect(releases[0]).toMatchObject({ seq: 3, live: true, hostPort: after.hostPort });
+  });
+
+  it('moves a compose project from the host to the Swarm as a stack, and the host compose project goes', async () => {
+    const dir = path.join(t.dataDir, 'repos', 'mover');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, 'compose.yaml'),
+      [
+        'services:',
+        '  web:',
+        `    image: ${WHOAMI_IMAGE}`,
+        '    labels: { warp.proxy: "true", warp.port: "80" }',
+        '',
+      ].join('\n'),
+    );
+    const mover = await deployed(
+      await api('POST', '/api/v1/projects/deploy-existing', { path: 'mover', subdomain: 'mover' }),
+    );
+    const before = (await api('GET', `/api/v1/projects/${mover.id}`)).json();
+    expect(before).toMatchObject({ target: 'host', composeProject: 'warp-mover', status: 'running' });
+    expect((await onHostPort(before.hostPort))?.status).toBe(200);
+    const patched = await api('PATCH', `/api/v1/projects/${mover.id}`, { target: 'swarm', replicas: 2 });
+    expect(patched.statusCode, patched.body).toBe(200);
+    const res = await api('POST', `/api/v1/projects/${mover.id}/redeploy`);
+    const done = await waitForJob(t, auth, res.json().job.id, 240_000);
+    const log = await jobLog(t, auth, res.json().job.id);
+    expect(done.status, log).toBe('succeeded');
+    expect(log).toContain('docker stack deploy --compose-file');
+    // The host compose project's networks keep their names until it goes: the stack is named apart.
+    expect(log).toContain('the stack is named warp-mover-swarm');
+    const after = (await api('GET', `/api/v1/projects/${mover.id}`)).json();
+    expect(after).toMatchObject({
+      target: 'swarm',
+      replicas: 2,
+      hostPort: null,
+      status: 'running',
+      composeProject: 'warp-mover-swarm',
+    });
+    expect(fs.readFileSync(configFile, 'utf8')).toContain('service: http://warp-mover-swarm_web:80');
+    const composeNetworks = await bed.manager.docker.listNetworks({
+      filters: { label: ['com.docker.compose.project=warp-mover'] },
+    });
+    expect(composeNetworks).toEqual([]);
+    expect(
+      (await running(mover.id))
+        .filter((x) => x.service === 'warp-mover-swarm_web')
+        .map((x) => x.node)
+        .sort(),
+    ).toEqual(hostnames());
+    const answers = await askEveryConnector('mover.example.test', 8);
+    expect(
+      answers.every((a) => a.status === 200),
+      JSON.stringify(answers),
+    ).toBe(true);
+    expect(await hostContainers(mover.id)).toEqual([]);
+    expect(await reservedPorts(mover.id)).toEqual([]);
+    // Back to the host is refused for a stack, with the reason.
+    const back = await api('PATCH', `/api/v1/projects/${mover.id}`, { target: 'host' });
+    expect(back.statusCode, back.body).toBe(409);
+    const gone = await api('DELETE', `/api/v1/projects/${mover.id}`);
+    expect((await waitForJob(t, auth, gone.json().job.id, 120_000)).status).toBe('succeeded');
+  });
+
   let stack: { id: string; hostname: string };
 
   it('refuses a compose project whose build Swarm cannot run, before anything starts', async () => {
@@ -739,9 +831,7 @@ describe.skipIf(noDocker || problem !== null)('projects on a two-node Swarm', { 
     expect(done.status, log).toBe('succeeded');
     expect(log).toContain('removed network warp-shop_default');
     const services = (await bed.manager.docker.listServices()) as { Spec: { Name: string } }[];
-    expect(services.map((x) => x.Spec.Name).sort()).toEqual(
-      ['moved', 'rolled', 'whoami', cloudflared].sort(),
-    );
+    expect(services.map((x) => x.Spec.Name).sort()).toEqual(['rolled', 'whoami', cloudflared].sort());
     // Removed from the Swarm at once; each node drops its local copy a moment later.
     await eventually('the stack network gone from the manager', async () => {
       const networks = await bed.manager.docker.listNetworks({

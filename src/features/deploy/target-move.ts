@@ -1,5 +1,6 @@
 import type { ProjectRow } from '../../db/schema.js';
 import { AppError } from '../../domain/errors.js';
+import { LABEL_COMPOSE_PROJECT } from '../../integrations/docker/docker-labels.js';
 import type { ContainersService } from '../containers/index.js';
 import type { JobContext } from '../jobs/index.js';
 import type { DeployDeps, SwarmFlows } from './deploy-deps.js';
@@ -33,6 +34,24 @@ function servingNow(row: ProjectRow, containerPort: number): string | null {
 }
 
 /**
+ * The stack name of a compose project moving to the Swarm: its compose project name, unless the
+ * compose project on this host holds networks of that name (`<name>_default`, which the stack would
+ * create as overlays: the engine refuses a second network of a name) — then `<name>-swarm`.
+ */
+async function freeStackName(deps: DeployDeps, row: ProjectRow): Promise<string> {
+  const base = row.compose_project!;
+  for (let n = 1; n < 20; n++) {
+    const name = n === 1 ? base : n === 2 ? `${base}-swarm` : `${base}-swarm-${n - 1}`;
+    const networks = await deps.docker.call('list networks', (d) =>
+      d.listNetworks({ filters: { label: [`${LABEL_COMPOSE_PROJECT}=${name}`] } }),
+    );
+    const holder = n === 1 ? null : await deps.projectsRepo.findByComposeProject(name);
+    if (networks.length === 0 && (!holder || holder.id === row.id)) return name;
+  }
+  throw new AppError('CONFLICT', `no free stack name for ${base}`);
+}
+
+/**
  * Move a project to the target its PATCH asked for: deploy it on the new target first (that flow
  * switches the route only once the new placement runs and answers); only then take the old placement
  * down — host → Swarm: its containers or compose project and its port reservation; Swarm → host: its
@@ -58,7 +77,14 @@ export async function moveProject(
     host_port: move.target === 'host' ? null : row.host_port,
     // A quick service on Swarm is named after its service (its DNS name on the overlay).
     name: move.target === 'swarm' && row.kind === 'quick' ? (spec.swarmService ?? row.name) : row.name,
+    compose_project:
+      move.target === 'swarm' && row.kind !== 'quick' ? await freeStackName(deps, row) : row.compose_project,
   };
+  if (moved.compose_project !== row.compose_project) {
+    ctx.log.info(
+      `the compose project ${row.compose_project} on this host keeps its networks until the stack serves: the stack is named ${moved.compose_project}`,
+    );
+  }
   let result: unknown;
   try {
     result = await steps.deployNew(moved, servingNow(row, spec.containerPort ?? 80));
@@ -81,6 +107,7 @@ export async function moveProject(
     target: moved.target,
     replicas: moved.replicas,
     name: moved.name,
+    compose_project: moved.compose_project,
     ...(move.target === 'swarm' ? { host_port: null } : {}),
     spec: respec(now, (s) => {
       delete s.move;
