@@ -1,0 +1,146 @@
+/**
+ * Container figures against the raw engine in the same run, with the panel running as its own process:
+ * the list (`GET /api/v1/containers` vs `/containers/json?all=1`, requests interleaved), cached system
+ * stats (vs a raw `/system/df`), and the live log stream (vs a raw `logs?follow=1` of the same container).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import http from 'node:http';
+import { TEST_IMAGE, TEST_LABEL } from '../../test/support/docker.js';
+import { engineGet, SOCKET } from '../lib/engine.js';
+import type { Panel } from '../lib/processes.js';
+import { median, percentile, thousands, withSpread } from '../lib/stats.js';
+import type { Figure } from './figure.js';
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}
+
+/** `pairs` interleaved pairs (raw, panel) after a warm-up; each side parses the JSON it gets. */
+export async function measureList(panel: Panel, pairs: number, label: string): Promise<Figure> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const raw = () => engineGet('/containers/json?all=1', agent).then(JSON.parse);
+  const app = () => panel.get('/api/v1/containers').then(JSON.parse);
+  const count = (JSON.parse(await panel.get('/api/v1/containers')) as { items: unknown[] }).items.length;
+  for (let i = 0; i < 5; i++) await Promise.all([raw(), app()].map((p) => p.catch(() => {})));
+  const r: number[] = [];
+  const a: number[] = [];
+  for (let i = 0; i < pairs; i++) {
+    // Interleaved, so drift in the engine's load hits both sides alike.
+    r.push(await timed(raw));
+    a.push(await timed(app));
+  }
+  agent.destroy();
+  const ratio = median(a) / median(r);
+  return {
+    figure: `container list, ${label} (${count} listed), p50`,
+    panel: `${withSpread(a)} ms`,
+    reference: `raw /containers/json?all=1 ${withSpread(r)} ms`,
+    ratio,
+    target: '≤ 1.1×',
+    met: ratio <= 1.1,
+  };
+}
+
+/** Cached `GET /api/v1/system/docker` p50 (after the first call filled the cache). */
+export async function measureStats(panel: Panel, runs: number): Promise<Figure> {
+  await panel.get('/api/v1/system/docker');
+  const cached: number[] = [];
+  for (let i = 0; i < runs; i++) cached.push(await timed(() => panel.get('/api/v1/system/docker')));
+  const df: number[] = [];
+  for (let i = 0; i < 5; i++) df.push(await timed(() => engineGet('/system/df')));
+  return {
+    figure: 'cached system stats (GET /api/v1/system/docker), p50',
+    panel: `${median(cached).toFixed(2)} ms (p95 ${percentile(cached, 0.95).toFixed(2)})`,
+    reference: `raw /system/df ${withSpread(df)} ms`,
+    ratio: null,
+    target: '< 2 ms',
+    met: median(cached) < 2,
+  };
+}
+
+/**
+ * Count newline-terminated lines (or SSE `event: log` frames) read from a GET for `seconds`, in a child
+ * process, so the reader does not share an event loop with anything measured.
+ */
+function countFor(target: http.RequestOptions, seconds: number, marker: string): Promise<number> {
+  const reader = `
+    const http = require('node:http');
+    const [target, seconds, marker] = [JSON.parse(process.argv[1]), Number(process.argv[2]), process.argv[3]];
+    let count = 0, carry = '';
+    const req = http.get(target, (res) => {
+      res.setEncoding('latin1');
+      res.on('data', (chunk) => {
+        const text = carry + chunk;
+        let last = 0, i = text.indexOf(marker);
+        while (i !== -1) { count++; last = i + marker.length; i = text.indexOf(marker, last); }
+        carry = text.slice(Math.max(last, text.length - marker.length));
+      });
+    });
+    req.on('error', () => {});
+    setTimeout(() => { req.destroy(); process.stdout.write(String(count)); process.exit(0); }, seconds * 1000);
+  `;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', reader, JSON.stringify(target), String(seconds), marker]);
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.on('error', reject);
+    child.on('close', () => resolve(Number(out) / seconds));
+  });
+}
+
+/** Lines/s of a container printing as fast as it can: raw follow vs the panel's SSE, `rounds` each, alternating. */
+export async function measureStream(
+  panel: Panel,
+  run: string,
+  rounds: number,
+  seconds: number,
+): Promise<Figure> {
+  const name = `${run}-chatty`;
+  execFileSync('docker', [
+    ...['run', '-d', '--init', '--name', name, '--label', `${TEST_LABEL}=${run}`, TEST_IMAGE],
+    ...['sh', '-c', 'i=0; while true; do i=$((i+1)); echo "line $i of the benchmark output"; done'],
+  ]);
+  try {
+    const raw: number[] = [];
+    const app: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      raw.push(
+        await countFor(
+          {
+            socketPath: SOCKET,
+            path: `/containers/${name}/logs?follow=1&stdout=1&stderr=1&timestamps=1&tail=0`,
+          },
+          seconds,
+          '\n',
+        ),
+      );
+      app.push(
+        await countFor(
+          {
+            host: '127.0.0.1',
+            port: panel.port,
+            path: `/api/v1/containers/logs/stream?name=${name}`,
+            headers: { cookie: panel.cookie },
+          },
+          seconds,
+          'event: log',
+        ),
+      );
+    }
+    const ratio = median(app) / median(raw);
+    return {
+      figure: 'live log stream, lines/s (median of rounds)',
+      panel: `${thousands(median(app))} (${app.map(thousands).join(', ')})`,
+      reference: `raw logs?follow=1 ${thousands(median(raw))} (${raw.map(thousands).join(', ')})`,
+      ratio,
+      target: '≥ 0.9×',
+      met: ratio >= 0.9,
+    };
+  } finally {
+    execFileSync('docker', ['rm', '-f', name], { stdio: 'ignore' });
+  }
+}
