@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,9 +16,14 @@ export const BARE_ARGS = ['--max-semi-space-size=2', path.join(ROOT, 'bench/lib/
 /** A login token the panel accepts once (WARP_SETUP_TOKEN), so the bench can sign in. */
 const SETUP_TOKEN = 'wpl_bench-setup-token-0123456789abcdef';
 
-let nextPort = 18_900;
-/** A port for the next process (a fresh one each time, so a slow exit never collides). */
-export const freePort = (): number => nextPort++;
+/** A port no one listens on now (the kernel picks it; other engineers' suites run on this host too). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
 
 /** RSS of a process in MiB (VmRSS). */
 export function rssMiB(pid: number): number {
@@ -57,7 +64,7 @@ export async function startAndWait(
   env: Record<string, string>,
   opts: { cwd?: string; timeoutMs?: number } = {},
 ): Promise<Started> {
-  const port = freePort();
+  const port = await freePort();
   const started = performance.now();
   const child = spawn(command, args, {
     cwd: opts.cwd ?? ROOT,
