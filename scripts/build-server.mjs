@@ -21,9 +21,8 @@ export const EXTERNAL = [
   // native addons
   'better-sqlite3',
   '@node-rs/argon2',
-  // optional native parts (pg-native; ssh2/cpu-features) are required dynamically inside these
+  // requires its optional native part (pg-native) dynamically
   'pg',
-  'dockerode',
   // large SDKs loaded on first use
   'cloudflare',
   '@octokit/*',
@@ -54,6 +53,40 @@ const zodEnglishOnly = {
   },
 };
 
+/**
+ * dockerode is bundled (into the chunk its dynamic import loads), except the parts of it and of
+ * docker-modem that only some hosts or builds use and that would cost ~19 MB the moment the first
+ * Docker call loads dockerode: SSH transport (ssh2, its native and WebAssembly crypto: DOCKER_HOST=ssh://
+ * only), BuildKit sessions (gRPC, protobuf) and BuildKit progress decoding. Each is replaced by a stub
+ * that requires the real module from node_modules on its first call; they read files next to themselves
+ * (.proto), so they must stay where they are installed anyway.
+ */
+const LAZY_PARTS = [
+  { importer: /dockerode[\\/]lib[\\/]docker\.js$/, path: './session', real: 'dockerode/lib/session.js', kind: 'function' },
+  { importer: /dockerode[\\/]lib[\\/]docker\.js$/, path: './buildkit', real: 'dockerode/lib/buildkit.js', kind: 'object' },
+  { importer: /docker-modem[\\/]lib[\\/]modem\.js$/, path: './ssh', real: 'docker-modem/lib/ssh.js', kind: 'function' },
+];
+const lazyParts = {
+  name: 'lazy-parts',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/(session|buildkit|ssh)$/ }, (args) => {
+      const part = LAZY_PARTS.find((p) => p.path === args.path && p.importer.test(args.importer));
+      return part ? { path: part.real, namespace: 'warp-lazy', pluginData: part } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'warp-lazy' }, (args) => {
+      const { real, kind } = args.pluginData;
+      const load = `let real; const load = () => (real ??= require(${JSON.stringify(real)}));`;
+      return {
+        loader: 'js',
+        contents:
+          kind === 'function'
+            ? `${load} module.exports = function () { return load().apply(this, arguments); };`
+            : `${load} module.exports = new Proxy({}, { get: (_, key) => load()[key] });`,
+      };
+    });
+  },
+};
+
 fs.rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
@@ -66,7 +99,7 @@ const result = await build({
   target: 'node20.19',
   // Chunks sit next to cli.js: code that finds package.json or dist/web from its own location works alike.
   chunkNames: '[name]-[hash]',
-  external: EXTERNAL,
+  external: [...EXTERNAL, ...LAZY_PARTS.map((p) => p.real)],
   // Bundled CommonJS packages call require() for Node's built-ins.
   banner: {
     js: "import { createRequire as __warpCreateRequire } from 'node:module'; const require = __warpCreateRequire(import.meta.url);",
@@ -76,7 +109,7 @@ const result = await build({
   minifySyntax: true,
   legalComments: 'none',
   charset: 'ascii',
-  plugins: [zodEnglishOnly],
+  plugins: [zodEnglishOnly, lazyParts],
   metafile: metafile !== null,
   logLevel: 'warning',
 });
