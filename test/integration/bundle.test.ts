@@ -1,8 +1,9 @@
 /**
- * The built server as users run it: `scripts/build-server.mjs` bundles src/cli.ts into one file with lazy
- * chunks, and the parts that stay outside (native addons, SDKs, Swagger UI, dockerode's SSH and BuildKit
- * parts) are loaded from node_modules at run time. The other suites run the sources under tsx, so this one
- * starts the bundle itself and goes through every part that is loaded on first use.
+ * The built server as users run it: `scripts/build-server.mjs` bundles src/cli.ts into one script run by
+ * the dist/src/cli.js loader with a code cache, and the parts that stay outside (native addons, SDKs,
+ * Swagger UI, dockerode's SSH and BuildKit parts) are loaded from node_modules at run time. The other
+ * suites run the sources under tsx, so this one starts the bundle itself and goes through every part that
+ * is loaded on first use.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -110,14 +111,34 @@ describe.skipIf(await skipWithoutDocker())('the bundled server (dist/src/cli.js)
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('is one entry file plus chunks, with no dependency inlined that must stay installed', () => {
-    const files = fs.readdirSync(path.dirname(cli));
-    expect(files).toContain('cli.js');
-    const code = files.map((f) => fs.readFileSync(path.join(path.dirname(cli), f), 'utf8')).join('\n');
+  it('is the loader, one script and its code caches, with no dependency inlined that must stay installed', () => {
+    const dir = path.dirname(cli);
+    expect(fs.readdirSync(dir).sort()).toEqual([
+      'cli.js',
+      'package.json',
+      'server.cache',
+      'server.cjs',
+      'server.plain.cache',
+    ]);
+    const code = fs.readFileSync(path.join(dir, 'server.cjs'), 'utf8');
     // Native addons and the lazily required dockerode parts are required by name, not inlined.
     for (const name of ['better-sqlite3', 'dockerode/lib/session.js', 'docker-modem/lib/ssh.js'])
       expect(code).toContain(`"${name}"`);
     expect(code).not.toMatch(/poly1305|@grpc\/grpc-js\/build/);
+    // V8 takes each cache the build's warm-up starts wrote: under the unit's and the image's flags, and none.
+    const probe = `const fs = require('node:fs'), vm = require('node:vm');
+      const s = new vm.Script(fs.readFileSync(process.argv[1], 'utf8'), { filename: process.argv[1], cachedData: fs.readFileSync(process.argv[2]) });
+      process.stdout.write(String(s.cachedDataRejected));`;
+    const rejected = (flags: string[], cache: string) =>
+      execFileSync(
+        process.execPath,
+        [...flags, '-e', probe, path.join(dir, 'server.cjs'), path.join(dir, cache)],
+        { encoding: 'utf8' },
+      );
+    expect(rejected(['--max-semi-space-size=2'], 'server.cache')).toBe('false');
+    expect(rejected([], 'server.plain.cache')).toBe('false');
+    // The other way round V8 refuses them: which is why there are two.
+    expect(rejected([], 'server.cache')).toBe('true');
   });
 
   it('talks to Docker through the lazily loaded client: list, health, a log tail', async () => {
