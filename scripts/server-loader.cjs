@@ -40,13 +40,16 @@ if (writeCache) {
 }
 const mod = { exports: {} };
 const requireFromBundle = Module.createRequire(file);
-// The database drivers every start loads are CommonJS: required, they skip the ES module loader an
-// import() would start for them. The panel uses only their default export.
-const COMMONJS_AT_START = new Set(['better-sqlite3', 'pg']);
+// CommonJS packages outside the bundle (the database drivers every start loads, the argon2 addon): required,
+// they skip the ES module loader an import() would start for them; their exports are the namespace.
+const COMMONJS = new Set(['better-sqlite3', 'pg', '@node-rs/argon2']);
 // Dynamic imports of packages outside the bundle go through this file: a script compiled with a code cache
 // cannot import() itself, a real module can (the bundle calls `__warpImport(specifier)`).
 const importer = (specifier) =>
-  COMMONJS_AT_START.has(specifier)
-    ? Promise.resolve().then(() => ({ default: requireFromBundle(specifier) }))
+  COMMONJS.has(specifier)
+    ? Promise.resolve().then(() => {
+        const exports = requireFromBundle(specifier);
+        return { ...exports, default: exports };
+      })
     : import(specifier);
 script.runInThisContext()(mod.exports, requireFromBundle, mod, file, __dirname, importer);

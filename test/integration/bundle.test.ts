@@ -170,6 +170,28 @@ describe.skipIf(await skipWithoutDocker())('the bundled server (dist/src/cli.js)
     expect(css.type).toMatch(/^text\/css/);
   });
 
+  it('loads the sign-in parts on first use: argon2 (native, through the loader) and WebAuthn', async () => {
+    const send = (method: string, url: string, body: unknown, withCookie = true) =>
+      fetch(`${base}${url}`, {
+        method,
+        headers: {
+          'content-type': 'application/json',
+          'x-warp-request': '1',
+          ...(withCookie ? { cookie } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+    expect((await send('PUT', '/auth/password', { password: 'correct horse battery staple' })).status).toBe(
+      204,
+    );
+    const login = (password: string) => send('POST', '/auth/password/login', { password }, false);
+    expect((await login('correct horse battery staple')).status).toBe(200);
+    expect((await login('wrong horse battery staple')).status).toBe(401);
+    const options = await send('POST', '/auth/passkeys/register/options', {});
+    expect(options.status).toBe(200);
+    expect((await options.json()) as { challenge?: string }).toHaveProperty('challenge');
+  });
+
   it('runs the other commands: migrate and login-token', () => {
     expect(execFileSync(process.execPath, [cli, 'migrate'], { env, encoding: 'utf8' })).toContain(
       'database is up to date',
