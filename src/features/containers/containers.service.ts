@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ProjectRow } from '../../db/schema.js';
 import { AppError, validationError } from '../../domain/errors.js';
 import { isContainerId, isValidContainerName } from '../../domain/image-reference.js';
+import { streamContainerList } from '../../integrations/docker/container-list.js';
 import { cpuPercent, readContainerStats } from '../../integrations/docker/container-stats.js';
 import {
   type ContainerView,
@@ -17,6 +18,7 @@ import { hasStatus } from '../../integrations/docker/docker-errors.js';
 import {
   containerName,
   LABEL_COMPOSE_PROJECT,
+  LABEL_MANAGED,
   LABEL_PROJECT,
 } from '../../integrations/docker/docker-labels.js';
 import { type LiveLogSink, type LiveLogs, openLiveLogs } from '../../integrations/docker/live-logs.js';
@@ -198,32 +200,54 @@ export function createContainersService(deps: {
       images?: ImageView[];
     }> {
       const state = query.state ?? 'all';
-      // Operators see the panel's containers only; the rest of the host is the admin's.
+      // Operators see the panel's containers only; the rest of the host is the admin's (the engine
+      // filters by the same label, so it sends only those).
       const everything = seesAll(ctx);
-      const [all, index] = await Promise.all([
-        docker.call('list containers', (d) => d.listContainers({ all: state !== 'running' })),
-        projectIndex(),
-      ]);
       const q = query.q?.toLowerCase();
-      const picked = all.filter((c) => {
+      const wanted = (c: Docker.ContainerInfo): boolean => {
         if (state === 'stopped' && c.State === 'running') return false;
         if (!everything && !isManaged(c.Labels)) return false;
         const name = containerName(c.Names);
         if (query.name !== undefined && name !== query.name) return false;
-        if (q && !name.toLowerCase().includes(q) && !c.Image.toLowerCase().includes(q)) return false;
-        return query.projectId === undefined || projectOf(c, index) === query.projectId;
+        return !q || name.toLowerCase().includes(q) || c.Image.toLowerCase().includes(q);
+      };
+      // Each summary becomes its view as it arrives from the engine (see streamContainerList); with a
+      // project filter, the volumes and images its containers use are kept for the lookups below.
+      const items: ContainerView[] = [];
+      const mounted = new Set<string>();
+      const imageIds = new Set<string>();
+      const take = (c: Docker.ContainerInfo, index: ProjectIndex) => {
+        if (!wanted(c)) return;
+        const projectId = projectOf(c, index);
+        if (query.projectId !== undefined && projectId !== query.projectId) return;
+        items.push(toContainerView(c, projectId));
+        if (query.projectId === undefined) return;
+        for (const m of c.Mounts ?? []) if (m.Type === 'volume' && m.Name) mounted.add(m.Name);
+        imageIds.add(c.ImageID);
+      };
+      // The project index comes from the database while the engine answers; summaries that arrive
+      // before it wait (in order) and are taken the moment it is there.
+      let index: ProjectIndex | null = null;
+      const early: Docker.ContainerInfo[] = [];
+      const indexed = projectIndex().then((i) => {
+        index = i;
+        for (const c of early.splice(0)) take(c, i);
       });
-      const items = picked.map((c) => toContainerView(c, projectOf(c, index)));
+      const filters = everything ? undefined : { label: [`${LABEL_MANAGED}=true`] };
+      await Promise.all([
+        docker.call('list containers', (d) =>
+          streamContainerList(d, { all: state !== 'running', ...(filters ? { filters } : {}) }, (c) => {
+            if (index) take(c, index);
+            else early.push(c);
+          }),
+        ),
+        indexed,
+      ]);
       if (query.projectId === undefined) return { items };
       const project = await deps.projects.findById(query.projectId);
-      const mounted = new Set(
-        picked.flatMap((c) =>
-          (c.Mounts ?? []).filter((m) => m.Type === 'volume' && m.Name).map((m) => m.Name!),
-        ),
-      );
       const [volumes, images] = await Promise.all([
         projectVolumes(project, query.projectId, mounted),
-        projectImages(project, query.projectId, new Set(picked.map((c) => c.ImageID))),
+        projectImages(project, query.projectId, imageIds),
       ]);
       return { items, volumes, images };
     },
