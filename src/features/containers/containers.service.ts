@@ -28,6 +28,7 @@ import { parseJson } from '../../lib/json.js';
 import type { RequestContext } from '../../lib/request-context.js';
 import type { AuditService } from '../audit/index.js';
 import { type ContainerAccess, isManaged, seesAll } from './container-access.js';
+import { type ListFilter, projectListFilters } from './project-list-filters.js';
 
 /** Filters of `GET /api/v1/containers`. */
 export interface ContainerQuery {
@@ -216,10 +217,12 @@ export function createContainersService(deps: {
       const items: ContainerView[] = [];
       const mounted = new Set<string>();
       const imageIds = new Set<string>();
+      const seen = new Set<string>();
       const take = (c: Docker.ContainerInfo, index: ProjectIndex) => {
-        if (!wanted(c)) return;
+        if (!wanted(c) || seen.has(c.Id)) return;
         const projectId = projectOf(c, index);
         if (query.projectId !== undefined && projectId !== query.projectId) return;
+        seen.add(c.Id);
         items.push(toContainerView(c, projectId));
         if (query.projectId === undefined) return;
         for (const m of c.Mounts ?? []) if (m.Type === 'volume' && m.Name) mounted.add(m.Name);
@@ -233,18 +236,34 @@ export function createContainersService(deps: {
         index = i;
         for (const c of early.splice(0)) take(c, i);
       });
-      const filters = everything ? undefined : { label: [`${LABEL_MANAGED}=true`] };
-      await Promise.all([
+      // One list of the host (operators': the managed ones), or for a project only the lists that can
+      // hold its containers (see projectListFilters): by its labels, then by the names those missed.
+      const project =
+        query.projectId === undefined ? undefined : await deps.projects.findById(query.projectId);
+      // Names the project's lists returned (containers' names are unique on an engine).
+      const names = new Set<string>();
+      const stream = (filters: ListFilter | undefined) =>
         docker.call('list containers', (d) =>
           streamContainerList(d, { all: state !== 'running', ...(filters ? { filters } : {}) }, (c) => {
+            if (project) names.add(containerName(c.Names));
             if (index) take(c, index);
             else early.push(c);
           }),
-        ),
-        indexed,
-      ]);
+        );
+      let lists = 1;
+      if (query.projectId === undefined) {
+        await Promise.all([stream(everything ? undefined : { label: [`${LABEL_MANAGED}=true`] }), indexed]);
+      } else {
+        const f = projectListFilters(query.projectId, project, !everything);
+        await Promise.all([...f.byLabel.map(stream), indexed]);
+        const missed = f.byName(f.names.filter((n) => !names.has(n)));
+        if (missed) await stream(missed);
+        lists = f.byLabel.length + (missed ? 1 : 0);
+      }
+      // Several lists arrive interleaved: back to the engine's order, newest first.
+      if (lists > 1)
+        items.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
       if (query.projectId === undefined) return { items };
-      const project = await deps.projects.findById(query.projectId);
       const [volumes, images] = await Promise.all([
         projectVolumes(project, query.projectId, mounted),
         projectImages(project, query.projectId, imageIds),
