@@ -65,21 +65,26 @@ export async function measureStats(panel: Panel, runs: number): Promise<Figure> 
  * process, so the reader does not share an event loop with anything measured.
  */
 function countFor(target: http.RequestOptions, seconds: number, marker: string): Promise<number> {
+  // The window opens at the first chunk that holds a line (its lines are not counted): the stream's
+  // set-up (sign-in, the container lookups) is latency, not throughput.
   const reader = `
     const http = require('node:http');
     const [target, seconds, marker] = [JSON.parse(process.argv[1]), Number(process.argv[2]), process.argv[3]];
-    let count = 0, carry = '';
+    let count = -1, carry = '';
+    const stop = () => { req.destroy(); process.stdout.write(String(Math.max(count, 0))); process.exit(0); };
     const req = http.get(target, (res) => {
       res.setEncoding('latin1');
       res.on('data', (chunk) => {
         const text = carry + chunk;
-        let last = 0, i = text.indexOf(marker);
-        while (i !== -1) { count++; last = i + marker.length; i = text.indexOf(marker, last); }
+        let last = 0, n = 0, i = text.indexOf(marker);
+        while (i !== -1) { n++; last = i + marker.length; i = text.indexOf(marker, last); }
         carry = text.slice(Math.max(last, text.length - marker.length));
+        if (count === -1) { if (n > 0) { count = 0; setTimeout(stop, seconds * 1000); } }
+        else count += n;
       });
     });
     req.on('error', () => {});
-    setTimeout(() => { req.destroy(); process.stdout.write(String(count)); process.exit(0); }, seconds * 1000);
+    setTimeout(stop, seconds * 1000 + 30000);
   `;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', reader, JSON.stringify(target), String(seconds), marker]);
