@@ -7,7 +7,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import http from 'node:http';
 import { TEST_IMAGE, TEST_LABEL } from '../../test/support/docker.js';
 import { engineGet, SOCKET } from '../lib/engine.js';
-import type { Panel } from '../lib/processes.js';
+import { LIST_PRESENTER } from '../lib/floors.js';
+import { BARE_ARGS, cpuMs, type Panel, readBody, startAndWait } from '../lib/processes.js';
 import { median, percentile, thousands, withSpread } from '../lib/stats.js';
 import type { Figure } from './figure.js';
 
@@ -17,30 +18,56 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - t0;
 }
 
-/** `pairs` interleaved pairs (raw, panel) after a warm-up; each side parses the JSON it gets. */
-export async function measureList(panel: Panel, pairs: number, label: string): Promise<Figure> {
+/**
+ * `pairs` interleaved rounds (raw, panel, floor) after a warm-up; each side parses the JSON it gets. The
+ * floor is a bare Node presenter of the same list (bench/lib/floors/list-presenter.mjs), as context.
+ */
+export async function measureList(panel: Panel, pairs: number, label: string): Promise<Figure[]> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const floorAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const presenter = await startAndWait(process.execPath, [BARE_ARGS[0] as string, LIST_PRESENTER.file], {
+    ...LIST_PRESENTER.env,
+  });
   const raw = () => engineGet('/containers/json?all=1', agent).then(JSON.parse);
   const app = () => panel.get('/api/v1/containers').then(JSON.parse);
-  const count = (JSON.parse(await panel.get('/api/v1/containers')) as { items: unknown[] }).items.length;
-  for (let i = 0; i < 5; i++) await Promise.all([raw(), app()].map((p) => p.catch(() => {})));
-  const r: number[] = [];
-  const a: number[] = [];
-  for (let i = 0; i < pairs; i++) {
-    // Interleaved, so drift in the engine's load hits both sides alike.
-    r.push(await timed(raw));
-    a.push(await timed(app));
+  const floor = () =>
+    readBody({ host: '127.0.0.1', port: presenter.port, path: '/', agent: floorAgent }).then(JSON.parse);
+  try {
+    const count = (JSON.parse(await panel.get('/api/v1/containers')) as { items: unknown[] }).items.length;
+    for (let i = 0; i < 5; i++) await Promise.all([raw(), app(), floor()].map((p) => p.catch(() => {})));
+    const r: number[] = [];
+    const a: number[] = [];
+    const f: number[] = [];
+    for (let i = 0; i < pairs; i++) {
+      // Interleaved, so drift in the engine's load hits every side alike.
+      r.push(await timed(raw));
+      a.push(await timed(app));
+      f.push(await timed(floor));
+    }
+    const ratio = median(a) / median(r);
+    return [
+      {
+        figure: `container list, ${label} (${count} listed), p50`,
+        panel: `${withSpread(a)} ms`,
+        reference: `raw /containers/json?all=1 ${withSpread(r)} ms`,
+        ratio,
+        target: '≤ 1.1×',
+        met: ratio <= 1.1,
+      },
+      {
+        figure: `floor: the same list through a bare Node presenter (parse, views, JSON), ${label}`,
+        panel: `${withSpread(f)} ms`,
+        reference: `raw ${withSpread(r)} ms`,
+        ratio: median(f) / median(r),
+        target: 'context',
+        met: null,
+      },
+    ];
+  } finally {
+    agent.destroy();
+    floorAgent.destroy();
+    await presenter.stop();
   }
-  agent.destroy();
-  const ratio = median(a) / median(r);
-  return {
-    figure: `container list, ${label} (${count} listed), p50`,
-    panel: `${withSpread(a)} ms`,
-    reference: `raw /containers/json?all=1 ${withSpread(r)} ms`,
-    ratio,
-    target: '≤ 1.1×',
-    met: ratio <= 1.1,
-  };
 }
 
 /** Cached `GET /api/v1/system/docker` p50 (after the first call filled the cache). */
@@ -112,6 +139,7 @@ export async function measureStream(
   try {
     const raw: number[] = [];
     const app: number[] = [];
+    let appCpuMs = 0;
     for (let i = 0; i < rounds; i++) {
       raw.push(
         await countFor(
@@ -123,6 +151,7 @@ export async function measureStream(
           '\n',
         ),
       );
+      const cpu0 = cpuMs(panel.pid);
       app.push(
         await countFor(
           {
@@ -135,11 +164,12 @@ export async function measureStream(
           'event: log',
         ),
       );
+      appCpuMs += cpuMs(panel.pid) - cpu0;
     }
     const ratio = median(app) / median(raw);
     return {
       figure: 'live log stream, lines/s (median of rounds)',
-      panel: `${thousands(median(app))} (${app.map(thousands).join(', ')})`,
+      panel: `${thousands(median(app))} (${app.map(thousands).join(', ')}; panel CPU ${((appCpuMs * 1000) / (app.reduce((x, y) => x + y, 0) * seconds)).toFixed(1)} µs/line)`,
       reference: `raw logs?follow=1 ${thousands(median(raw))} (${raw.map(thousands).join(', ')})`,
       ratio,
       target: '≥ 0.9×',

@@ -6,5 +6,6 @@ export interface Figure {
   /** Panel / reference (times: lower is better; rates: higher is better), or null for absolute targets. */
   ratio: number | null;
   target: string;
-  met: boolean;
+  /** null: a context row (a floor), no target of its own. */
+  met: boolean | null;
 }
