@@ -33,8 +33,10 @@ async function freePort(): Promise<number> {
 }
 
 describe.skipIf(await skipWithoutDocker())('the bundled server (dist/src/cli.js)', () => {
-  // Inside the checkout, so the bundle finds node_modules the way an installed panel does.
-  const out = fs.mkdtempSync(path.join(ROOT, '.bundle-test-'));
+  // An installed panel's layout (package.json, dist/, node_modules/) outside the checkout, whose listing
+  // other suites compare: node_modules is the checkout's, linked.
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'warp-bundle-install-'));
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(out, 'node_modules'));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warp-bundle-'));
   const run = newRunId();
   const env = {
