@@ -32,10 +32,12 @@ RUN set -eu; npm prune --omit=dev --no-audit --no-fund; npm cache clean --force;
       build/Release/test_extension.node build/Release/*.a; \
     cd /app; node -e "new (require('better-sqlite3'))(':memory:').prepare('select 1').get()"
 
-# --- build: server (esbuild bundle → dist/src/cli.js) and web UI (vite → dist/web) ---------------------
+# --- build: server (esbuild bundle → dist/src/server.cjs, its code cache and the dist/src/cli.js loader)
+# and web UI (vite → dist/web). The code cache is made by one warm-up start of the built server here, with
+# this stage's Node: the runtime base should carry the same Node (a different one only starts slower).
 FROM deps AS build
 COPY tsconfig.json ./
-COPY scripts/build-server.mjs ./scripts/
+COPY scripts/build-server.mjs scripts/server-loader.cjs ./scripts/
 COPY src ./src
 COPY web ./web
 RUN npm run build

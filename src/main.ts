@@ -4,6 +4,8 @@ import { holdRunMarker, runningPanel } from './cli/run-marker.js';
 import type { Config } from './config/config.schema.js';
 
 const SHUTDOWN_GRACE_MS = 30_000;
+/** How long after listen the engine-facing watches start (see serve). */
+const WATCHES_AFTER_MS = 1_000;
 
 /** Start the panel: app → first-start login token → listen; graceful shutdown on SIGTERM/SIGINT. */
 export async function serve(config: Config, logger: Logger, print: (line: string) => void): Promise<void> {
@@ -34,10 +36,23 @@ export async function serve(config: Config, logger: Logger, print: (line: string
   // Recovery first (jobs left running by a crash become interrupted), then queued jobs run.
   await app.runner.start();
   await app.backupScheduler.start();
-  // Then project statuses: reconcile with the engine, and follow its container events from now on.
-  await app.projectStatus.start();
-  // Metrics sampling, notification delivery and the engine / tunnel watches.
-  await app.monitors.start();
+
+  // Then the engine-facing watches: project statuses (reconciled with the engine, then following its
+  // container events), metrics sampling, notification delivery, the engine and tunnel watches. Their first
+  // run costs tens of ms of Docker and disk calls, so they start a moment after listen: the first requests
+  // (a health check, a reloaded page) are answered first instead of waiting behind them.
+  let watches: Promise<void> | null = null;
+  const watchTimer = setTimeout(() => {
+    watches = (async () => {
+      await app.projectStatus.start();
+      await app.monitors.start();
+    })();
+    watches.catch((error: unknown) => {
+      // As a failure before listen would: the panel does not run on without its watches.
+      logger.fatal({ err: error }, 'the engine and tunnel watches did not start');
+      process.exit(1);
+    });
+  }, WATCHES_AFTER_MS);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -49,6 +64,8 @@ export async function serve(config: Config, logger: Logger, print: (line: string
       process.exit(1);
     }, SHUTDOWN_GRACE_MS + 5_000);
     timer.unref();
+    clearTimeout(watchTimer);
+    await watches?.catch(() => {});
     // Stop claiming, let running jobs finish within the grace period, then abort them (interrupted).
     await app.runner.stop({ graceMs: SHUTDOWN_GRACE_MS - 10_000 });
     await app.close();

@@ -38,6 +38,10 @@ export interface SseStream {
   readonly signal: AbortSignal;
 }
 
+/** How long a frame may wait to go out with the next ones, and how many bytes go out at once anyway. */
+const FLUSH_MS = 5;
+const FLUSH_BYTES = 32 * 1024;
+
 const DEFAULTS = {
   heartbeatMs: 15_000,
   maxBufferedBytes: 4 * 1024 * 1024,
@@ -49,14 +53,15 @@ const DEFAULTS = {
 
 /** One SSE event as text: `id`, `event` and `data` lines (multi-line data split), blank line. */
 export function sseFrame(event: string, data: unknown, id?: string | number): string {
-  const text = typeof data === 'string' ? data : JSON.stringify(data);
   const head = `${id !== undefined ? `id: ${String(id).replace(/[\r\n]/g, '')}\n` : ''}event: ${event}\n`;
-  return `${head}data: ${text.replace(/\r?\n|\r/g, '\ndata: ')}\n\n`;
+  // JSON.stringify escapes every line break, so only string data can need splitting into data lines.
+  if (typeof data !== 'string') return `${head}data: ${JSON.stringify(data)}\n\n`;
+  return `${head}data: ${data.replace(/\r?\n|\r/g, '\ndata: ')}\n\n`;
 }
 
 /**
  * Take over the reply and open an SSE stream: headers (request id, no proxy buffering), heartbeat
- * comments, frames coalesced into one write per tick, and a bounded per-client buffer — a client
+ * comments, frames coalesced into one write per few milliseconds, and a bounded per-client buffer — a client
  * that falls too far behind (or stalls) gets an `event: dropped` note and is disconnected instead
  * of growing memory without bound.
  */
@@ -87,6 +92,7 @@ export function openSse(request: FastifyRequest, reply: FastifyReply, options: S
     if (closed) return;
     closed = true;
     clearInterval(heartbeat);
+    if (flushTimer) clearTimeout(flushTimer);
     pending = [];
     pendingBytes = 0;
     controller.abort();
@@ -104,7 +110,9 @@ export function openSse(request: FastifyRequest, reply: FastifyReply, options: S
     setTimeout(() => res.destroy(), 5_000).unref();
   };
 
+  let flushTimer: NodeJS.Timeout | null = null;
   const flushPending = () => {
+    flushTimer = null;
     if (closed || pending.length === 0) return;
     const chunk = pending.length === 1 ? pending[0]! : pending.join('');
     pending = [];
@@ -118,9 +126,15 @@ export function openSse(request: FastifyRequest, reply: FastifyReply, options: S
       drop();
       return false;
     }
-    if (pending.length === 0) process.nextTick(flushPending);
+    // Frames wait up to FLUSH_MS (or until FLUSH_BYTES are pending) and go out as one socket write: a
+    // producer fed by many small reads (a container's log lines arrive a few per engine chunk) would
+    // otherwise cost a write — a system call, and a wake-up of the reader — for every few lines.
     pending.push(chunk);
     pendingBytes += chunk.length;
+    if (pendingBytes >= FLUSH_BYTES) {
+      if (flushTimer) clearTimeout(flushTimer);
+      flushPending();
+    } else flushTimer ??= setTimeout(flushPending, FLUSH_MS);
     return true;
   };
 

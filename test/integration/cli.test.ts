@@ -159,4 +159,72 @@ describe('warp-panel CLI', () => {
       }
     }
   });
+
+  it('serve answers first and starts its watches after, and a SIGTERM right after listen stops it gracefully', async () => {
+    const free = async () => {
+      const srv = net.createServer();
+      await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+      const { port } = srv.address() as net.AddressInfo;
+      await new Promise((r) => srv.close(r));
+      return port;
+    };
+    const token = 'wpl_cli-test-setup-token-0123456789abcdef';
+    const serve = async () => {
+      const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'warp-cli-serve-'));
+      dirs.push(cwd);
+      const port = await free();
+      const child = start(
+        ['serve'],
+        { WARP_DATA_DIR: path.join(cwd, 'data'), WARP_PORT: String(port), WARP_SETUP_TOKEN: token },
+        ROOT,
+      );
+      let out = '';
+      child.stdout?.on('data', (c: Buffer) => {
+        out += c.toString();
+      });
+      const closed = new Promise<{ code: number | null; signal: string | null }>((r) =>
+        child.on('close', (code, signal) => r({ code, signal })),
+      );
+      for (let i = 0; !/warp panel listening/.test(out); i++) {
+        if (i > 600) throw new Error(`serve did not listen: ${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return { child, port, closed, log: () => out };
+    };
+
+    // Stopped before its watches started: the graceful path all the same (exit 0, "stopped").
+    const early = await serve();
+    early.child.kill('SIGTERM');
+    expect(await early.closed).toEqual({ code: 0, signal: null });
+    expect(early.log()).toContain('"msg":"stopped"');
+
+    // Left running: the watches start after listen — the metrics sampler stores the host's first sample.
+    const late = await serve();
+    try {
+      const base = `http://127.0.0.1:${late.port}`;
+      const login = await fetch(`${base}/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token }),
+      });
+      expect(login.status).toBe(200);
+      const cookie = login.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
+      let points = 0;
+      for (let i = 0; i < 150 && points === 0; i++) {
+        const res = await fetch(`${base}/api/v1/metrics?scope=host&from=${Date.now() - 60_000}`, {
+          headers: { cookie },
+        });
+        const body = (await res.json()) as { series: { points: unknown[] }[] };
+        points = body.series.reduce((n, s) => n + s.points.length, 0);
+        if (points === 0) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(points).toBeGreaterThan(0);
+    } finally {
+      late.child.kill('SIGTERM');
+    }
+    expect(await late.closed).toEqual({ code: 0, signal: null });
+  });
 });

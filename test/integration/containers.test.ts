@@ -65,6 +65,8 @@ describe.skipIf(skip)('containers API on the real engine', () => {
       labels: { 'warp.project': projectId, 'warp.managed': 'true' },
     });
     await createTestContainer(docker, run, { name: `${run}-mapped`, start: false });
+    // Its name starts with a mapped name, but it is not the project's.
+    await createTestContainer(docker, run, { name: `${run}-mapped-not` });
     await createTestContainer(docker, run, {
       name: `${run}-compose`,
       labels: { 'com.docker.compose.project': `warp-${run}` },

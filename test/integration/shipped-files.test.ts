@@ -86,6 +86,17 @@ describe('README', () => {
     expect(fs.readFileSync(path.join(ROOT, 'docs/performance.md'), 'utf8')).toContain(
       '| bench | figure | target |',
     );
+    // Its performance table is the compare run that docs/performance.md shows and explains, row for row.
+    const compare = '| figure | panel | reference | ratio | target | met |';
+    const rows = (text: string) =>
+      text
+        .slice(text.indexOf(compare))
+        .split('\n')
+        .filter((l, i, all) => l.startsWith('|') && all.slice(0, i).every((p) => p.startsWith('|')));
+    const docRows = rows(fs.readFileSync(path.join(ROOT, 'docs/performance.md'), 'utf8'));
+    expect(readme).toContain(compare);
+    expect(rows(readme).length).toBeGreaterThan(10);
+    expect(rows(readme)).toEqual(docRows);
     // Quick start tells a newcomer what works before a tunnel exists, and what a tunnel needs.
     const quick = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('## Configuration'));
     expect(quick).toMatch(/Without a tunnel/);

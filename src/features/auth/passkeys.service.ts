@@ -1,11 +1,7 @@
-import {
-  type AuthenticationResponseJSON,
-  type AuthenticatorTransport,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type RegistrationResponseJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
+import type {
+  AuthenticationResponseJSON,
+  AuthenticatorTransport,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type { UserRow, WebauthnCredentialRow } from '../../db/schema.js';
 import { notFound, preconditionFailed, unauthenticated, validationError } from '../../domain/errors.js';
@@ -32,6 +28,12 @@ const toPasskey = (r: WebauthnCredentialRow): Passkey => ({
   createdAt: r.created_at,
   lastUsedAt: r.last_used_at,
 });
+
+/**
+ * @simplewebauthn/server with its X.509/ASN.1 stack (a quarter of the server's code, and work done at
+ * load), loaded by the first passkey ceremony instead of at every start.
+ */
+const webauthn = () => import('@simplewebauthn/server');
 
 /** A ceremony may take this long (the browser's own timeout is the same). */
 const CEREMONY_MS = 5 * 60_000;
@@ -78,7 +80,7 @@ export function createPasskeysService(deps: {
     async registrationOptions(ctx: RequestContext) {
       const user = await localUser(ctx);
       const existing = await deps.credentials.byUser(user.id);
-      const options = await generateRegistrationOptions({
+      const options = await (await webauthn()).generateRegistrationOptions({
         rpName: 'Warp Panel',
         rpID,
         userName: user.login,
@@ -101,17 +103,19 @@ export function createPasskeysService(deps: {
       const challenge = registrations.take(user.id);
       if (!challenge)
         throw validationError('start the registration again: its challenge expired or was used');
-      const result = await verifyRegistrationResponse({
-        response: body.response as RegistrationResponseJSON,
-        expectedChallenge: challenge,
-        expectedOrigin: origin,
-        expectedRPID: rpID,
-        requireUserVerification: false,
-      }).catch((error: Error) => {
-        throw validationError(`the passkey could not be verified: ${error.message}`, [
-          { path: 'response', message: 'is not a valid answer to this registration' },
-        ]);
-      });
+      const result = await (await webauthn())
+        .verifyRegistrationResponse({
+          response: body.response as RegistrationResponseJSON,
+          expectedChallenge: challenge,
+          expectedOrigin: origin,
+          expectedRPID: rpID,
+          requireUserVerification: false,
+        })
+        .catch((error: Error) => {
+          throw validationError(`the passkey could not be verified: ${error.message}`, [
+            { path: 'response', message: 'is not a valid answer to this registration' },
+          ]);
+        });
       if (!result.verified || !result.registrationInfo) {
         throw validationError('the passkey could not be verified', [
           { path: 'response', message: 'was not verified' },
@@ -144,7 +148,7 @@ export function createPasskeysService(deps: {
     async loginOptions() {
       const admin = await deps.users.findByLogin('admin');
       const creds = admin?.provider === 'local' ? await deps.credentials.byUser(admin.id) : [];
-      const options = await generateAuthenticationOptions({
+      const options = await (await webauthn()).generateAuthenticationOptions({
         rpID,
         allowCredentials: creds.map((c) => ({ id: c.id, transports: transportsOf(c) })),
         userVerification: 'preferred',
@@ -169,19 +173,21 @@ export function createPasskeysService(deps: {
       const stored = typeof response?.id === 'string' ? await deps.credentials.get(response.id) : undefined;
       if (!challenge) throw await refuse('challenge expired or unknown');
       if (!stored) throw await refuse('unknown passkey');
-      const result = await verifyAuthenticationResponse({
-        response,
-        expectedChallenge: challenge,
-        expectedOrigin: origin,
-        expectedRPID: rpID,
-        credential: {
-          id: stored.id,
-          publicKey: new Uint8Array(Buffer.from(stored.public_key, 'base64url')),
-          counter: stored.counter,
-          transports: transportsOf(stored),
-        },
-        requireUserVerification: false,
-      }).catch(() => null);
+      const result = await (await webauthn())
+        .verifyAuthenticationResponse({
+          response,
+          expectedChallenge: challenge,
+          expectedOrigin: origin,
+          expectedRPID: rpID,
+          credential: {
+            id: stored.id,
+            publicKey: new Uint8Array(Buffer.from(stored.public_key, 'base64url')),
+            counter: stored.counter,
+            transports: transportsOf(stored),
+          },
+          requireUserVerification: false,
+        })
+        .catch(() => null);
       if (!result?.verified) throw await refuse('assertion not verified');
       const user = await deps.users.findById(stored.user_id);
       if (!user) throw await refuse('user gone');

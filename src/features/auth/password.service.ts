@@ -1,4 +1,3 @@
-import { hash, verify } from '@node-rs/argon2';
 import type { UserRow } from '../../db/schema.js';
 import { preconditionFailed, unauthenticated, validationError } from '../../domain/errors.js';
 import type { Clock } from '../../lib/clock.js';
@@ -9,6 +8,8 @@ import type { IssuedSession } from './auth.service.js';
 
 /** argon2id (`Algorithm.Argon2id` of @node-rs/argon2, a const enum): OWASP's first choice. */
 const ARGON2ID = 2;
+/** The native argon2 addon, loaded by the first password check (most panels sign in by token or GitHub). */
+const argon2 = () => import('@node-rs/argon2');
 /** Shortest password accepted: long enough that the rate limit makes guessing hopeless. */
 export const MIN_PASSWORD_LENGTH = 12;
 
@@ -54,14 +55,15 @@ export function createPasswordService(deps: {
       }
       if (user.password_hash) {
         const ok =
-          body.currentPassword !== undefined && (await verify(user.password_hash, body.currentPassword));
+          body.currentPassword !== undefined &&
+          (await (await argon2()).verify(user.password_hash, body.currentPassword));
         if (!ok) {
           throw validationError('the current password is wrong', [
             { path: 'currentPassword', message: 'is not the current password' },
           ]);
         }
       }
-      const password_hash = await hash(body.password, { algorithm: ARGON2ID });
+      const password_hash = await (await argon2()).hash(body.password, { algorithm: ARGON2ID });
       await deps.users.update(user.id, { password_hash, updated_at: deps.clock.now().toISOString() });
       await deps.audit.record(ctx, 'auth.password.set', { target: user.login });
     },
@@ -81,6 +83,7 @@ export function createPasswordService(deps: {
     ) {
       const user = await deps.users.findByLogin(body.login ?? 'admin');
       const stored = user?.provider === 'local' ? user.password_hash : null;
+      const { hash, verify } = await argon2();
       decoy ??= hash(`decoy-${Math.random()}`, { algorithm: ARGON2ID });
       const ok = await verify(stored ?? (await decoy), body.password).catch(() => false);
       if (!user || !stored || !ok) {

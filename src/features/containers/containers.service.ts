@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ProjectRow } from '../../db/schema.js';
 import { AppError, validationError } from '../../domain/errors.js';
 import { isContainerId, isValidContainerName } from '../../domain/image-reference.js';
+import { streamContainerList } from '../../integrations/docker/container-list.js';
 import { cpuPercent, readContainerStats } from '../../integrations/docker/container-stats.js';
 import {
   type ContainerView,
@@ -17,6 +18,7 @@ import { hasStatus } from '../../integrations/docker/docker-errors.js';
 import {
   containerName,
   LABEL_COMPOSE_PROJECT,
+  LABEL_MANAGED,
   LABEL_PROJECT,
 } from '../../integrations/docker/docker-labels.js';
 import { type LiveLogSink, type LiveLogs, openLiveLogs } from '../../integrations/docker/live-logs.js';
@@ -26,6 +28,7 @@ import { parseJson } from '../../lib/json.js';
 import type { RequestContext } from '../../lib/request-context.js';
 import type { AuditService } from '../audit/index.js';
 import { type ContainerAccess, isManaged, seesAll } from './container-access.js';
+import { type ListFilter, projectListFilters } from './project-list-filters.js';
 
 /** Filters of `GET /api/v1/containers`. */
 export interface ContainerQuery {
@@ -198,32 +201,72 @@ export function createContainersService(deps: {
       images?: ImageView[];
     }> {
       const state = query.state ?? 'all';
-      // Operators see the panel's containers only; the rest of the host is the admin's.
+      // Operators see the panel's containers only; the rest of the host is the admin's (the engine
+      // filters by the same label, so it sends only those).
       const everything = seesAll(ctx);
-      const [all, index] = await Promise.all([
-        docker.call('list containers', (d) => d.listContainers({ all: state !== 'running' })),
-        projectIndex(),
-      ]);
       const q = query.q?.toLowerCase();
-      const picked = all.filter((c) => {
+      const wanted = (c: Docker.ContainerInfo): boolean => {
         if (state === 'stopped' && c.State === 'running') return false;
         if (!everything && !isManaged(c.Labels)) return false;
         const name = containerName(c.Names);
         if (query.name !== undefined && name !== query.name) return false;
-        if (q && !name.toLowerCase().includes(q) && !c.Image.toLowerCase().includes(q)) return false;
-        return query.projectId === undefined || projectOf(c, index) === query.projectId;
+        return !q || name.toLowerCase().includes(q) || c.Image.toLowerCase().includes(q);
+      };
+      // Each summary becomes its view as it arrives from the engine (see streamContainerList); with a
+      // project filter, the volumes and images its containers use are kept for the lookups below.
+      const items: ContainerView[] = [];
+      const mounted = new Set<string>();
+      const imageIds = new Set<string>();
+      const seen = new Set<string>();
+      const take = (c: Docker.ContainerInfo, index: ProjectIndex) => {
+        if (!wanted(c) || seen.has(c.Id)) return;
+        const projectId = projectOf(c, index);
+        if (query.projectId !== undefined && projectId !== query.projectId) return;
+        seen.add(c.Id);
+        items.push(toContainerView(c, projectId));
+        if (query.projectId === undefined) return;
+        for (const m of c.Mounts ?? []) if (m.Type === 'volume' && m.Name) mounted.add(m.Name);
+        imageIds.add(c.ImageID);
+      };
+      // The project index comes from the database while the engine answers; summaries that arrive
+      // before it wait (in order) and are taken the moment it is there.
+      let index: ProjectIndex | null = null;
+      const early: Docker.ContainerInfo[] = [];
+      const indexed = projectIndex().then((i) => {
+        index = i;
+        for (const c of early.splice(0)) take(c, i);
       });
-      const items = picked.map((c) => toContainerView(c, projectOf(c, index)));
+      // One list of the host (operators': the managed ones), or for a project only the lists that can
+      // hold its containers (see projectListFilters): by its labels, then by the names those missed.
+      const project =
+        query.projectId === undefined ? undefined : await deps.projects.findById(query.projectId);
+      // Names the project's lists returned (containers' names are unique on an engine).
+      const names = new Set<string>();
+      const stream = (filters: ListFilter | undefined) =>
+        docker.call('list containers', (d) =>
+          streamContainerList(d, { all: state !== 'running', ...(filters ? { filters } : {}) }, (c) => {
+            if (project) names.add(containerName(c.Names));
+            if (index) take(c, index);
+            else early.push(c);
+          }),
+        );
+      let lists = 1;
+      if (query.projectId === undefined) {
+        await Promise.all([stream(everything ? undefined : { label: [`${LABEL_MANAGED}=true`] }), indexed]);
+      } else {
+        const f = projectListFilters(query.projectId, project, !everything);
+        await Promise.all([...f.byLabel.map(stream), indexed]);
+        const missed = f.byName(f.names.filter((n) => !names.has(n)));
+        if (missed) await stream(missed);
+        lists = f.byLabel.length + (missed ? 1 : 0);
+      }
+      // Several lists arrive interleaved: back to the engine's order, newest first.
+      if (lists > 1)
+        items.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
       if (query.projectId === undefined) return { items };
-      const project = await deps.projects.findById(query.projectId);
-      const mounted = new Set(
-        picked.flatMap((c) =>
-          (c.Mounts ?? []).filter((m) => m.Type === 'volume' && m.Name).map((m) => m.Name!),
-        ),
-      );
       const [volumes, images] = await Promise.all([
         projectVolumes(project, query.projectId, mounted),
-        projectImages(project, query.projectId, new Set(picked.map((c) => c.ImageID))),
+        projectImages(project, query.projectId, imageIds),
       ]);
       return { items, volumes, images };
     },

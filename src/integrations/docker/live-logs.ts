@@ -75,7 +75,14 @@ export async function openLiveLogs(opts: {
       if (closed || followers.get(id) !== follower) return void stream.destroy();
       follower.stream = stream;
       const parser = createLogParser({ tty: Boolean(info.Config?.Tty), timestamps: true }, (line) => {
-        if (!sink.write({ containerId: id, containerName: follower.name, ...line })) pauseAll();
+        const live = {
+          containerId: id,
+          containerName: follower.name,
+          ts: line.ts,
+          stream: line.stream,
+          text: line.text,
+        };
+        if (!sink.write(live)) pauseAll();
       });
       stream.on('data', (chunk: Buffer) => parser.push(chunk));
       const done = () => {

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type net from 'node:net';
+import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkRegistryCredentials,
@@ -119,6 +120,27 @@ describe('registry credentials check', () => {
     expect(registryBaseUrl('127.0.0.1:5000')).toBe('http://127.0.0.1:5000');
     expect(registryBaseUrl('ghcr.io')).toBe('https://ghcr.io');
     expect(registryBaseUrl('docker.io')).toBe('https://registry-1.docker.io');
+  });
+
+  it('speaks TLS to a registry that is not on loopback (a plain HTTP server there fails the handshake)', async () => {
+    const ip = Object.values(os.networkInterfaces())
+      .flat()
+      .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+    if (!ip) return; // no non-loopback address on this machine
+    const plain = http.createServer((_req, res) => res.end('plain'));
+    await new Promise<void>((r) => plain.listen(0, ip, r));
+    try {
+      const host = `${ip}:${(plain.address() as net.AddressInfo).port}`;
+      const result = await checkRegistryCredentials(
+        host,
+        { username: 'u', password: 'p' },
+        { timeoutMs: 5000 },
+      );
+      expect(result.ok).toBe(false);
+      expect(result.message).toMatch(new RegExp(`registry ${host.replaceAll('.', '\\.')} is unreachable`));
+    } finally {
+      await new Promise((r) => plain.close(r));
+    }
   });
 
   it('checks basic-auth credentials', async () => {

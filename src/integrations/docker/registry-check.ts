@@ -1,6 +1,11 @@
 import http from 'node:http';
-import https from 'node:https';
+import { createRequire } from 'node:module';
 import { canonicalRegistryHost, type RegistryCredentials, registryApiHost } from './registry-auth.js';
+
+// node:https (and node:tls under it) loads with the first registry check over TLS, not with the panel.
+const requireBuiltin = createRequire(import.meta.url);
+let httpsModule: typeof import('node:https') | null = null;
+const https = () => (httpsModule ??= requireBuiltin('node:https') as typeof import('node:https'));
 
 /**
  * Talks the registry HTTP API (distribution's v2 protocol) directly: `GET /v2/` answers 401 with a
@@ -100,7 +105,7 @@ const MAX_REDIRECTS = 5;
  */
 function get(url: string, headers: Record<string, string>, o: RegistryHttpOptions, hops = 0): Promise<Reply> {
   const target = new URL(url);
-  const lib = target.protocol === 'https:' ? https : http;
+  const lib = target.protocol === 'https:' ? https() : http;
   const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new Promise<Reply>((resolve, reject) => {
     if (o.signal?.aborted) return reject(o.signal.reason);
