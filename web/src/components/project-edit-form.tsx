@@ -7,6 +7,7 @@ import { subdomainProblem } from '../lib/dns-label.js';
 import { splitErrors } from '../lib/form-errors.js';
 import { navigate } from '../lib/router.js';
 import { parseEnvLines } from '../lib/use-create.js';
+import { NumberField } from './number-field.js';
 import { SubdomainField } from './subdomain-field.js';
 import { Button, ErrorView, Field, TextField } from './ui.js';
 
@@ -159,36 +160,27 @@ export function ProjectEditForm({ project }: { project: Project }) {
           />
         )}
         {fields.includes('containerPort') && (
-          <Field label="Container port" error={errors.fields.containerPort}>
-            {(p) => (
-              <input
-                {...p}
-                name="containerPort"
-                type="number"
-                inputMode="numeric"
-                min={1}
-                max={65535}
-                value={v.containerPort}
-                onChange={(e) => set('containerPort')(e.target.value)}
-              />
-            )}
-          </Field>
+          <NumberField
+            label="Container port"
+            name="containerPort"
+            min={1}
+            max={65535}
+            value={v.containerPort}
+            onChange={set('containerPort')}
+            error={errors.fields.containerPort}
+          />
         )}
         {fields.includes('port') && (
-          <Field label="Host port" hint="Published as http://localhost:<port>." error={errors.fields.port}>
-            {(p) => (
-              <input
-                {...p}
-                name="port"
-                type="number"
-                inputMode="numeric"
-                min={1}
-                max={65535}
-                value={v.port}
-                onChange={(e) => set('port')(e.target.value)}
-              />
-            )}
-          </Field>
+          <NumberField
+            label="Host port"
+            name="port"
+            min={1}
+            max={65535}
+            value={v.port}
+            onChange={set('port')}
+            hint="Published as http://localhost:<port>."
+            error={errors.fields.port}
+          />
         )}
         {fields.includes('subdomain') && (
           <SubdomainField
@@ -272,20 +264,15 @@ export function ProjectEditForm({ project }: { project: Project }) {
           </Field>
         )}
         {fields.includes('replicas') && v.target === 'swarm' && (
-          <Field label="Replicas" error={errors.fields.replicas}>
-            {(p) => (
-              <input
-                {...p}
-                name="replicas"
-                type="number"
-                inputMode="numeric"
-                min={1}
-                max={100}
-                value={v.replicas}
-                onChange={(e) => set('replicas')(e.target.value)}
-              />
-            )}
-          </Field>
+          <NumberField
+            label="Replicas"
+            name="replicas"
+            min={1}
+            max={100}
+            value={v.replicas}
+            onChange={set('replicas')}
+            error={errors.fields.replicas}
+          />
         )}
         {fields.includes('autoDeploy') && (
           <label className="check-label">

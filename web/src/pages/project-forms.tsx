@@ -3,6 +3,7 @@ import { type FormEvent, type ReactNode, useState } from 'react';
 import { queries } from '../api/queries.js';
 import { PlanView } from '../components/compose-plan.js';
 import { HostReposTable } from '../components/host-repos-table.js';
+import { NumberField } from '../components/number-field.js';
 import { SubdomainField } from '../components/subdomain-field.js';
 import { Button, ErrorView, Field, Loading, TextField } from '../components/ui.js';
 import { subdomainProblem } from '../lib/dns-label.js';
@@ -145,20 +146,15 @@ export function QuickServiceForm() {
             holder={create.errors.holders.subdomain}
             touched={touched}
           />
-          <Field label="Container port" error={create.errors.fields.containerPort}>
-            {(p) => (
-              <input
-                {...p}
-                name="containerPort"
-                type="number"
-                inputMode="numeric"
-                min={1}
-                max={65535}
-                value={f.containerPort}
-                onChange={(e) => set('containerPort')(e.target.value)}
-              />
-            )}
-          </Field>
+          <NumberField
+            label="Container port"
+            name="containerPort"
+            min={1}
+            max={65535}
+            value={f.containerPort}
+            onChange={set('containerPort')}
+            error={create.errors.fields.containerPort}
+          />
           <Field
             label="Container name (optional)"
             hint="Inferred from the image when empty."
@@ -189,20 +185,15 @@ export function QuickServiceForm() {
             )}
           </Field>
           {f.target === 'swarm' && (
-            <Field label="Replicas" error={create.errors.fields.replicas}>
-              {(p) => (
-                <input
-                  {...p}
-                  name="replicas"
-                  type="number"
-                  inputMode="numeric"
-                  min={1}
-                  max={100}
-                  value={f.replicas}
-                  onChange={(e) => set('replicas')(e.target.value)}
-                />
-              )}
-            </Field>
+            <NumberField
+              label="Replicas"
+              name="replicas"
+              min={1}
+              max={100}
+              value={f.replicas}
+              onChange={set('replicas')}
+              error={create.errors.fields.replicas}
+            />
           )}
           <Field
             label="Environment (optional)"
