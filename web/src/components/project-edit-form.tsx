@@ -7,9 +7,8 @@ import { subdomainProblem } from '../lib/dns-label.js';
 import { splitErrors } from '../lib/form-errors.js';
 import { navigate } from '../lib/router.js';
 import { parseEnvLines } from '../lib/use-create.js';
-import { NumberField } from './number-field.js';
 import { SubdomainField } from './subdomain-field.js';
-import { Button, ErrorView, Field, TextField } from './ui.js';
+import { Button, ErrorView, Field, NumberField, TextField } from './ui.js';
 
 /**
  * The form's fields per project kind (what `PATCH /api/v1/projects/:id` takes for it). Where it runs

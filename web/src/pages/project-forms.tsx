@@ -3,9 +3,8 @@ import { type FormEvent, type ReactNode, useState } from 'react';
 import { queries } from '../api/queries.js';
 import { PlanView } from '../components/compose-plan.js';
 import { HostReposTable } from '../components/host-repos-table.js';
-import { NumberField } from '../components/number-field.js';
 import { SubdomainField } from '../components/subdomain-field.js';
-import { Button, ErrorView, Field, Loading, TextField } from '../components/ui.js';
+import { Button, ErrorView, Field, Loading, NumberField, TextField } from '../components/ui.js';
 import { subdomainProblem } from '../lib/dns-label.js';
 import { parseEnvLines, useCreate, usePreview } from '../lib/use-create.js';
 
