@@ -86,27 +86,12 @@ export async function expectJobSucceeded(
 export async function removeProjectContainers(docker: Docker, projectIds: string[]): Promise<void> {
   for (const id of projectIds) {
     const list = await docker.listContainers({ all: true, filters: { label: [`warp.project=${id}`] } });
-    await Promise.all(
-      list.map((c) =>
-        docker
-          .getContainer(c.Id)
-          .remove({ force: true, v: true })
-          .catch(() => {}),
-      ),
-    );
+    await forceRemove(docker, list);
   }
 }
 
-export { TEST_LABEL };
-
-/** Remove the containers and default network of compose projects, for cleanup. */
-export async function removeComposeProjects(docker: Docker, names: string[]): Promise<void> {
-  if (names.length === 0) return;
-  // A project's later releases run as `<name>_<n>` (blue/green): those go too.
-  const ofOurs = (p: string) => names.some((n) => p === n || p.startsWith(`${n}_`));
-  const list = (
-    await docker.listContainers({ all: true, filters: { label: ['com.docker.compose.project'] } })
-  ).filter((c) => ofOurs(c.Labels['com.docker.compose.project'] ?? ''));
+/** Remove containers with their anonymous volumes, whatever state they are in (cleanup). */
+async function forceRemove(docker: Docker, list: Docker.ContainerInfo[]): Promise<void> {
   await Promise.all(
     list.map((c) =>
       docker
@@ -115,16 +100,23 @@ export async function removeComposeProjects(docker: Docker, names: string[]): Pr
         .catch(() => {}),
     ),
   );
+}
+
+export { TEST_LABEL };
+
+/** Remove the containers and networks of compose projects (Compose labels both), for cleanup. */
+export async function removeComposeProjects(docker: Docker, names: string[]): Promise<void> {
+  if (names.length === 0) return;
+  // A project's later releases run as `<name>_<n>` (blue/green): those go too.
+  const ofOurs = (p: string) => names.some((n) => p === n || p.startsWith(`${n}_`));
+  const list = (
+    await docker.listContainers({ all: true, filters: { label: ['com.docker.compose.project'] } })
+  ).filter((c) => ofOurs(c.Labels['com.docker.compose.project'] ?? ''));
+  await forceRemove(docker, list);
   const networks = await docker.listNetworks({ filters: { label: ['com.docker.compose.project'] } });
   for (const n of networks.filter((n) => ofOurs(n.Labels?.['com.docker.compose.project'] ?? ''))) {
     await docker
       .getNetwork(n.Id)
-      .remove()
-      .catch(() => {});
-  }
-  for (const p of names) {
-    await docker
-      .getNetwork(`${p}_default`)
       .remove()
       .catch(() => {});
   }
