@@ -8,10 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config/load-config.js';
-import { runHealthGate } from '../src/features/deploy/health-gate.js';
 import { createLogger } from '../src/lib/logger.js';
 import { deployEnv, ensureDeployImages, WEB_IMAGE } from '../test/support/deploy-env.js';
 import { requireDocker } from '../test/support/docker.js';
+import { directWithGate } from './lib/engine.js';
 
 const RUNS = 5;
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -74,32 +74,8 @@ async function panelRuns(stableMs: number): Promise<number[]> {
 
 async function directRuns(): Promise<number[]> {
   const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const port = 18790 + i;
-    const t0 = performance.now();
-    const c = await docker.createContainer({
-      Image: WEB_IMAGE,
-      name: `bench-direct-${i}`,
-      ExposedPorts: { '80/tcp': {} },
-      HostConfig: {
-        Init: true,
-        RestartPolicy: { Name: 'unless-stopped' },
-        PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] },
-      },
-    });
-    await c.start();
-    await runHealthGate({
-      port,
-      stableMs: 0,
-      log: { info: () => {} },
-      containers: async () => {
-        const info = await c.inspect();
-        return [{ name: 'direct', state: info.State.Status, restartCount: info.RestartCount }];
-      },
-    });
-    times.push(performance.now() - t0);
-    await c.remove({ force: true });
-  }
+  for (let i = 0; i < RUNS; i++)
+    times.push(await directWithGate(docker, WEB_IMAGE, `bench-direct-${i}`, 18790 + i));
   return times;
 }
 

@@ -15,7 +15,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { type App, createApp } from '../src/app.js';
 import { loadConfig } from '../src/config/load-config.js';
-import { runHealthGate } from '../src/features/deploy/health-gate.js';
 import { createLogger } from '../src/lib/logger.js';
 import { deployEnv } from '../test/support/deploy-env.js';
 import { requireDocker } from '../test/support/docker.js';
@@ -23,6 +22,7 @@ import { createFakeEdge } from '../test/support/fake-edge.js';
 import { releaseImage, retag } from '../test/support/release-images.js';
 import { startSteadyLoad } from '../test/support/steady-load.js';
 import { startSystemdConnectors } from '../test/support/systemd-connectors.js';
+import { directWithGate } from './lib/engine.js';
 
 const RUNS = 3;
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -133,31 +133,10 @@ async function redeploys(repo: string, target: { id: string; host: string }) {
 
 async function directRuns(): Promise<number[]> {
   const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const port = 18790 + i;
-    const t0 = performance.now();
-    const c = await docker.createContainer({
-      Image: 'warp-test/release-v1:latest',
-      name: `bench-rel-direct-${run}-${i}`,
-      ExposedPorts: { '80/tcp': {} },
-      HostConfig: {
-        Init: true,
-        PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] },
-      },
-    });
-    await c.start();
-    await runHealthGate({
-      port,
-      stableMs: 0,
-      log: { info: () => {} },
-      containers: async () => {
-        const info = await c.inspect();
-        return [{ name: 'direct', state: info.State.Status, restartCount: info.RestartCount }];
-      },
-    });
-    times.push(performance.now() - t0);
-    await c.remove({ force: true });
-  }
+  for (let i = 0; i < RUNS; i++)
+    times.push(
+      await directWithGate(docker, 'warp-test/release-v1:latest', `bench-rel-direct-${run}-${i}`, 18790 + i),
+    );
   return times;
 }
 

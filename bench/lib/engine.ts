@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type Docker from 'dockerode';
+import { runHealthGate } from '../../src/features/deploy/health-gate.js';
 import { connectionOptions } from '../../src/integrations/docker/docker-client.js';
 import { createTestContainer, TEST_DOCKER_HOST, TEST_LABEL } from '../../test/support/docker.js';
 
@@ -62,4 +63,41 @@ export async function removeContainers(docker: Docker, run: string): Promise<voi
       );
     }
   }
+}
+
+/**
+ * The direct engine path a deploy is compared with: create + start `image` (port 80 published on
+ * 127.0.0.1:`port`) and pass the panel's own health gate without a stabilisation window; ms, the
+ * container removed again.
+ */
+export async function directWithGate(
+  docker: Docker,
+  image: string,
+  name: string,
+  port: number,
+): Promise<number> {
+  const t0 = performance.now();
+  const c = await docker.createContainer({
+    Image: image,
+    name,
+    ExposedPorts: { '80/tcp': {} },
+    HostConfig: {
+      Init: true,
+      RestartPolicy: { Name: 'unless-stopped' },
+      PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] },
+    },
+  });
+  await c.start();
+  await runHealthGate({
+    port,
+    stableMs: 0,
+    log: { info: () => {} },
+    containers: async () => {
+      const info = await c.inspect();
+      return [{ name: 'direct', state: info.State.Status, restartCount: info.RestartCount }];
+    },
+  });
+  const ms = performance.now() - t0;
+  await c.remove({ force: true });
+  return ms;
 }
